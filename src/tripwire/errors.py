@@ -1,0 +1,70 @@
+"""Located diagnostics and the exceptions that carry them.
+
+Every problem with user input becomes a :class:`Diagnostic` with a file location, printed as
+``PATH:LINE:COL: error: MESSAGE`` (1-based; DESIGN.md section 6). Code that finds several
+problems collects them all and raises one :class:`InputError` holding every diagnostic, so
+that a scenario author sees all the mistakes in one go.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a file: 1-based line and column."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+    def shifted(self, columns: int) -> Location:
+        """The same line, ``columns`` characters further right."""
+        return Location(self.path, self.line, self.column + columns)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in an input file."""
+
+    location: Location
+    message: str
+    severity: str = "error"
+
+    def format(self) -> str:
+        """Render as ``PATH:LINE:COL: severity: message``."""
+        loc = self.location
+        return f"{loc.path}:{loc.line}:{loc.column}: {self.severity}: {self.message}"
+
+
+class TripwireError(Exception):
+    """Base class of Tripwire's own exceptions."""
+
+
+class InputError(TripwireError, ValueError):
+    """Bad input (a scenario, a log, a script): carries one diagnostic per problem.
+
+    The CLI prints each diagnostic on its own line and exits with status 2.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]):
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(
+            sorted(
+                dict.fromkeys(diagnostics),
+                key=lambda d: (d.location.path, d.location.line, d.location.column, d.message),
+            )
+        )
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class ScenarioError(InputError):
+    """A scenario file (or the catalog) failed to load or validate."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A `` (did you mean 'x'?)`` suffix for a misspelt name, or an empty string."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""

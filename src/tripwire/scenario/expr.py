@@ -1,0 +1,650 @@
+"""The condition language: a small, safe expression language for rules.
+
+Preconditions, triggers, outcomes, success chances, objective gains and the dynamics equations
+are written in it, for example::
+
+    count('PRK', tag='missile_test', last=3) >= 2 and world.tension >= 60
+
+What it has: numbers, ``true``/``false``, state variables (``world.tension``, ``PRK.icbm``,
+``rel.PRK_RUS``), ``+ - * /``, ``**`` with a small whole exponent, comparisons, ``and or not``
+and the functions ``count``, ``fired``, ``turn``, ``start``, ``rel``, ``min``, ``max``,
+``abs``.
+
+How it stays safe: the text is parsed once with :func:`ast.parse` and every node is checked
+against a whitelist; anything else (attribute walking, subscripts, lambdas, calls outside the
+whitelist, names starting with ``_``, strings outside function arguments) is a located error.
+Text length, bracket depth, tree depth, node count and constants are bounded, so no condition
+can hang the engine. Names are resolved when the scenario loads, so a misspelt variable is a
+validation error, not a run-time surprise. The checked tree becomes a tiny intermediate form
+(:class:`Expr`), and :func:`compile_group` builds a *new* Python syntax tree from that form
+only, compiles it and wraps it as a function whose globals hold no builtins: user text never
+reaches the compiler, and the generated code can only read the state list it is given.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tripwire.errors import did_you_mean
+
+MAX_SOURCE = 2000
+MAX_BRACKETS = 24
+MAX_DEPTH = 32
+MAX_NODES = 400
+MAX_CONSTANT = 1e9
+MAX_LAST = 240
+MAX_POWER = 4
+
+FUNCTIONS = ("count", "fired", "turn", "start", "rel", "min", "max", "abs")
+_CMP = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}
+_BIN = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_OP_NAMES = {
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.Invert: "~",
+}
+_NODE_NAMES = {
+    ast.Subscript: "subscripts ('x[...]')",
+    ast.Lambda: "lambda",
+    ast.IfExp: "'x if y else z'",
+    ast.NamedExpr: "assignment (':=')",
+    ast.JoinedStr: "f-strings",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dictionaries",
+    ast.Set: "sets",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.Starred: "'*' unpacking",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Slice: "slices",
+}
+_ACTOR_WORDS = ("self", "target")
+
+
+class ExprError(ValueError):
+    """A problem in a condition, ``offset`` characters into its text."""
+
+    def __init__(self, message: str, offset: int = 0):
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+@dataclass(frozen=True, slots=True)
+class ExprContext:
+    """What an expression may refer to.
+
+    Attributes:
+        variables: every state variable name.
+        actors: actor codes, for ``count``/``rel``.
+        tags: action tags, for ``count(..., tag=...)``.
+        actions: action ids, for ``count(..., action=...)``.
+        events: trigger and inject ids, for ``fired(...)``.
+        self_vars: attribute names valid after ``self.`` (None: ``self`` not allowed here).
+        target_vars: attribute names valid after ``target.`` (None: not allowed here).
+    """
+
+    variables: Collection[str]
+    actors: Sequence[str]
+    tags: Collection[str] = ()
+    actions: Collection[str] = ()
+    events: Collection[str] = ()
+    self_vars: Collection[str] | None = None
+    target_vars: Collection[str] | None = None
+
+
+# The intermediate form: nested tuples whose first item names the node kind.
+#   ("num", float) ("bool", bool) ("var", name) ("start", name) ("turn",)
+#   ("count", actor, key, last)
+#   ("fired", event, last) ("call", fname, args) ("bin", op, a, b) ("neg", a)
+#   ("not", a) ("and", args) ("or", args) ("cmp", ops, operands)
+IR = tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A checked expression: its text, type (``"bool"`` or ``"num"``) and intermediate form."""
+
+    source: str
+    kind: str
+    ir: IR = field(repr=False)
+    names: frozenset[str] = frozenset()
+
+
+def _offset(source: str, node: ast.AST) -> int:
+    """Character offset of a node in a (possibly multi-line) source string."""
+    lineno = getattr(node, "lineno", 1)
+    col = getattr(node, "col_offset", 0)
+    lines = source.split("\n")
+    return sum(len(line) + 1 for line in lines[: lineno - 1]) + col
+
+
+def _bracket_depth(source: str) -> tuple[int, int]:
+    depth = worst = where = 0
+    for i, ch in enumerate(source):
+        if ch in "([{":
+            depth += 1
+            if depth > worst:
+                worst, where = depth, i
+        elif ch in ")]}":
+            depth -= 1
+    return worst, where
+
+
+def rel_name(a: str, b: str) -> str:
+    """The variable holding relations between two actors (the pair in alphabetical order)."""
+    first, second = sorted((a, b))
+    return f"rel.{first}_{second}"
+
+
+class _Checker:
+    def __init__(self, source: str, ctx: ExprContext):
+        self.source = source
+        self.ctx = ctx
+        self.nodes = 0
+        self.names: set[str] = set()
+
+    def fail(self, node: ast.AST, message: str) -> ExprError:
+        return ExprError(message, _offset(self.source, node))
+
+    def check(self, node: ast.AST, depth: int = 0) -> tuple[str, IR]:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.fail(node, f"expression too long (more than {MAX_NODES} parts)")
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"expression nested too deeply (more than {MAX_DEPTH} levels)")
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            what = _NODE_NAMES.get(type(node), f"'{type(node).__name__}' expressions")
+            raise self.fail(node, f"{what} are not allowed in conditions")
+        return method(node, depth + 1)
+
+    def expect(self, node: ast.AST, depth: int, kind: str, role: str) -> IR:
+        got, ir = self.check(node, depth)
+        if got != kind:
+            wanted = "a number" if kind == "num" else "true or false"
+            actual = "a number" if got == "num" else "true or false"
+            raise self.fail(node, f"{role} must be {wanted}, not {actual}")
+        return ir
+
+    # --- leaves -------------------------------------------------------------------------
+    def _Constant(self, node: ast.Constant, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+        value = node.value
+        if isinstance(value, bool):
+            return "bool", ("bool", value)
+        if isinstance(value, int | float):
+            if not abs(value) <= MAX_CONSTANT:
+                raise self.fail(node, f"number too large (limit {MAX_CONSTANT:g})")
+            return "num", ("num", float(value))
+        if isinstance(value, str):
+            raise self.fail(
+                node, "text is only allowed as an argument of count(), fired() or rel()"
+            )
+        raise self.fail(node, f"constant {value!r} is not allowed")
+
+    def _Name(self, node: ast.Name, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+        if node.id in ("true", "false"):
+            return "bool", ("bool", node.id == "true")
+        if node.id.startswith("_"):
+            raise self.fail(node, f"names starting with '_' are not allowed: '{node.id}'")
+        if node.id in FUNCTIONS:
+            raise self.fail(node, f"'{node.id}' is a function: write {node.id}(...)")
+        suffix_matches = [v for v in self.ctx.variables if v.split(".", 1)[-1] == node.id]
+        hint = (
+            f" (did you mean '{suffix_matches[0]}'?)"
+            if suffix_matches
+            else did_you_mean(node.id, self.ctx.variables)
+        )
+        raise self.fail(node, f"unknown name '{node.id}'; variables look like 'PRK.icbm'{hint}")
+
+    def _Attribute(self, node: ast.Attribute, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+        base = node.value
+        if not isinstance(base, ast.Name):
+            raise self.fail(node, "only variable names like 'PRK.icbm' may contain '.'")
+        if base.id.startswith("_") or node.attr.startswith("_"):
+            raise self.fail(node, "names starting with '_' are not allowed")
+        name = f"{base.id}.{node.attr}"
+        if base.id in _ACTOR_WORDS:
+            allowed = self.ctx.self_vars if base.id == "self" else self.ctx.target_vars
+            if allowed is None:
+                raise self.fail(node, f"'{base.id}.' can only be used in an action's rules")
+            if node.attr not in allowed:
+                raise self.fail(
+                    node,
+                    f"'{name}' is not a variable of every actor it may mean"
+                    + did_you_mean(node.attr, allowed),
+                )
+        elif name not in self.ctx.variables:
+            raise self.fail(
+                node, f"unknown variable '{name}'" + did_you_mean(name, self.ctx.variables)
+            )
+        self.names.add(name)
+        return "num", ("var", name)
+
+    # --- operators ----------------------------------------------------------------------
+    def _BinOp(self, node: ast.BinOp, depth: int) -> tuple[str, IR]:
+        op = _BIN.get(type(node.op))
+        if op is None:
+            sym = _OP_NAMES.get(type(node.op), type(node.op).__name__)
+            raise self.fail(node, f"operator '{sym}' is not supported")
+        left = self.expect(node.left, depth, "num", f"the left side of '{op}'")
+        if op == "**":
+            exp = node.right
+            if not (
+                isinstance(exp, ast.Constant)
+                and isinstance(exp.value, int)
+                and not isinstance(exp.value, bool)
+                and 0 <= exp.value <= MAX_POWER
+            ):
+                raise self.fail(
+                    node, f"powers must be a whole number from 0 to {MAX_POWER}, like x ** 2"
+                )
+            return "num", ("bin", "**", left, ("num", float(exp.value)))
+        right = self.expect(node.right, depth, "num", f"the right side of '{op}'")
+        return "num", ("bin", op, left, right)
+
+    def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> tuple[str, IR]:
+        if isinstance(node.op, ast.Not):
+            return "bool", ("not", self.expect(node.operand, depth, "bool", "'not'"))
+        if isinstance(node.op, ast.USub):
+            return "num", ("neg", self.expect(node.operand, depth, "num", "'-'"))
+        if isinstance(node.op, ast.UAdd):
+            return "num", self.expect(node.operand, depth, "num", "'+'")
+        raise self.fail(node, f"operator '{_OP_NAMES.get(type(node.op), '?')}' is not supported")
+
+    def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[str, IR]:
+        word = "and" if isinstance(node.op, ast.And) else "or"
+        args = tuple(
+            self.expect(v, depth, "bool", f"each side of '{word}'") for v in node.values
+        )
+        return "bool", (word, args)
+
+    def _Compare(self, node: ast.Compare, depth: int) -> tuple[str, IR]:
+        ops = []
+        for op in node.ops:
+            sym = _CMP.get(type(op))
+            if sym is None:
+                raise self.fail(node, f"comparison '{_OP_NAMES.get(type(op), '?')}' is not allowed")
+            ops.append(sym)
+        operands = tuple(
+            self.expect(v, depth, "num", "a comparison's operand")
+            for v in [node.left, *node.comparators]
+        )
+        return "bool", ("cmp", tuple(ops), operands)
+
+    # --- functions ----------------------------------------------------------------------
+    def _Call(self, node: ast.Call, depth: int) -> tuple[str, IR]:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail(node, f"only the functions {', '.join(FUNCTIONS)} may be called")
+        name = node.func.id
+        if name not in FUNCTIONS:
+            raise self.fail(
+                node,
+                f"unknown function '{name}' (allowed: {', '.join(FUNCTIONS)})"
+                + did_you_mean(name, FUNCTIONS),
+            )
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
+            raise self.fail(node, "'*' and '**' arguments are not allowed")
+        return getattr(self, f"_call_{name}")(node, depth)
+
+    def _text_arg(self, node: ast.AST, what: str, allowed: Collection[str]) -> str:
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            raise self.fail(node, f"{what} must be quoted text, like 'PRK'")
+        if node.value not in allowed:
+            raise self.fail(
+                node, f"unknown {what} '{node.value}'" + did_you_mean(node.value, allowed)
+            )
+        return node.value
+
+    def _last_arg(self, node: ast.AST) -> int:
+        if not (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, int)
+            and not isinstance(node.value, bool)
+            and 1 <= node.value <= MAX_LAST
+        ):
+            raise self.fail(node, f"last= must be a whole number of turns from 1 to {MAX_LAST}")
+        return node.value
+
+    def _actor_words(self) -> list[str]:
+        words = list(self.ctx.actors)
+        if self.ctx.self_vars is not None:
+            words.append("self")
+        if self.ctx.target_vars is not None:
+            words.append("target")
+        return words
+
+    def _keywords(self, node: ast.Call, allowed: Sequence[str]) -> dict[str, ast.AST]:
+        found: dict[str, ast.AST] = {}
+        for kw in node.keywords:
+            if kw.arg not in allowed:
+                raise self.fail(
+                    kw.value,
+                    f"{node.func.id}() has no argument '{kw.arg}' (it takes {', '.join(allowed)})",
+                )
+            found[kw.arg] = kw.value
+        return found
+
+    def _call_count(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+        kws = self._keywords(node, ("tag", "action", "last"))
+        if not 1 <= len(node.args) <= 2:
+            raise self.fail(node, "count() takes an actor, like count('PRK', tag='missile_test')")
+        actor = self._text_arg(node.args[0], "actor", [*self._actor_words(), "any"])
+        if len(node.args) == 2:
+            if "tag" in kws:
+                raise self.fail(node, "count() got the tag twice")
+            kws["tag"] = node.args[1]
+        if "tag" in kws and "action" in kws:
+            raise self.fail(node, "count() takes a tag or an action, not both")
+        key = "*"
+        if "tag" in kws:
+            key = "tag:" + self._text_arg(kws["tag"], "tag", self.ctx.tags)
+        elif "action" in kws:
+            key = "action:" + self._text_arg(kws["action"], "action", self.ctx.actions)
+        last = self._last_arg(kws["last"]) if "last" in kws else 1
+        return "num", ("count", actor, key, last)
+
+    def _call_fired(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+        kws = self._keywords(node, ("last",))
+        if len(node.args) != 1:
+            raise self.fail(node, "fired() takes a trigger or inject id, like fired('my_trigger')")
+        event = self._text_arg(node.args[0], "trigger or inject", self.ctx.events)
+        last = self._last_arg(kws["last"]) if "last" in kws else 1
+        return "num", ("fired", event, last)
+
+    def _call_turn(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+        if node.args or node.keywords:
+            raise self.fail(node, "turn() takes no arguments")
+        return "num", ("turn",)
+
+    def _call_start(self, node: ast.Call, depth: int) -> tuple[str, IR]:
+        if len(node.args) != 1 or node.keywords:
+            raise self.fail(node, "start() takes one variable, like start(world.tension)")
+        _, ir = self.check(node.args[0], depth)
+        if ir[0] != "var":
+            raise self.fail(node, "start() takes one variable, like start(world.tension)")
+        return "num", ("start", ir[1])
+
+    def _call_rel(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+        if len(node.args) != 2 or node.keywords:
+            raise self.fail(node, "rel() takes two actors, like rel('CHN', 'PRK')")
+        words = self._actor_words()
+        a = self._text_arg(node.args[0], "actor", words)
+        b = self._text_arg(node.args[1], "actor", words)
+        if a == b:
+            raise self.fail(node, "rel() needs two different actors")
+        if a in _ACTOR_WORDS or b in _ACTOR_WORDS:
+            return "num", ("rel", a, b)
+        name = rel_name(a, b)
+        self.names.add(name)
+        return "num", ("var", name)
+
+    def _call_min(self, node: ast.Call, depth: int) -> tuple[str, IR]:
+        return self._numeric_call(node, depth, "min", at_least=2)
+
+    def _call_max(self, node: ast.Call, depth: int) -> tuple[str, IR]:
+        return self._numeric_call(node, depth, "max", at_least=2)
+
+    def _call_abs(self, node: ast.Call, depth: int) -> tuple[str, IR]:
+        return self._numeric_call(node, depth, "abs", at_least=1, at_most=1)
+
+    def _numeric_call(
+        self, node: ast.Call, depth: int, name: str, at_least: int, at_most: int = 16
+    ) -> tuple[str, IR]:
+        if node.keywords or not at_least <= len(node.args) <= at_most:
+            want = "one number" if at_most == 1 else f"{at_least} to {at_most} numbers"
+            raise self.fail(node, f"{name}() takes {want}")
+        args = tuple(self.expect(a, depth, "num", f"an argument of {name}()") for a in node.args)
+        return "num", ("call", name, args)
+
+
+def parse_expr(source: str, ctx: ExprContext, kind: str = "bool") -> Expr:
+    """Check an expression and resolve its names.
+
+    Args:
+        source: the expression text.
+        ctx: what it may refer to.
+        kind: ``"bool"`` for conditions, ``"num"`` for quantities.
+
+    Raises:
+        ExprError: the first problem found, with its character offset.
+    """
+    if not isinstance(source, str):
+        raise ExprError("must be an expression in quotes")
+    if len(source) > MAX_SOURCE:
+        raise ExprError(f"expression too long (more than {MAX_SOURCE} characters)")
+    if not source.strip():
+        raise ExprError("empty expression")
+    worst, where = _bracket_depth(source)
+    if worst > MAX_BRACKETS:
+        raise ExprError(f"brackets nested too deeply (more than {MAX_BRACKETS})", where)
+    text = source.strip()
+    lead = len(source) - len(source.lstrip())
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as err:
+        col = (err.offset or 1) - 1
+        line_start = sum(len(x) + 1 for x in text.split("\n")[: (err.lineno or 1) - 1])
+        raise ExprError(f"invalid syntax: {err.msg}", lead + line_start + col) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise ExprError("expression could not be parsed") from None
+    checker = _Checker(text, ctx)
+    try:
+        got, ir = checker.check(tree.body)
+    except ExprError as err:
+        err.offset += lead
+        raise
+    except RecursionError:
+        raise ExprError("expression nested too deeply") from None
+    if got != kind:
+        if kind == "bool":
+            raise ExprError(
+                "a condition must be true or false, not a number (add a comparison, like "
+                f"'{text} > 0')",
+                lead,
+            )
+        raise ExprError("must be a number, not true or false", lead)
+    return Expr(source=source, kind=kind, ir=ir, names=frozenset(checker.names))
+
+
+# --- compiling ------------------------------------------------------------------------------
+
+
+def _safe_div(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def _safe_pow(a: float, n: float) -> float:
+    try:
+        return a**n
+    except OverflowError:
+        return float("inf") if a > 0 or n % 2 == 0 else float("-inf")
+
+
+_GLOBALS: Mapping[str, Any] = {
+    "__builtins__": {},
+    "_min": min,
+    "_max": max,
+    "_abs": abs,
+    "_div": _safe_div,
+    "_pow": _safe_pow,
+}
+_AST_CMP = {"<": ast.Lt, "<=": ast.LtE, ">": ast.Gt, ">=": ast.GtE, "==": ast.Eq, "!=": ast.NotEq}
+_AST_BIN = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult}
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """How names in the intermediate form map onto the running model.
+
+    Attributes:
+        index: variable name -> position in the state list.
+        actors: actor code (and ``'any'``) -> actor number for ``count``.
+        keys: count key (``'*'``, ``'tag:x'``, ``'action:y'``) -> key number.
+        events: trigger/inject id -> event number for ``fired``.
+        self_code: the actor ``self`` means (action rules only).
+        target_code: the actor ``target`` means (action rules only).
+        initial: variable name -> value at the start of the game (for ``start()``).
+    """
+
+    index: Mapping[str, int]
+    actors: Mapping[str, int]
+    keys: Mapping[str, int] = field(default_factory=dict)
+    events: Mapping[str, int] = field(default_factory=dict)
+    self_code: str | None = None
+    target_code: str | None = None
+    initial: Mapping[str, float] = field(default_factory=dict)
+
+
+def _name(n: str) -> ast.Name:
+    return ast.Name(id=n, ctx=ast.Load())
+
+
+def _call(fn: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=_name(fn), args=list(args), keywords=[])
+
+
+def _const(v: Any) -> ast.Constant:
+    return ast.Constant(value=v)
+
+
+class _Emitter:
+    """Builds a fresh Python syntax tree from the intermediate form (never from user text)."""
+
+    def __init__(self, binding: Binding):
+        self.b = binding
+
+    def actor(self, word: str) -> str:
+        if word == "self":
+            assert self.b.self_code is not None
+            return self.b.self_code
+        if word == "target":
+            assert self.b.target_code is not None
+            return self.b.target_code
+        return word
+
+    def resolve(self, name: str) -> str:
+        base, _, attr = name.partition(".")
+        return f"{self.actor(base)}.{attr}" if base in _ACTOR_WORDS else name
+
+    def var(self, name: str) -> ast.expr:
+        idx = self.b.index[self.resolve(name)]
+        return ast.Subscript(value=_name("s"), slice=_const(idx), ctx=ast.Load())
+
+    def emit(self, ir: IR) -> ast.expr:
+        kind = ir[0]
+        if kind in ("num", "bool"):
+            return _const(ir[1])
+        if kind == "var":
+            return self.var(ir[1])
+        if kind == "rel":
+            return self.var(rel_name(self.actor(ir[1]), self.actor(ir[2])))
+        if kind == "start":
+            return _const(float(self.b.initial[self.resolve(ir[1])]))
+        if kind == "turn":
+            return _name("t")
+        if kind == "count":
+            _, actor, key, last = ir
+            code = "any" if actor == "any" else self.actor(actor)
+            return _call(
+                "c", _const(self.b.actors[code]), _const(self.b.keys[key]), _const(last)
+            )
+        if kind == "fired":
+            return _call("f", _const(self.b.events[ir[1]]), _const(ir[2]))
+        if kind == "call":
+            return _call("_" + ir[1], *(self.emit(a) for a in ir[2]))
+        if kind == "neg":
+            return ast.UnaryOp(op=ast.USub(), operand=self.emit(ir[1]))
+        if kind == "not":
+            return ast.UnaryOp(op=ast.Not(), operand=self.emit(ir[1]))
+        if kind in ("and", "or"):
+            op = ast.And() if kind == "and" else ast.Or()
+            return ast.BoolOp(op=op, values=[self.emit(a) for a in ir[1]])
+        if kind == "cmp":
+            ops = [_AST_CMP[o]() for o in ir[1]]
+            left, *rest = (self.emit(a) for a in ir[2])
+            return ast.Compare(left=left, ops=ops, comparators=rest)
+        if kind == "bin":
+            _, op, a, b = ir
+            if op == "/":
+                return _call("_div", self.emit(a), self.emit(b))
+            if op == "**":
+                return _call("_pow", self.emit(a), self.emit(b))
+            return ast.BinOp(left=self.emit(a), op=_AST_BIN[op](), right=self.emit(b))
+        raise AssertionError(f"unknown IR node {kind!r}")  # pragma: no cover
+
+
+CompiledGroup = Callable[[list[float], Callable[[int, int, int], int], Callable[..., int], int], tuple]
+
+
+def compile_group(items: Sequence[tuple[Expr, Binding]]) -> CompiledGroup:
+    """Compile several expressions into one function returning a tuple of their values.
+
+    The function's signature is ``fn(s, c, f, t)``: ``s`` the state as a list of floats,
+    ``c(actor, key, last)`` the action counter, ``f(event, last)`` the fired-event counter and
+    ``t`` the turn. Evaluating many rules in one call keeps a turn cheap.
+    """
+    body = ast.Tuple(elts=[_Emitter(b).emit(e.ir) for e, b in items], ctx=ast.Load())
+    args = ast.arguments(
+        posonlyargs=[],
+        args=[ast.arg(arg=a) for a in ("s", "c", "f", "t")],
+        kwonlyargs=[],
+        kw_defaults=[],
+        defaults=[],
+    )
+    fn_def = ast.FunctionDef(
+        name="rules", args=args, body=[ast.Return(value=body)], decorator_list=[], type_params=[]
+    )
+    module = ast.Module(body=[fn_def], type_ignores=[])
+    ast.fix_missing_locations(module)
+    code = compile(module, "<tripwire-rules>", "exec")
+    fn_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(fn_code, dict(_GLOBALS), "rules")
+
+
+def constant_value(expr: Expr) -> float | None:
+    """The value of an expression that is a plain number, else None."""
+    ir = expr.ir
+    if ir[0] == "num":
+        return ir[1]
+    if ir[0] == "neg" and ir[1][0] == "num":
+        return -ir[1][1]
+    return None
+
+
+def count_keys(expr: Expr) -> set[str]:
+    """The count keys (``'*'``, ``'tag:x'``, ``'action:y'``) an expression asks about."""
+    found: set[str] = set()
+    stack: list[Any] = [expr.ir]
+    while stack:
+        node = stack.pop()
+        if not (isinstance(node, tuple) and node):
+            continue
+        if not isinstance(node[0], str):  # a tuple of operands
+            stack.extend(node)
+        elif node[0] == "count":
+            found.add(node[2])
+        else:
+            stack.extend(x for x in node[1:] if isinstance(x, tuple))
+    return found

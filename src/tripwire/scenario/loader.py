@@ -1,0 +1,312 @@
+"""Loading scenarios: YAML file -> validated, frozen :class:`~tripwire.scenario.schema.Scenario`.
+
+This module owns finding a scenario (a bundled name or a path), resolving ``extends:`` by
+merging the marked YAML of the base under the file's own entries, validating the merged
+document against the schema with the catalog's and the scenario's names in context, and the
+checks that need several fields at once (objective names per actor, references between
+entries, starting values in range). Every problem, in whichever file of the ``extends`` chain
+it stands, is reported with its own ``PATH:LINE:COL``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from tripwire.catalog import Catalog, load_catalog, names_from
+from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
+from tripwire.scenario.schema import Scenario
+from tripwire.scenario.validation import validate_model
+from tripwire.scenario.yamlsafe import MarkedMap, MarkedSeq, key_location, locate, read_yaml
+
+MAX_EXTENDS = 8
+_KEYED_LISTS = {
+    "variables": "name",
+    "injects": "id",
+    "triggers": "id",
+    "outcomes": "id",
+    "dynamics": "id",
+    "actions": "id",
+}
+
+
+def bundled_dir() -> Path:
+    """The folder of the bundled scenarios (package data)."""
+    return Path(str(resources.files("tripwire").joinpath("scenarios")))
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Bundled scenario name -> file, sorted by name."""
+    return {p.stem: p for p in sorted(bundled_dir().glob("*.yaml"))}
+
+
+def _display(path: Path) -> str:
+    """A path as the user would like to read it: relative to the working directory if inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def resolve_ref(ref: str | Path, relative_to: Path | None = None) -> Path | None:
+    """A scenario reference (bundled name or path) as a file path, or None if it names nothing."""
+    text = str(ref)
+    candidate = Path(text)
+    if relative_to is not None and not candidate.is_absolute():
+        candidate = relative_to / candidate
+    if candidate.is_file() or text.endswith((".yaml", ".yml")) or "/" in text:
+        return candidate
+    return bundled_scenarios().get(text)
+
+
+def _merge_map(base: MarkedMap, child: MarkedMap) -> MarkedMap:
+    """Child's keys over base's, keeping each value's location (mappings merge key by key)."""
+    out = MarkedMap(child.location)
+    for src in (base, child):
+        for key, value in src.items():
+            if key in out and isinstance(out[key], MarkedMap) and isinstance(value, MarkedMap):
+                value = _merge_map(out[key], value)
+            out[key] = value
+            out.key_locations[key] = src.key_locations[key]
+            out.value_locations[key] = src.value_locations[key]
+            out.value_styles[key] = src.value_styles[key]
+    return out
+
+
+def _merge_keyed(base: Any, child: Any, key: str) -> Any:
+    """Merge two lists of entries by id: a child entry replaces the base entry with its id."""
+    if not (isinstance(base, MarkedSeq) and isinstance(child, MarkedSeq)):
+        return child
+    out = MarkedSeq(child.location)
+    child_ids = {e.get(key): i for i, e in enumerate(child) if isinstance(e, dict)}
+    for i, entry in enumerate(base):
+        ident = entry.get(key) if isinstance(entry, dict) else None
+        if ident is not None and ident in child_ids:
+            continue
+        out.append(entry)
+        out.item_locations.append(base.item_locations[i])
+        out.item_styles.append(base.item_styles[i])
+    for i, entry in enumerate(child):
+        out.append(entry)
+        out.item_locations.append(child.item_locations[i])
+        out.item_styles.append(child.item_styles[i])
+    return out
+
+
+def merge_documents(base: MarkedMap, child: MarkedMap) -> MarkedMap:
+    """The document ``child`` would be if written out in full on top of ``base``."""
+    out = MarkedMap(child.location)
+    for src in (base, child):
+        for key, value in src.items():
+            if key in out:
+                if key in _KEYED_LISTS:
+                    value = _merge_keyed(out[key], value, _KEYED_LISTS[key])
+                elif key in ("actors", "state", "disable") and isinstance(value, MarkedMap):
+                    prev = out[key]
+                    if isinstance(prev, MarkedMap):
+                        value = (
+                            _merge_disable(prev, value) if key == "disable" else _merge_map(prev, value)
+                        )
+            out[key] = value
+            out.key_locations[key] = src.key_locations[key]
+            out.value_locations[key] = src.value_locations[key]
+            out.value_styles[key] = src.value_styles[key]
+    return out
+
+
+def _merge_disable(base: MarkedMap, child: MarkedMap) -> MarkedMap:
+    out = _merge_map(base, child)
+    for key in set(base) & set(child):
+        a, b = base[key], child[key]
+        if isinstance(a, MarkedSeq) and isinstance(b, MarkedSeq):
+            merged = MarkedSeq(b.location)
+            for seq in (a, b):
+                merged.extend(seq)
+                merged.item_locations.extend(seq.item_locations)
+                merged.item_styles.extend(seq.item_styles)
+            out[key] = merged
+    return out
+
+
+def read_document(path: Path, display: str, chain: tuple[Path, ...] = ()) -> MarkedMap:
+    """Read a scenario file and everything it extends, merged into one marked document."""
+    data = read_yaml(path, display)
+    if not isinstance(data, MarkedMap):
+        where = getattr(data, "location", Location(display))
+        raise ScenarioError(
+            [Diagnostic(where, "a scenario file must be a mapping of keys (schema_version, id, ...)")]
+        )
+    ref = data.get("extends")
+    if ref is None:
+        return data
+    where = data.value_locations["extends"]
+    if not isinstance(ref, str):
+        raise ScenarioError([Diagnostic(where, "extends: expected a scenario name or a path")])
+    base_path = resolve_ref(ref, path.parent)
+    if base_path is None:
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    where,
+                    f"extends: no bundled scenario or file '{ref}'"
+                    + did_you_mean(ref, bundled_scenarios()),
+                )
+            ]
+        )
+    resolved = base_path.resolve()
+    if resolved in chain or resolved == path.resolve():
+        raise ScenarioError([Diagnostic(where, f"extends: '{ref}' extends this file again (a cycle)")])
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError([Diagnostic(where, f"extends: more than {MAX_EXTENDS} levels")])
+    base = read_document(base_path, _display(base_path), (*chain, path.resolve()))
+    return merge_documents(base, data)
+
+
+class _Problems:
+    """Collects located cross-field problems."""
+
+    def __init__(self, data: MarkedMap, path: str):
+        self.data = data
+        self.fallback = Location(path)
+        self.found: list[Diagnostic] = []
+
+    def at(self, loc: tuple[str | int, ...], message: str, *, key: bool = False) -> None:
+        where = (
+            key_location(self.data, loc, fallback=self.fallback)
+            if key
+            else locate(self.data, loc, fallback=self.fallback)[0]
+        )
+        self.found.append(Diagnostic(where, message))
+
+
+def _objective_ids(catalog: Catalog) -> dict[str, set[str]]:
+    return {code: set(p.objectives) for code, p in catalog.actors.items()}
+
+
+def _check_weights(
+    problems: _Problems, loc: tuple[str | int, ...], weights: dict[str, float], objectives: dict[str, set[str]]
+) -> None:
+    every = sorted(f"{a}.{o}" for a, objs in objectives.items() for o in objs)
+    for name in weights:
+        actor, _, objective = name.partition(".")
+        if actor not in objectives or objective not in objectives[actor]:
+            problems.at(
+                (*loc, name),
+                f"{'.'.join(map(str, loc))}: unknown objective '{name}'" + did_you_mean(name, every),
+                key=True,
+            )
+
+
+def check_scenario(scenario: Scenario, data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnostic]:
+    """Checks that need several fields of the (merged) scenario and the catalog at once."""
+    problems = _Problems(data, path)
+    objectives = _objective_ids(catalog)
+    catalog_vars = {v.name for v in catalog.variables}
+    ranges = {v.name: (v.min, v.max) for v in (*catalog.variables, *scenario.variables)}
+
+    for kind, key in _KEYED_LISTS.items():
+        seen: set[str] = set()
+        for i, entry in enumerate(getattr(scenario, kind)):
+            ident = getattr(entry, key)
+            if ident in seen:
+                problems.at((kind, i, key), f"{kind}[{i}].{key}: '{ident}' is given twice")
+            seen.add(ident)
+    for i, var in enumerate(scenario.variables):
+        if var.name in catalog_vars:
+            problems.at(("variables", i, "name"), f"variables[{i}].name: '{var.name}' is already a catalog variable")
+    for code, override in scenario.actors.items():
+        for name in override.objectives:
+            if name not in objectives.get(code, set()):
+                problems.at(
+                    ("actors", code, "objectives", name),
+                    f"actors.{code}.objectives: {code} has no objective '{name}'"
+                    + did_you_mean(name, objectives.get(code, ())),
+                    key=True,
+                )
+    inject_ids = {inj.id for inj in scenario.injects}
+    for i, inj in enumerate(scenario.injects):
+        _check_weights(problems, ("injects", i, "weights"), inj.weights, objectives)
+    for i, trig in enumerate(scenario.triggers):
+        _check_weights(problems, ("triggers", i, "weights"), trig.weights, objectives)
+        if trig.inject is not None and trig.inject not in inject_ids:
+            problems.at(
+                ("triggers", i, "inject"),
+                f"triggers[{i}].inject: no inject '{trig.inject}' in this scenario" + did_you_mean(trig.inject, inject_ids),
+            )
+    known = {
+        "actions": {a.id for a in (*catalog.actions, *scenario.actions)},
+        "triggers": {t.id for t in (*catalog.triggers, *scenario.triggers)},
+        "dynamics": {d.id for d in (*catalog.dynamics, *scenario.dynamics)},
+    }
+    for kind, ids in known.items():
+        for i, ident in enumerate(getattr(scenario.disable, kind)):
+            if ident not in ids:
+                problems.at(("disable", kind, i), f"disable.{kind}[{i}]: unknown id '{ident}'" + did_you_mean(ident, ids))
+    for name, value in scenario.state.items():
+        lo, hi = ranges.get(name, (float("-inf"), float("inf")))
+        if not lo <= value <= hi:
+            problems.at(("state", name), f"state[{name}]: {value:g} is outside the variable's range [{lo:g}, {hi:g}]")
+    return problems.found
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """SHA-256 of the resolved scenario (after ``extends``), in canonical JSON."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_document(data: MarkedMap, path: str, catalog: Catalog | None = None) -> Scenario:
+    """Validate an already-read (and merged) scenario document."""
+    catalog = catalog or load_catalog()
+
+    def entries(key: str) -> list[Any]:
+        value = data.get(key)
+        return list(value) if isinstance(value, list) else []
+
+    names = names_from(
+        [*catalog.variables, *entries("variables")],
+        [*catalog.actions, *entries("actions")],
+        [*catalog.triggers, *entries("triggers")],
+        entries("injects"),
+        catalog.cameo,
+    )
+    scenario = validate_model(Scenario, data, names, path)
+    problems = check_scenario(scenario, data, path, catalog)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def load_scenario(ref: str | Path, catalog: Catalog | None = None) -> Scenario:
+    """Load and validate a scenario.
+
+    Args:
+        ref: a bundled scenario name (``missile_crisis_2``) or a path to a YAML file.
+        catalog: the catalog to validate against (default: the bundled one).
+
+    Raises:
+        ScenarioError: every problem found, located as ``PATH:LINE:COL``.
+    """
+    path = resolve_ref(ref)
+    if path is None:
+        raise ScenarioError(
+            [
+                Diagnostic(
+                    Location(str(ref)),
+                    "no bundled scenario or file of this name" + did_you_mean(str(ref), bundled_scenarios()),
+                )
+            ]
+        )
+    display = _display(path)
+    data = read_document(path, display)
+    return load_document(data, display, catalog)
+
+
+def iter_bundled() -> Iterator[tuple[str, Scenario]]:
+    """Every bundled scenario, loaded."""
+    for name in bundled_scenarios():
+        yield name, load_scenario(name)

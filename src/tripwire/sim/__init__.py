@@ -1,0 +1,1 @@
+"""The simulation: compiled rules, the Mesa model and its agents, adjudication, events."""

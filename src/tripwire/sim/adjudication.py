@@ -1,0 +1,148 @@
+"""Adjudication: turning the turn's chosen moves into consequences.
+
+The rules, each with a conformance test in ``tests/test_adjudication.py``:
+
+1. Moves resolve in a declared order: by domain (the catalog's ``adjudication_order``:
+   diplomatic, economic, intelligence, propaganda, military), then by actor (RUS, PRK, CHN,
+   USA, KOR, JPN), then in the order the actor ranked them.
+2. A move's precondition is checked again when it resolves; if an earlier move this turn has
+   made it false, the move is cancelled: no roll, no effects, not counted, no escalation.
+3. A move succeeds when its pre-drawn roll (uniform on [0, 1)) is below its success chance,
+   evaluated at resolution and clipped to [0, 1]. Roll and chance are recorded in the event.
+4. A success applies the action's ``effects``; a failure its ``on_failure`` effects.
+5. A targeted move moves relations between actor and target by
+   ``param.goldstein_to_relations`` x the Goldstein value of its CAMEO code (half on failure).
+6. Every change is clipped at once to the variable's range.
+7. The turn's escalation score is the sum of the Rivera et al. category scores of the moves
+   taken (successful or not; cancelled moves and holds count 0).
+8. The escalation rung rises to the highest rung signalled by a successful move; if no
+   successful move signalled the current rung or higher, it falls by one (never below 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tripwire.sim.events import effects_dict, rounded
+from tripwire.sim.rules import COUNT_ACTORS, Rules
+from tripwire.sim.state import History
+
+_ANY = COUNT_ACTORS.index("any")
+
+
+@dataclass(slots=True)
+class Resolution:
+    """What a turn's adjudication produced."""
+
+    events: list[dict[str, Any]]
+    score: float
+    max_rung: int
+    taken: list[int]
+
+
+def resolution_order(rules: Rules, chosen: list[list[int]]) -> list[int]:
+    """Rule 1: the order in which the turn's moves resolve."""
+    key = rules.resolve_key
+    keyed = [(key[m], rank, m) for actor_moves in chosen for rank, m in enumerate(actor_moves)]
+    keyed.sort()
+    return [k[2] for k in keyed]
+
+
+def apply_effects(s: list[float], pairs: tuple[tuple[int, float], ...], rules: Rules) -> list[tuple[int, float]]:
+    """Rule 6: add each change and clip it to the variable's range; return what was applied."""
+    lo, hi = rules.lo_list, rules.hi_list
+    applied = []
+    for i, delta in pairs:
+        old = s[i]
+        new = old + delta
+        if new < lo[i]:
+            new = lo[i]
+        elif new > hi[i]:
+            new = hi[i]
+        s[i] = new
+        if new != old:
+            applied.append((i, new - old))
+    return applied
+
+
+def named(rules: Rules, applied: list[tuple[int, float]]) -> dict[str, float]:
+    """Applied changes as the log stores them."""
+    return effects_dict((rules.var_names[i], d) for i, d in applied)
+
+
+def next_rung(rung: float, max_signalled: int) -> float:
+    """Rule 8: the rung after a turn whose successful moves signalled ``max_signalled``."""
+    if max_signalled >= rung:
+        return float(max_signalled)
+    return max(1.0, rung - 1.0)
+
+
+def resolve(
+    rules: Rules,
+    s: list[float],
+    history: History,
+    turn: int,
+    chosen: list[list[int]],
+    rolls: Any,
+    count: Callable[[int, int, int], int],
+    fired: Callable[[int, int], int],
+    record: bool = True,
+) -> Resolution:
+    """Resolve the chosen moves in order (rules 1-7), mutating the state list ``s``.
+
+    Args:
+        rules: the compiled rules.
+        s: the state as a list of floats; updated in place.
+        history: action counts; updated as moves are taken.
+        turn: the turn number.
+        chosen: per actor, the moves it chose, best first.
+        rolls: (M,) this turn's pre-drawn uniform rolls, one per move.
+        count: the count() function for conditions.
+        fired: the fired() function for conditions.
+        record: build the event records (off for lean batch runs).
+    """
+    events: list[dict[str, Any]] = []
+    taken: list[int] = []
+    score = 0.0
+    max_rung = 0
+    for m in resolution_order(rules, chosen):
+        move = rules.moves[m]
+        check = rules.precondition_one[m]
+        if check is not None and not check(s, count, fired, turn)[0]:
+            if record:
+                events.append(_action_event(move, None, None, False, {}) | {"cancelled": True})
+            continue
+        one = rules.success_one[m]
+        p = rules.success_const_list[m] if one is None else min(1.0, max(0.0, one(s, count, fired, turn)[0]))
+        roll = rolls[m]
+        success = roll < p
+        applied = apply_effects(s, rules.effects_success[m] if success else rules.effects_failure[m], rules)
+        history.add_action(move.actor_index, _ANY, rules.move_keys[m])
+        taken.append(m)
+        score += move.escalation_score
+        if success and move.rung > max_rung:
+            max_rung = move.rung
+        if record:
+            events.append(_action_event(move, rounded(p), rounded(roll), success, named(rules, applied)))
+    return Resolution(events, score, max_rung, taken)
+
+
+def _action_event(move: Any, p: float | None, roll: float | None, success: bool, effects: dict[str, float]) -> dict[str, Any]:
+    return {
+        "kind": "action",
+        "actor": move.actor,
+        "target": move.target,
+        "action": move.action,
+        "name": move.name,
+        "domain": move.domain,
+        "cameo": move.cameo,
+        "goldstein": move.goldstein,
+        "escalation": move.escalation,
+        "score": move.escalation_score,
+        "p": p,
+        "roll": roll,
+        "success": success,
+        "effects": effects,
+    }

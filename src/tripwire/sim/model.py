@@ -1,0 +1,339 @@
+"""The crisis model: one Mesa model, six country agents, one step per turn (a month).
+
+A turn (DESIGN.md section 3):
+
+1. injects due this turn fire (scheduled ones, chance ones whose roll succeeds, and any
+   queued by a facilitator);
+2. every actor decides, simultaneously, on the same :class:`DecisionView`;
+3. adjudication resolves the moves (:mod:`tripwire.sim.adjudication`), then the turn's
+   escalation score and rung are set;
+4. the dynamics terms move the world, then risk triggers fire, then outcomes are checked;
+5. a snapshot of the state closes the turn's record; the DataCollector collects.
+
+All chance comes from ``self.rng``, seeded from the run's seed, in fixed-size blocks drawn at
+the start of every turn (one roll per chance inject, one Gumbel taste and one success roll
+per move, whether or not it is chosen). So the same seed gives the same game, and two
+scenarios that differ in one parameter play against the same dice (common random numbers),
+which makes comparisons between them sharper.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from tripwire import __version__
+from tripwire.scenario.loader import load_scenario
+from tripwire.scenario.schema import Scenario
+from tripwire.sim import events as ev
+from tripwire.sim.adjudication import apply_effects, named, next_rung, resolve
+from tripwire.sim.agents import CountryAgent
+from tripwire.sim.policies import BotPolicy, DecisionView, Policy, expected_utilities, rank_moves
+from tripwire.sim.rules import COUNT_ACTORS, InjectRule, Rules, compile_rules
+from tripwire.sim.state import History
+
+DEFAULT_SCENARIO = "missile_crisis_2"
+_INFINITE = (float("inf"), float("-inf"))
+
+
+@functools.lru_cache(maxsize=32)
+def _rules_for_name(name: str) -> Rules:
+    return compile_rules(load_scenario(name))
+
+
+def rules_for(scenario: str | Path | Scenario | Rules) -> Rules:
+    """Compiled rules for a scenario given as rules, a model, a bundled name or a path.
+
+    Bundled names and paths are compiled once per process and cached (a path is keyed by its
+    text, so edit-and-rerun within one process needs a new process or ``compile_rules``).
+    """
+    if isinstance(scenario, Rules):
+        return scenario
+    if isinstance(scenario, Scenario):
+        return compile_rules(scenario)
+    return _rules_for_name(str(scenario))
+
+
+class CrisisModel(mesa.Model):
+    """A game of a scenario.
+
+    Args:
+        scenario: bundled name, path, validated Scenario or compiled Rules.
+        rng: the seed (an int) of the game; None draws one from the operating system (and
+            records it, so the game can still be replayed).
+        turns: number of turns to play (default: the scenario's).
+        policies: actor code -> policy for seats not played by the default bot.
+        record: keep the full event log in ``self.log`` (off for lean batch runs).
+        collect: run the Mesa DataCollector every turn.
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | Scenario | Rules = DEFAULT_SCENARIO,
+        *,
+        rng: int | None = None,
+        turns: int | None = None,
+        policies: Mapping[str, Policy] | None = None,
+        record: bool = True,
+        collect: bool = True,
+    ):
+        seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else int(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.rules = rules_for(scenario)
+        self.spec = self.rules.scenario
+        self.turns = self.rules.turns if turns is None else int(turns)
+        self.turn = 0
+        self.state: np.ndarray = self.rules.initial.copy()
+        self.weights: np.ndarray = self.rules.weights0.copy()
+        self.recent: np.ndarray = np.zeros(self.rules.n_groups)  # decayed uses per (actor, action)
+        self.history = History(len(COUNT_ACTORS), len(self.rules.count_keys), len(self.rules.event_ids))
+        self.reached: dict[str, int | None] = dict.fromkeys(self.rules.outcome_ids)
+        self.trigger_counts: dict[str, int] = dict.fromkeys((t.id for t in self.rules.triggers), 0)
+        self._trigger_last = [-(10**9)] * len(self.rules.triggers)
+        self._queued_injects: list[InjectRule] = []
+        self.peak_rung = float(self.state[self.rules.rung_index])
+        self.total_score = 0.0
+        self.record = record
+        self.log: list[dict[str, Any]] = []
+        self.view: DecisionView | None = None
+        self._actor_agents: list[CountryAgent] = []
+        policies = dict(policies or {})
+        bot = BotPolicy()
+        for code in self.rules.actors:
+            self._actor_agents.append(CountryAgent(self, code, policies.pop(code, bot)))
+        if policies:
+            raise ValueError(f"unknown actors in policies: {', '.join(policies)}")
+        self.datacollector = (
+            mesa.DataCollector(
+                model_reporters={
+                    "tension": lambda m: m.value("world.tension"),
+                    "rung": lambda m: m.value("world.escalation_rung"),
+                    "escalation_score": lambda m: m.value("world.escalation_score"),
+                    "sanctions_enforcement": lambda m: m.value("world.sanctions_enforcement"),
+                    "icbm": lambda m: m.value("PRK.icbm"),
+                    "china_influence": lambda m: m.value("CHN.influence_over_PRK"),
+                    "alliance_cohesion": lambda m: m.value("alliance.cohesion"),
+                    "outcomes_reached": lambda m: sum(t is not None for t in m.reached.values()),
+                }
+            )
+            if collect
+            else None
+        )
+        if record:
+            self.log.append(
+                ev.header(
+                    version=__version__,
+                    scenario=self.spec.id,
+                    title=self.spec.title,
+                    scenario_sha256=self.rules.scenario_sha256,
+                    catalog_sha256=self.rules.catalog_sha256,
+                    seed=self.seed,
+                    turns=self.turns,
+                    start=self.spec.start,
+                    actors=self.rules.actors,
+                    humans=[a.code for a in self._actor_agents if not isinstance(a.policy, BotPolicy)],
+                )
+            )
+            self._snapshot()
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+
+    # --- reading the state --------------------------------------------------------------
+    def value(self, name: str) -> float:
+        """The current value of a state variable."""
+        return float(self.state[self.rules.index[name]])
+
+    def country(self, code: str) -> CountryAgent:
+        """The agent of one actor."""
+        return self._actor_agents[self.rules.actors.index(code)]
+
+    # --- facilitator hooks --------------------------------------------------------------
+    def queue_inject(self, inject_id: str) -> None:
+        """Fire an inject from the scenario's library at the start of the next turn."""
+        self._queued_injects.append(self.rules.library[inject_id])
+
+    # --- the turn -----------------------------------------------------------------------
+    def step(self) -> None:
+        """Play one turn."""
+        rules = self.rules
+        self.turn += 1
+        turn = self.turn
+        self.history.begin_turn(turn)
+        n_chance, n_moves = len(rules.chance_injects), len(rules.moves)
+        draws = self.rng.random(n_chance + n_moves)
+        inject_rolls = draws[:n_chance]
+        rolls = draws[n_chance:]
+        gumbel = self.rng.gumbel(size=n_moves)
+        count, fired = self.history.count, self.history.fired
+        turn_events: list[dict[str, Any]] = []
+
+        s = self.state.tolist()
+        if self._fire_injects(s, turn, inject_rolls, turn_events):
+            self.state[:] = s
+
+        # decisions: simultaneous, on one view of the state
+        legal = rules.all_legal.copy()
+        if rules.precondition_fn is not None:
+            legal[rules.precondition_slots] = rules.precondition_fn(s, count, fired, turn)
+        success = rules.success_const.copy()
+        if rules.success_fn is not None:
+            success[rules.success_slots] = [min(1.0, max(0.0, p)) for p in rules.success_fn(s, count, fired, turn)]
+        gains = rules.gain_const.copy()
+        if rules.gain_fn is not None:
+            gains[rules.gain_slots] = rules.gain_fn(s, count, fired, turn)
+        utility = expected_utilities(rules, self.state, self.weights, gains, success, self.recent)
+        scores = np.where(legal, utility + rules.move_noise * gumbel, -np.inf)
+        ranked = rank_moves(rules, scores)
+        self.view = DecisionView(turn, rules, self.state.copy(), legal, utility, success, gumbel, scores, ranked)
+        self.agents.do("decide")
+        chosen = [agent.chosen for agent in self._actor_agents]
+
+        # adjudication
+        res = resolve(rules, s, self.history, turn, chosen, rolls.tolist(), count, fired, self.record)
+        turn_events.extend(res.events)
+        self.recent *= s[rules.index["param.repetition_memory"]]
+        for m in res.taken:
+            self.recent[rules.move_group[m]] += 1.0
+        if self.record:
+            for agent, moves in zip(self._actor_agents, chosen, strict=True):
+                if not moves:
+                    turn_events.append(_hold_event(agent.code))
+        s[rules.score_index] = res.score
+        s[rules.rung_index] = next_rung(s[rules.rung_index], res.max_rung)
+
+        # dynamics: every rate from the same state, then applied together
+        if rules.dynamics_fn is not None:
+            rates = rules.dynamics_fn(s, count, fired, turn)
+            lo, hi = rules.lo_list, rules.hi_list
+            for i, rate in zip(rules.dynamics_target_list, rates, strict=True):
+                if rate == rate and rate not in _INFINITE:  # a rate can be nan or inf: skip it
+                    s[i] += rate
+            for i in rules.dynamics_unique:
+                s[i] = min(hi[i], max(lo[i], s[i]))
+
+        self._fire_triggers(s, turn, turn_events)
+        self.state[:] = s
+        self._check_outcomes(s, turn, turn_events)
+
+        self.total_score += res.score
+        self.peak_rung = max(self.peak_rung, s[rules.rung_index])
+        if self.record:
+            for seq, event in enumerate(turn_events):
+                self.log.append({"type": "event", "turn": turn, "seq": seq, **event})
+            self._snapshot()
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+        if turn >= self.turns:
+            self.running = False
+            if self.record:
+                self.log.append(
+                    ev.result(turn, self.reached, self.peak_rung, self.total_score, self.trigger_counts)
+                )
+
+    def _fire_injects(self, s: list[float], turn: int, rolls: np.ndarray, out: list[dict[str, Any]]) -> bool:
+        """Fire the injects due this turn; return whether any fired."""
+        rules = self.rules
+        due: list[tuple[InjectRule, str]] = [(r, "facilitator") for r in self._queued_injects]
+        self._queued_injects = []
+        when = rules.inject_when_fn(s, self.history.count, self.history.fired, turn) if rules.inject_when_fn else ()
+        for rule in rules.injects_by_turn.get(turn, ()):
+            if rule.when is None or when[rule.when]:
+                due.append((rule, "timeline"))
+        for i, rule in enumerate(rules.chance_injects):
+            if rule.once and self.history.total_events(rule.event_index):
+                continue
+            if (rule.when is None or when[rule.when]) and rolls[i] < rule.chance:
+                due.append((rule, "chance"))
+        for rule, cause in due:
+            self._apply_inject(s, rule, cause, out)
+        return bool(due)
+
+    def _apply_inject(self, s: list[float], rule: InjectRule, cause: str, out: list[dict[str, Any]]) -> None:
+        applied = apply_effects(s, rule.effects, self.rules)
+        for k, delta in rule.weights:
+            self.weights[k] = max(0.0, self.weights[k] + delta)
+        self.history.add_event(rule.event_index)
+        if self.record:
+            out.append(
+                {"kind": "inject", "id": rule.id, "cause": cause, "text": rule.text, "effects": named(self.rules, applied)}
+            )
+
+    def _fire_triggers(self, s: list[float], turn: int, out: list[dict[str, Any]]) -> None:
+        rules = self.rules
+        if rules.trigger_fn is None:
+            return
+        holds = rules.trigger_fn(s, self.history.count, self.history.fired, turn)
+        for i, rule in enumerate(rules.triggers):
+            if not holds[i]:
+                continue
+            if rule.once and self.trigger_counts[rule.id]:
+                continue
+            if turn - self._trigger_last[i] <= rule.cooldown:
+                continue
+            self._trigger_last[i] = turn
+            self.trigger_counts[rule.id] += 1
+            self.history.add_event(rule.event_index)
+            applied = apply_effects(s, rule.effects, rules)
+            for k, delta in rule.weights:
+                self.weights[k] = max(0.0, self.weights[k] + delta)
+            if self.record:
+                out.append({"kind": "trigger", "id": rule.id, "text": rule.text, "effects": named(rules, applied)})
+            if rule.inject is not None:
+                self._apply_inject(s, rules.library[rule.inject], f"trigger:{rule.id}", out)
+
+    def _check_outcomes(self, s: list[float], turn: int, out: list[dict[str, Any]]) -> None:
+        rules = self.rules
+        if rules.outcome_fn is None:
+            return
+        holds = rules.outcome_fn(s, self.history.count, self.history.fired, turn)
+        for i, oid in enumerate(rules.outcome_ids):
+            if holds[i] and self.reached[oid] is None:
+                self.reached[oid] = turn
+                if self.record:
+                    out.append({"kind": "outcome", "id": oid, "title": rules.outcome_titles[i]})
+
+    def _snapshot(self) -> None:
+        rules = self.rules
+        idx = rules.snapshot_index
+        values = np.round(self.state[idx], ev.DECIMALS).tolist()
+        state = {rules.var_names[i]: (0.0 if v == 0 else v) for i, v in zip(idx.tolist(), values, strict=True)}
+        self.log.append(
+            ev.snapshot(
+                self.turn,
+                rules.month(max(self.turn, 1)),
+                state,
+                self.state[rules.score_index],
+                self.state[rules.rung_index],
+            )
+        )
+
+    def run(self) -> CrisisModel:
+        """Play every remaining turn; return self."""
+        while self.running:
+            self.step()
+        return self
+
+
+def _hold_event(actor: str) -> dict[str, Any]:
+    return {
+        "kind": "action",
+        "actor": actor,
+        "target": None,
+        "action": "hold",
+        "name": "Hold",
+        "domain": None,
+        "cameo": None,
+        "goldstein": 0.0,
+        "escalation": "status_quo",
+        "score": 0,
+        "p": None,
+        "roll": None,
+        "success": True,
+        "effects": {},
+    }
