@@ -66,5 +66,11 @@ class ScenarioError(InputError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A `` (did you mean 'x'?)`` suffix for a misspelt name, or an empty string."""
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    options = list(candidates)
+    prefixed = [c for c in options if len(word) >= 3 and c.startswith(word)]
+    matches = (
+        prefixed[:1]
+        if len(prefixed) == 1
+        else difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    )
     return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -32,7 +32,14 @@ from tripwire.scenario.schema import (
 from tripwire.scenario.validation import validate_model
 from tripwire.scenario.yamlsafe import parse_yaml
 
-RULE_FILES = ("variables.yaml", "actors.yaml", "actions.yaml", "triggers.yaml", "outcomes.yaml", "dynamics.yaml")
+RULE_FILES = (
+    "variables.yaml",
+    "actors.yaml",
+    "actions.yaml",
+    "triggers.yaml",
+    "outcomes.yaml",
+    "dynamics.yaml",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,10 +137,16 @@ def load_catalog() -> Catalog:
         ScenarioError: the catalog itself is broken (a developer error, located like any other).
     """
     pkg = resources.files(__package__)
-    cameo = {row["code"]: (row["name"], float(row["goldstein"])) for row in _read_csv("cameo_goldstein.csv")}
-    escalation = {row["category"]: int(row["score"]) for row in _read_csv("escalation_categories.csv")}
+    cameo = {
+        row["code"]: (row["name"], float(row["goldstein"]))
+        for row in _read_csv("cameo_goldstein.csv")
+    }
+    escalation = {
+        row["category"]: int(row["score"]) for row in _read_csv("escalation_categories.csv")
+    }
     ladder = tuple(
-        Rung(int(row["rung"]), row["name"], row["group"]) for row in _read_csv("kahn_escalation_ladder.csv")
+        Rung(int(row["rung"]), row["name"], row["group"])
+        for row in _read_csv("kahn_escalation_ladder.csv")
     )
     bands = {
         row["term"]: (float(row["low"]), float(row["high"]))
@@ -166,7 +179,10 @@ def load_catalog() -> Catalog:
     if problems:
         raise ScenarioError(problems)
 
-    merged = {key: [e for f in files.values() for e in getattr(f, key)] for key in ("variables", "actions", "triggers", "outcomes", "dynamics")}
+    merged = {
+        key: [e for f in files.values() for e in getattr(f, key)]
+        for key in ("variables", "actions", "triggers", "outcomes", "dynamics")
+    }
     actors: dict[str, ActorProfile] = {}
     order: list[str] = []
     for f in files.values():
@@ -174,17 +190,24 @@ def load_catalog() -> Catalog:
         order.extend(f.adjudication_order)
     missing = [a for a in ACTORS if a not in actors]
     if missing:
-        problems.append(Diagnostic(Location("<catalog>/actors.yaml"), f"no profile for {', '.join(missing)}"))
+        problems.append(
+            Diagnostic(Location("<catalog>/actors.yaml"), f"no profile for {', '.join(missing)}")
+        )
     if sorted(order) != sorted(DOMAINS):
         problems.append(
-            Diagnostic(Location("<catalog>/actions.yaml"), f"adjudication_order must list each of {', '.join(DOMAINS)} once")
+            Diagnostic(
+                Location("<catalog>/actions.yaml"),
+                f"adjudication_order must list each of {', '.join(DOMAINS)} once",
+            )
         )
-    for key in merged:
+    for key, entries in merged.items():
         seen: set[str] = set()
-        for entry in merged[key]:
+        for entry in entries:
             ident = entry.name if key == "variables" else entry.id
             if ident in seen:
-                problems.append(Diagnostic(Location(f"<catalog>/{key}"), f"duplicate {key[:-1]} '{ident}'"))
+                problems.append(
+                    Diagnostic(Location(f"<catalog>/{key}"), f"duplicate {key[:-1]} '{ident}'")
+                )
             seen.add(ident)
     if problems:
         raise ScenarioError(problems)

@@ -59,9 +59,9 @@ _OP_NAMES = {
 }
 _NODE_NAMES = {
     ast.Subscript: "subscripts ('x[...]')",
-    ast.Lambda: "lambda",
-    ast.IfExp: "'x if y else z'",
-    ast.NamedExpr: "assignment (':=')",
+    ast.Lambda: "lambdas",
+    ast.IfExp: "conditional expressions ('x if y else z')",
+    ast.NamedExpr: "assignments (':=')",
     ast.JoinedStr: "f-strings",
     ast.List: "lists",
     ast.Tuple: "tuples",
@@ -72,9 +72,9 @@ _NODE_NAMES = {
     ast.DictComp: "comprehensions",
     ast.GeneratorExp: "comprehensions",
     ast.Starred: "'*' unpacking",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
+    ast.Await: "'await' expressions",
+    ast.Yield: "'yield' expressions",
+    ast.YieldFrom: "'yield' expressions",
     ast.Slice: "slices",
 }
 _ACTOR_WORDS = ("self", "target")
@@ -187,7 +187,7 @@ class _Checker:
         return ir
 
     # --- leaves -------------------------------------------------------------------------
-    def _Constant(self, node: ast.Constant, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+    def _Constant(self, node: ast.Constant, depth: int) -> tuple[str, IR]:
         value = node.value
         if isinstance(value, bool):
             return "bool", ("bool", value)
@@ -201,7 +201,7 @@ class _Checker:
             )
         raise self.fail(node, f"constant {value!r} is not allowed")
 
-    def _Name(self, node: ast.Name, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+    def _Name(self, node: ast.Name, depth: int) -> tuple[str, IR]:
         if node.id in ("true", "false"):
             return "bool", ("bool", node.id == "true")
         if node.id.startswith("_"):
@@ -216,7 +216,7 @@ class _Checker:
         )
         raise self.fail(node, f"unknown name '{node.id}'; variables look like 'PRK.icbm'{hint}")
 
-    def _Attribute(self, node: ast.Attribute, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+    def _Attribute(self, node: ast.Attribute, depth: int) -> tuple[str, IR]:
         base = node.value
         if not isinstance(base, ast.Name):
             raise self.fail(node, "only variable names like 'PRK.icbm' may contain '.'")
@@ -273,9 +273,7 @@ class _Checker:
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[str, IR]:
         word = "and" if isinstance(node.op, ast.And) else "or"
-        args = tuple(
-            self.expect(v, depth, "bool", f"each side of '{word}'") for v in node.values
-        )
+        args = tuple(self.expect(v, depth, "bool", f"each side of '{word}'") for v in node.values)
         return "bool", (word, args)
 
     def _Compare(self, node: ast.Compare, depth: int) -> tuple[str, IR]:
@@ -346,7 +344,7 @@ class _Checker:
             found[kw.arg] = kw.value
         return found
 
-    def _call_count(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+    def _call_count(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         kws = self._keywords(node, ("tag", "action", "last"))
         if not 1 <= len(node.args) <= 2:
             raise self.fail(node, "count() takes an actor, like count('PRK', tag='missile_test')")
@@ -365,7 +363,7 @@ class _Checker:
         last = self._last_arg(kws["last"]) if "last" in kws else 1
         return "num", ("count", actor, key, last)
 
-    def _call_fired(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+    def _call_fired(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         kws = self._keywords(node, ("last",))
         if len(node.args) != 1:
             raise self.fail(node, "fired() takes a trigger or inject id, like fired('my_trigger')")
@@ -373,7 +371,7 @@ class _Checker:
         last = self._last_arg(kws["last"]) if "last" in kws else 1
         return "num", ("fired", event, last)
 
-    def _call_turn(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+    def _call_turn(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         if node.args or node.keywords:
             raise self.fail(node, "turn() takes no arguments")
         return "num", ("turn",)
@@ -386,7 +384,7 @@ class _Checker:
             raise self.fail(node, "start() takes one variable, like start(world.tension)")
         return "num", ("start", ir[1])
 
-    def _call_rel(self, node: ast.Call, depth: int) -> tuple[str, IR]:  # noqa: ARG002
+    def _call_rel(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         if len(node.args) != 2 or node.keywords:
             raise self.fail(node, "rel() takes two actors, like rel('CHN', 'PRK')")
         words = self._actor_words()
@@ -567,9 +565,7 @@ class _Emitter:
         if kind == "count":
             _, actor, key, last = ir
             code = "any" if actor == "any" else self.actor(actor)
-            return _call(
-                "c", _const(self.b.actors[code]), _const(self.b.keys[key]), _const(last)
-            )
+            return _call("c", _const(self.b.actors[code]), _const(self.b.keys[key]), _const(last))
         if kind == "fired":
             return _call("f", _const(self.b.events[ir[1]]), _const(ir[2]))
         if kind == "call":
@@ -595,7 +591,9 @@ class _Emitter:
         raise AssertionError(f"unknown IR node {kind!r}")  # pragma: no cover
 
 
-CompiledGroup = Callable[[list[float], Callable[[int, int, int], int], Callable[..., int], int], tuple]
+CompiledGroup = Callable[
+    [list[float], Callable[[int, int, int], int], Callable[..., int], int], tuple
+]
 
 
 def compile_group(items: Sequence[tuple[Expr, Binding]]) -> CompiledGroup:

@@ -63,17 +63,24 @@ def resolve_ref(ref: str | Path, relative_to: Path | None = None) -> Path | None
     return bundled_scenarios().get(text)
 
 
+def _put(out: MarkedMap, src: MarkedMap, key: str, value: Any) -> None:
+    """Set ``out[key]`` to ``value``, taking the key's locations from ``src``."""
+    out[key] = value
+    out.key_locations[key] = src.key_locations[key]
+    out.value_locations[key] = src.value_locations[key]
+    out.value_styles[key] = src.value_styles[key]
+
+
 def _merge_map(base: MarkedMap, child: MarkedMap) -> MarkedMap:
     """Child's keys over base's, keeping each value's location (mappings merge key by key)."""
     out = MarkedMap(child.location)
     for src in (base, child):
         for key, value in src.items():
-            if key in out and isinstance(out[key], MarkedMap) and isinstance(value, MarkedMap):
-                value = _merge_map(out[key], value)
-            out[key] = value
-            out.key_locations[key] = src.key_locations[key]
-            out.value_locations[key] = src.value_locations[key]
-            out.value_styles[key] = src.value_styles[key]
+            prev = out.get(key)
+            if isinstance(prev, MarkedMap) and isinstance(value, MarkedMap):
+                _put(out, src, key, _merge_map(prev, value))
+            else:
+                _put(out, src, key, value)
     return out
 
 
@@ -98,23 +105,25 @@ def _merge_keyed(base: Any, child: Any, key: str) -> Any:
 
 
 def merge_documents(base: MarkedMap, child: MarkedMap) -> MarkedMap:
-    """The document ``child`` would be if written out in full on top of ``base``."""
+    """The document ``child`` would be if written out in full on top of ``base``.
+
+    Lists of entries merge by id (a child entry replaces the base's entry of the same id),
+    ``actors`` and ``state`` merge key by key, ``disable`` lists add up, anything else in the
+    child replaces the base's value.
+    """
     out = MarkedMap(child.location)
     for src in (base, child):
         for key, value in src.items():
-            if key in out:
-                if key in _KEYED_LISTS:
-                    value = _merge_keyed(out[key], value, _KEYED_LISTS[key])
-                elif key in ("actors", "state", "disable") and isinstance(value, MarkedMap):
-                    prev = out[key]
-                    if isinstance(prev, MarkedMap):
-                        value = (
-                            _merge_disable(prev, value) if key == "disable" else _merge_map(prev, value)
-                        )
-            out[key] = value
-            out.key_locations[key] = src.key_locations[key]
-            out.value_locations[key] = src.value_locations[key]
-            out.value_styles[key] = src.value_styles[key]
+            prev = out.get(key)
+            merged = value
+            if key in out and key in _KEYED_LISTS:
+                merged = _merge_keyed(prev, value, _KEYED_LISTS[key])
+            elif isinstance(prev, MarkedMap) and isinstance(value, MarkedMap):
+                if key == "disable":
+                    merged = _merge_disable(prev, value)
+                elif key in ("actors", "state"):
+                    merged = _merge_map(prev, value)
+            _put(out, src, key, merged)
     return out
 
 
@@ -133,37 +142,60 @@ def _merge_disable(base: MarkedMap, child: MarkedMap) -> MarkedMap:
 
 
 def read_document(path: Path, display: str, chain: tuple[Path, ...] = ()) -> MarkedMap:
-    """Read a scenario file and everything it extends, merged into one marked document."""
+    """Read a scenario file and everything it extends, merged into one marked document.
+
+    Raises:
+        ExtendsError: the file itself is readable but its ``extends`` is not; it carries the
+            file's own document so that its other problems can still be reported.
+    """
     data = read_yaml(path, display)
     if not isinstance(data, MarkedMap):
         where = getattr(data, "location", Location(display))
         raise ScenarioError(
-            [Diagnostic(where, "a scenario file must be a mapping of keys (schema_version, id, ...)")]
+            [
+                Diagnostic(
+                    where, "a scenario file must be a mapping of keys (schema_version, id, ...)"
+                )
+            ]
         )
     ref = data.get("extends")
     if ref is None:
         return data
     where = data.value_locations["extends"]
     if not isinstance(ref, str):
-        raise ScenarioError([Diagnostic(where, "extends: expected a scenario name or a path")])
+        raise ExtendsError([Diagnostic(where, "extends: expected a scenario name or a path")], data)
     base_path = resolve_ref(ref, path.parent)
     if base_path is None:
-        raise ScenarioError(
+        raise ExtendsError(
             [
                 Diagnostic(
                     where,
                     f"extends: no bundled scenario or file '{ref}'"
                     + did_you_mean(ref, bundled_scenarios()),
                 )
-            ]
+            ],
+            data,
         )
     resolved = base_path.resolve()
     if resolved in chain or resolved == path.resolve():
-        raise ScenarioError([Diagnostic(where, f"extends: '{ref}' extends this file again (a cycle)")])
+        raise ExtendsError(
+            [Diagnostic(where, f"extends: '{ref}' extends this file again (a cycle)")], data
+        )
     if len(chain) >= MAX_EXTENDS:
-        raise ScenarioError([Diagnostic(where, f"extends: more than {MAX_EXTENDS} levels")])
-    base = read_document(base_path, _display(base_path), (*chain, path.resolve()))
+        raise ExtendsError([Diagnostic(where, f"extends: more than {MAX_EXTENDS} levels")], data)
+    try:
+        base = read_document(base_path, _display(base_path), (*chain, path.resolve()))
+    except ExtendsError as err:
+        raise ScenarioError(err.diagnostics) from None
     return merge_documents(base, data)
+
+
+class ExtendsError(ScenarioError):
+    """The base of a scenario could not be read; carries the scenario's own document."""
+
+    def __init__(self, diagnostics: list[Diagnostic], document: MarkedMap):
+        super().__init__(diagnostics)
+        self.document = document
 
 
 class _Problems:
@@ -188,68 +220,118 @@ def _objective_ids(catalog: Catalog) -> dict[str, set[str]]:
 
 
 def _check_weights(
-    problems: _Problems, loc: tuple[str | int, ...], weights: dict[str, float], objectives: dict[str, set[str]]
+    problems: _Problems,
+    loc: tuple[str | int, ...],
+    weights: dict[str, Any],
+    objectives: dict[str, set[str]],
 ) -> None:
     every = sorted(f"{a}.{o}" for a, objs in objectives.items() for o in objs)
     for name in weights:
+        if not isinstance(name, str):
+            continue
         actor, _, objective = name.partition(".")
         if actor not in objectives or objective not in objectives[actor]:
             problems.at(
                 (*loc, name),
-                f"{'.'.join(map(str, loc))}: unknown objective '{name}'" + did_you_mean(name, every),
+                f"{'.'.join(map(str, loc))}: unknown objective '{name}'"
+                + did_you_mean(name, every),
                 key=True,
             )
 
 
-def check_scenario(scenario: Scenario, data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnostic]:
-    """Checks that need several fields of the (merged) scenario and the catalog at once."""
+def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
+
+
+def _mapping(data: Any, key: str) -> dict[str, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnostic]:
+    """Checks that need several entries of the (merged) document and the catalog at once.
+
+    They read the raw document leniently (entries of the wrong shape are skipped: the schema
+    reports those), so that they run, and report, even when other parts are invalid.
+    """
     problems = _Problems(data, path)
     objectives = _objective_ids(catalog)
     catalog_vars = {v.name for v in catalog.variables}
-    ranges = {v.name: (v.min, v.max) for v in (*catalog.variables, *scenario.variables)}
+    ranges = {v.name: (v.min, v.max) for v in catalog.variables}
+    for _, var in _items(data, "variables"):
+        lo, hi, name = var.get("min"), var.get("max"), var.get("name")
+        if isinstance(name, str) and isinstance(lo, int | float) and isinstance(hi, int | float):
+            ranges.setdefault(name, (lo, hi))
 
     for kind, key in _KEYED_LISTS.items():
         seen: set[str] = set()
-        for i, entry in enumerate(getattr(scenario, kind)):
-            ident = getattr(entry, key)
+        for i, entry in _items(data, kind):
+            ident = entry.get(key)
+            if not isinstance(ident, str):
+                continue
             if ident in seen:
                 problems.at((kind, i, key), f"{kind}[{i}].{key}: '{ident}' is given twice")
             seen.add(ident)
-    for i, var in enumerate(scenario.variables):
-        if var.name in catalog_vars:
-            problems.at(("variables", i, "name"), f"variables[{i}].name: '{var.name}' is already a catalog variable")
-    for code, override in scenario.actors.items():
-        for name in override.objectives:
-            if name not in objectives.get(code, set()):
+    for i, var in _items(data, "variables"):
+        if var.get("name") in catalog_vars:
+            problems.at(
+                ("variables", i, "name"),
+                f"variables[{i}].name: '{var['name']}' is already a catalog variable",
+            )
+    for code, override in _mapping(data, "actors").items():
+        if code not in objectives or not isinstance(override, dict):
+            continue
+        for name in _mapping(override, "objectives"):
+            if name not in objectives[code]:
                 problems.at(
                     ("actors", code, "objectives", name),
                     f"actors.{code}.objectives: {code} has no objective '{name}'"
-                    + did_you_mean(name, objectives.get(code, ())),
+                    + did_you_mean(name, objectives[code]),
                     key=True,
                 )
-    inject_ids = {inj.id for inj in scenario.injects}
-    for i, inj in enumerate(scenario.injects):
-        _check_weights(problems, ("injects", i, "weights"), inj.weights, objectives)
-    for i, trig in enumerate(scenario.triggers):
-        _check_weights(problems, ("triggers", i, "weights"), trig.weights, objectives)
-        if trig.inject is not None and trig.inject not in inject_ids:
+    inject_ids = {e.get("id") for _, e in _items(data, "injects")}
+    for kind in ("injects", "triggers"):
+        for i, entry in _items(data, kind):
+            weights = entry.get("weights")
+            if isinstance(weights, dict):
+                _check_weights(problems, (kind, i, "weights"), weights, objectives)
+    for i, trig in _items(data, "triggers"):
+        ref = trig.get("inject")
+        if isinstance(ref, str) and ref not in inject_ids:
             problems.at(
                 ("triggers", i, "inject"),
-                f"triggers[{i}].inject: no inject '{trig.inject}' in this scenario" + did_you_mean(trig.inject, inject_ids),
+                f"triggers[{i}].inject: no inject '{ref}' in this scenario"
+                + did_you_mean(ref, [x for x in inject_ids if isinstance(x, str)]),
             )
     known = {
-        "actions": {a.id for a in (*catalog.actions, *scenario.actions)},
-        "triggers": {t.id for t in (*catalog.triggers, *scenario.triggers)},
-        "dynamics": {d.id for d in (*catalog.dynamics, *scenario.dynamics)},
+        "actions": {a.id for a in catalog.actions}
+        | {e.get("id") for _, e in _items(data, "actions")},
+        "triggers": {t.id for t in catalog.triggers}
+        | {e.get("id") for _, e in _items(data, "triggers")},
+        "dynamics": {d.id for d in catalog.dynamics}
+        | {e.get("id") for _, e in _items(data, "dynamics")},
     }
+    disable = _mapping(data, "disable")
     for kind, ids in known.items():
-        for i, ident in enumerate(getattr(scenario.disable, kind)):
-            if ident not in ids:
-                problems.at(("disable", kind, i), f"disable.{kind}[{i}]: unknown id '{ident}'" + did_you_mean(ident, ids))
-    for name, value in scenario.state.items():
-        lo, hi = ranges.get(name, (float("-inf"), float("inf")))
-        if not lo <= value <= hi:
-            problems.at(("state", name), f"state[{name}]: {value:g} is outside the variable's range [{lo:g}, {hi:g}]")
+        listed = disable.get(kind)
+        for i, ident in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(ident, str) and ident not in ids:
+                clean = [x for x in ids if isinstance(x, str)]
+                problems.at(
+                    ("disable", kind, i),
+                    f"disable.{kind}[{i}]: unknown id '{ident}'" + did_you_mean(ident, clean),
+                )
+    for name, value in _mapping(data, "state").items():
+        if name in ranges and isinstance(value, int | float) and not isinstance(value, bool):
+            lo, hi = ranges[name]
+            if not lo <= value <= hi:
+                problems.at(
+                    ("state", name),
+                    f"state[{name}]: {value:g} is outside the variable's range [{lo:g}, {hi:g}]",
+                )
     return problems.found
 
 
@@ -274,8 +356,11 @@ def load_document(data: MarkedMap, path: str, catalog: Catalog | None = None) ->
         entries("injects"),
         catalog.cameo,
     )
-    scenario = validate_model(Scenario, data, names, path)
-    problems = check_scenario(scenario, data, path, catalog)
+    problems = check_scenario(data, path, catalog)
+    try:
+        scenario = validate_model(Scenario, data, names, path)
+    except ScenarioError as err:
+        raise ScenarioError([*err.diagnostics, *problems]) from None
     if problems:
         raise ScenarioError(problems)
     return scenario
@@ -297,12 +382,22 @@ def load_scenario(ref: str | Path, catalog: Catalog | None = None) -> Scenario:
             [
                 Diagnostic(
                     Location(str(ref)),
-                    "no bundled scenario or file of this name" + did_you_mean(str(ref), bundled_scenarios()),
+                    "no bundled scenario or file of this name"
+                    + did_you_mean(str(ref), bundled_scenarios()),
                 )
             ]
         )
     display = _display(path)
-    data = read_document(path, display)
+    try:
+        data = read_document(path, display)
+    except ExtendsError as err:
+        # Still report the file's own problems; keys its base might have given are not missing.
+        problems = list(err.diagnostics)
+        try:
+            load_document(err.document, display, catalog)
+        except ScenarioError as more:
+            problems.extend(d for d in more.diagnostics if "missing required key" not in d.message)
+        raise ScenarioError(problems) from None
     return load_document(data, display, catalog)
 
 

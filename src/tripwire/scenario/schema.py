@@ -13,6 +13,7 @@ editors use for completion and hover help.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ NAMESPACES = ("world", "alliance", "coop", "rel", "param", *ACTORS)
 
 ActorCode = Literal["RUS", "PRK", "CHN", "USA", "KOR", "JPN"]
 Domain = Literal["diplomatic", "economic", "intelligence", "propaganda", "military"]
-Escalation = Literal["nuclear", "violent", "non_violent", "posturing", "de_escalation", "status_quo"]
+Escalation = Literal[
+    "nuclear", "violent", "non_violent", "posturing", "de_escalation", "status_quo"
+]
 
 _SLUG = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _VAR = re.compile(r"([A-Za-z]+)\.([A-Za-z][A-Za-z0-9_]{0,63})")
@@ -102,7 +105,9 @@ def _names(info: ValidationInfo) -> Names | None:
 
 
 def _expr_error(err: ExprError) -> PydanticCustomError:
-    return PydanticCustomError("expression", "{message}", {"message": err.message, "offset": err.offset})
+    return PydanticCustomError(
+        "expression", "{message}", {"message": err.message, "offset": err.offset}
+    )
 
 
 def _check_slug(value: str) -> str:
@@ -121,8 +126,7 @@ def _check_var_syntax(value: str) -> str:
     if not m or m.group(1) not in NAMESPACES:
         raise PydanticCustomError(
             "variable",
-            "'{value}' is not a variable name: write NAMESPACE.name with NAMESPACE one of "
-            "{spaces}",
+            "'{value}' is not a variable name: write NAMESPACE.name with NAMESPACE one of {spaces}",
             {"value": value, "spaces": ", ".join(NAMESPACES)},
         )
     return value
@@ -178,7 +182,7 @@ def _parse(value: Any, info: ValidationInfo, kind: str) -> str:
     if not isinstance(value, str):
         what = "a condition" if kind == "bool" else "a number or an expression"
         raise PydanticCustomError(
-            "expression", "must be {what} in quotes, like \"world.tension > 60\"", {"what": what}
+            "expression", 'must be {what} in quotes, like "world.tension > 60"', {"what": what}
         )
     names = _names(info)
     if names is None:
@@ -198,9 +202,11 @@ def _condition(value: Any, info: ValidationInfo) -> str:
 def _quantity(value: Any, info: ValidationInfo) -> float | str:
     """A number, or a numeric expression in quotes."""
     if isinstance(value, bool):
-        raise PydanticCustomError("quantity", "must be a number or an expression, not true/false", {})
+        raise PydanticCustomError(
+            "quantity", "must be a number or an expression, not true/false", {}
+        )
     if isinstance(value, int | float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             raise PydanticCustomError("quantity", "must be a finite number", {})
         return float(value)
     return _parse(value, info, "num")
@@ -232,7 +238,7 @@ EffectKey = Annotated[str, AfterValidator(_check_effect_key)]
 Condition = Annotated[
     str,
     PlainValidator(_condition),
-    WithJsonSchema({"type": "string", "description": "A condition, e.g. \"world.tension > 60\""}),
+    WithJsonSchema({"type": "string", "description": 'A condition, e.g. "world.tension > 60"'}),
 ]
 Quantity = Annotated[
     float | str,
@@ -486,6 +492,8 @@ class Scenario(Strict):
     """Unique id, e.g. `missile_crisis_2`."""
     title: str
     """Display name."""
+    summary: str = Field(default="", max_length=120)
+    """One line for lists of scenarios (`tripwire scenarios`)."""
     description: str
     """A paragraph a facilitator can read aloud."""
     extends: str | None = None

@@ -53,9 +53,7 @@ def format_path(loc: Sequence[str | int]) -> str:
     """``('triggers', 0, 'effects', 'PRK.icbm')`` -> ``triggers[0].effects[PRK.icbm]``."""
     out = ""
     for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif "." in part or " " in part:
+        if isinstance(part, int) or "." in part or " " in part:
             out += f"[{part}]"
         else:
             out += f".{part}" if out else part
@@ -104,9 +102,9 @@ def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[list[str | int], bo
     for part in loc:
         if part == "[key]":
             return out, True
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         else:
             break

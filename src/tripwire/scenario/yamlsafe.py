@@ -81,7 +81,7 @@ _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _StrictLoader(_SafeBase):  # type: ignore[misc,valid-type]
     """PyYAML's safe loader with tag resolution left to us (see :func:`_scalar`)."""
 
-    def resolve(self, kind: type, value: Any, implicit: Any) -> str:  # noqa: ARG002
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
             return _PLAIN if implicit[0] else _QUOTED
         return _MAP if kind is yaml.MappingNode else _SEQ
@@ -95,7 +95,13 @@ def _yaml_error(path: str, err: yaml.YAMLError) -> Diagnostic:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
-    text = f"{context}: {problem}" if context else problem
+    context_mark = getattr(err, "context_mark", None)
+    text = problem
+    if context:
+        text += f" ({context}"
+        if context_mark is not None and context_mark is not mark:
+            text += f" started at line {context_mark.line + 1}, column {context_mark.column + 1}"
+        text += ")"
     location = _loc(path, mark) if mark is not None else Location(path)
     return Diagnostic(location, f"not valid YAML: {text}")
 
@@ -324,9 +330,9 @@ def key_location(root: Any, loc: Sequence[str | int], *, fallback: Location) -> 
     parent_loc, last = loc[:-1], loc[-1]
     node: Any = root
     for part in parent_loc:
-        if isinstance(node, MarkedMap) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, MarkedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, MarkedMap) and isinstance(part, str) and part in node) or (
+            isinstance(node, MarkedSeq) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
         else:
             return locate(root, loc, fallback=fallback)[0]

@@ -21,7 +21,6 @@ The rules, each with a conformance test in ``tests/test_adjudication.py``:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +49,9 @@ def resolution_order(rules: Rules, chosen: list[list[int]]) -> list[int]:
     return [k[2] for k in keyed]
 
 
-def apply_effects(s: list[float], pairs: tuple[tuple[int, float], ...], rules: Rules) -> list[tuple[int, float]]:
+def apply_effects(
+    s: list[float], pairs: tuple[tuple[int, float], ...], rules: Rules
+) -> list[tuple[int, float]]:
     """Rule 6: add each change and clip it to the variable's range; return what was applied."""
     lo, hi = rules.lo_list, rules.hi_list
     applied = []
@@ -85,9 +86,8 @@ def resolve(
     history: History,
     turn: int,
     chosen: list[list[int]],
-    rolls: Any,
-    count: Callable[[int, int, int], int],
-    fired: Callable[[int, int], int],
+    *,
+    rolls: list[float],
     record: bool = True,
 ) -> Resolution:
     """Resolve the chosen moves in order (rules 1-7), mutating the state list ``s``.
@@ -98,11 +98,10 @@ def resolve(
         history: action counts; updated as moves are taken.
         turn: the turn number.
         chosen: per actor, the moves it chose, best first.
-        rolls: (M,) this turn's pre-drawn uniform rolls, one per move.
-        count: the count() function for conditions.
-        fired: the fired() function for conditions.
+        rolls: this turn's pre-drawn uniform rolls, one per move.
         record: build the event records (off for lean batch runs).
     """
+    count, fired = history.count, history.fired
     events: list[dict[str, Any]] = []
     taken: list[int] = []
     score = 0.0
@@ -115,21 +114,31 @@ def resolve(
                 events.append(_action_event(move, None, None, False, {}) | {"cancelled": True})
             continue
         one = rules.success_one[m]
-        p = rules.success_const_list[m] if one is None else min(1.0, max(0.0, one(s, count, fired, turn)[0]))
+        p = (
+            rules.success_const_list[m]
+            if one is None
+            else min(1.0, max(0.0, one(s, count, fired, turn)[0]))
+        )
         roll = rolls[m]
         success = roll < p
-        applied = apply_effects(s, rules.effects_success[m] if success else rules.effects_failure[m], rules)
+        applied = apply_effects(
+            s, rules.effects_success[m] if success else rules.effects_failure[m], rules
+        )
         history.add_action(move.actor_index, _ANY, rules.move_keys[m])
         taken.append(m)
         score += move.escalation_score
         if success and move.rung > max_rung:
             max_rung = move.rung
         if record:
-            events.append(_action_event(move, rounded(p), rounded(roll), success, named(rules, applied)))
+            events.append(
+                _action_event(move, rounded(p), rounded(roll), success, named(rules, applied))
+            )
     return Resolution(events, score, max_rung, taken)
 
 
-def _action_event(move: Any, p: float | None, roll: float | None, success: bool, effects: dict[str, float]) -> dict[str, Any]:
+def _action_event(
+    move: Any, p: float | None, roll: float | None, success: bool, effects: dict[str, float]
+) -> dict[str, Any]:
     return {
         "kind": "action",
         "actor": move.actor,

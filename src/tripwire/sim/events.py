@@ -65,15 +65,17 @@ def header(
     }
 
 
-def snapshot(turn: int, date: str, state: Mapping[str, float], escalation_score: float, rung: float) -> dict[str, Any]:
+def snapshot(
+    turn: int, date: str, state: Mapping[str, float], escalation_score: float, rung: float
+) -> dict[str, Any]:
     """The end-of-turn snapshot (turn 0 is the starting position)."""
     return {
         "type": "turn",
         "turn": turn,
         "date": date,
         "state": dict(state),
-        "escalation_score": int(round(escalation_score)),
-        "rung": int(round(rung)),
+        "escalation_score": round(escalation_score),
+        "rung": round(rung),
     }
 
 
@@ -89,8 +91,8 @@ def result(
         "type": "result",
         "turns_played": turns_played,
         "outcomes": {k: {"reached": t is not None, "turn": t} for k, t in outcomes.items()},
-        "peak_rung": int(round(peak_rung)),
-        "total_escalation_score": int(round(total_escalation_score)),
+        "peak_rung": round(peak_rung),
+        "total_escalation_score": round(total_escalation_score),
         "triggers": dict(trigger_counts),
     }
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from math import isfinite
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,6 @@ from tripwire.sim.rules import COUNT_ACTORS, InjectRule, Rules, compile_rules
 from tripwire.sim.state import History
 
 DEFAULT_SCENARIO = "missile_crisis_2"
-_INFINITE = (float("inf"), float("-inf"))
 
 
 @functools.lru_cache(maxsize=32)
@@ -92,7 +92,9 @@ class CrisisModel(mesa.Model):
         self.state: np.ndarray = self.rules.initial.copy()
         self.weights: np.ndarray = self.rules.weights0.copy()
         self.recent: np.ndarray = np.zeros(self.rules.n_groups)  # decayed uses per (actor, action)
-        self.history = History(len(COUNT_ACTORS), len(self.rules.count_keys), len(self.rules.event_ids))
+        self.history = History(
+            len(COUNT_ACTORS), len(self.rules.count_keys), len(self.rules.event_ids)
+        )
         self.reached: dict[str, int | None] = dict.fromkeys(self.rules.outcome_ids)
         self.trigger_counts: dict[str, int] = dict.fromkeys((t.id for t in self.rules.triggers), 0)
         self._trigger_last = [-(10**9)] * len(self.rules.triggers)
@@ -137,7 +139,9 @@ class CrisisModel(mesa.Model):
                     turns=self.turns,
                     start=self.spec.start,
                     actors=self.rules.actors,
-                    humans=[a.code for a in self._actor_agents if not isinstance(a.policy, BotPolicy)],
+                    humans=[
+                        a.code for a in self._actor_agents if not isinstance(a.policy, BotPolicy)
+                    ],
                 )
             )
             self._snapshot()
@@ -160,42 +164,29 @@ class CrisisModel(mesa.Model):
 
     # --- the turn -----------------------------------------------------------------------
     def step(self) -> None:
-        """Play one turn."""
+        """Play one turn (see the module docstring for its phases)."""
         rules = self.rules
         self.turn += 1
         turn = self.turn
         self.history.begin_turn(turn)
         n_chance, n_moves = len(rules.chance_injects), len(rules.moves)
         draws = self.rng.random(n_chance + n_moves)
-        inject_rolls = draws[:n_chance]
-        rolls = draws[n_chance:]
         gumbel = self.rng.gumbel(size=n_moves)
-        count, fired = self.history.count, self.history.fired
         turn_events: list[dict[str, Any]] = []
 
         s = self.state.tolist()
-        if self._fire_injects(s, turn, inject_rolls, turn_events):
+        if self._fire_injects(s, turn, draws[:n_chance], turn_events):
             self.state[:] = s
-
-        # decisions: simultaneous, on one view of the state
-        legal = rules.all_legal.copy()
-        if rules.precondition_fn is not None:
-            legal[rules.precondition_slots] = rules.precondition_fn(s, count, fired, turn)
-        success = rules.success_const.copy()
-        if rules.success_fn is not None:
-            success[rules.success_slots] = [min(1.0, max(0.0, p)) for p in rules.success_fn(s, count, fired, turn)]
-        gains = rules.gain_const.copy()
-        if rules.gain_fn is not None:
-            gains[rules.gain_slots] = rules.gain_fn(s, count, fired, turn)
-        utility = expected_utilities(rules, self.state, self.weights, gains, success, self.recent)
-        scores = np.where(legal, utility + rules.move_noise * gumbel, -np.inf)
-        ranked = rank_moves(rules, scores)
-        self.view = DecisionView(turn, rules, self.state.copy(), legal, utility, success, gumbel, scores, ranked)
-        self.agents.do("decide")
-        chosen = [agent.chosen for agent in self._actor_agents]
-
-        # adjudication
-        res = resolve(rules, s, self.history, turn, chosen, rolls.tolist(), count, fired, self.record)
+        chosen = self._decide(s, turn, gumbel)
+        res = resolve(
+            rules,
+            s,
+            self.history,
+            turn,
+            chosen,
+            rolls=draws[n_chance:].tolist(),
+            record=self.record,
+        )
         turn_events.extend(res.events)
         self.recent *= s[rules.index["param.repetition_memory"]]
         for m in res.taken:
@@ -206,23 +197,61 @@ class CrisisModel(mesa.Model):
                     turn_events.append(_hold_event(agent.code))
         s[rules.score_index] = res.score
         s[rules.rung_index] = next_rung(s[rules.rung_index], res.max_rung)
-
-        # dynamics: every rate from the same state, then applied together
-        if rules.dynamics_fn is not None:
-            rates = rules.dynamics_fn(s, count, fired, turn)
-            lo, hi = rules.lo_list, rules.hi_list
-            for i, rate in zip(rules.dynamics_target_list, rates, strict=True):
-                if rate == rate and rate not in _INFINITE:  # a rate can be nan or inf: skip it
-                    s[i] += rate
-            for i in rules.dynamics_unique:
-                s[i] = min(hi[i], max(lo[i], s[i]))
-
+        self._apply_dynamics(s, turn)
         self._fire_triggers(s, turn, turn_events)
         self.state[:] = s
         self._check_outcomes(s, turn, turn_events)
-
         self.total_score += res.score
         self.peak_rung = max(self.peak_rung, s[rules.rung_index])
+        self._close_turn(turn, turn_events)
+
+    def _decide(self, s: list[float], turn: int, gumbel: np.ndarray) -> list[list[int]]:
+        """Phase 2: every actor chooses, simultaneously, from one view of the state."""
+        rules = self.rules
+        count, fired = self.history.count, self.history.fired
+        legal = rules.all_legal.copy()
+        if rules.precondition_fn is not None:
+            legal[rules.precondition_slots] = rules.precondition_fn(s, count, fired, turn)
+        success = rules.success_const.copy()
+        if rules.success_fn is not None:
+            values = rules.success_fn(s, count, fired, turn)
+            success[rules.success_slots] = [min(1.0, max(0.0, p)) for p in values]
+        gains = rules.gain_const.copy()
+        if rules.gain_fn is not None:
+            gains[rules.gain_slots] = rules.gain_fn(s, count, fired, turn)
+        utility = expected_utilities(
+            rules, self.state, self.weights, gains, success, recent=self.recent
+        )
+        scores = np.where(legal, utility + rules.move_noise * gumbel, -np.inf)
+        self.view = DecisionView(
+            turn=turn,
+            rules=rules,
+            state=self.state.copy(),
+            legal=legal,
+            utility=utility,
+            success=success,
+            gumbel=gumbel,
+            scores=scores,
+            ranked=rank_moves(rules, scores),
+        )
+        self.agents.do("decide")
+        return [agent.chosen for agent in self._actor_agents]
+
+    def _apply_dynamics(self, s: list[float], turn: int) -> None:
+        """Phase 4a: every rate from the same state, then all applied and clipped."""
+        rules = self.rules
+        if rules.dynamics_fn is None:
+            return
+        rates = rules.dynamics_fn(s, self.history.count, self.history.fired, turn)
+        for i, rate in zip(rules.dynamics_targets, rates, strict=True):
+            if isfinite(rate):  # a rate can be nan or inf (e.g. 0 * inf): skip it
+                s[i] += rate
+        lo, hi = rules.lo_list, rules.hi_list
+        for i in rules.dynamics_unique:
+            s[i] = min(hi[i], max(lo[i], s[i]))
+
+    def _close_turn(self, turn: int, turn_events: list[dict[str, Any]]) -> None:
+        """Phase 5: the turn's record, the DataCollector, and the end of the game."""
         if self.record:
             for seq, event in enumerate(turn_events):
                 self.log.append({"type": "event", "turn": turn, "seq": seq, **event})
@@ -233,15 +262,23 @@ class CrisisModel(mesa.Model):
             self.running = False
             if self.record:
                 self.log.append(
-                    ev.result(turn, self.reached, self.peak_rung, self.total_score, self.trigger_counts)
+                    ev.result(
+                        turn, self.reached, self.peak_rung, self.total_score, self.trigger_counts
+                    )
                 )
 
-    def _fire_injects(self, s: list[float], turn: int, rolls: np.ndarray, out: list[dict[str, Any]]) -> bool:
+    def _fire_injects(
+        self, s: list[float], turn: int, rolls: np.ndarray, out: list[dict[str, Any]]
+    ) -> bool:
         """Fire the injects due this turn; return whether any fired."""
         rules = self.rules
         due: list[tuple[InjectRule, str]] = [(r, "facilitator") for r in self._queued_injects]
         self._queued_injects = []
-        when = rules.inject_when_fn(s, self.history.count, self.history.fired, turn) if rules.inject_when_fn else ()
+        when = (
+            rules.inject_when_fn(s, self.history.count, self.history.fired, turn)
+            if rules.inject_when_fn
+            else ()
+        )
         for rule in rules.injects_by_turn.get(turn, ()):
             if rule.when is None or when[rule.when]:
                 due.append((rule, "timeline"))
@@ -254,14 +291,22 @@ class CrisisModel(mesa.Model):
             self._apply_inject(s, rule, cause, out)
         return bool(due)
 
-    def _apply_inject(self, s: list[float], rule: InjectRule, cause: str, out: list[dict[str, Any]]) -> None:
+    def _apply_inject(
+        self, s: list[float], rule: InjectRule, cause: str, out: list[dict[str, Any]]
+    ) -> None:
         applied = apply_effects(s, rule.effects, self.rules)
         for k, delta in rule.weights:
             self.weights[k] = max(0.0, self.weights[k] + delta)
         self.history.add_event(rule.event_index)
         if self.record:
             out.append(
-                {"kind": "inject", "id": rule.id, "cause": cause, "text": rule.text, "effects": named(self.rules, applied)}
+                {
+                    "kind": "inject",
+                    "id": rule.id,
+                    "cause": cause,
+                    "text": rule.text,
+                    "effects": named(self.rules, applied),
+                }
             )
 
     def _fire_triggers(self, s: list[float], turn: int, out: list[dict[str, Any]]) -> None:
@@ -283,7 +328,14 @@ class CrisisModel(mesa.Model):
             for k, delta in rule.weights:
                 self.weights[k] = max(0.0, self.weights[k] + delta)
             if self.record:
-                out.append({"kind": "trigger", "id": rule.id, "text": rule.text, "effects": named(rules, applied)})
+                out.append(
+                    {
+                        "kind": "trigger",
+                        "id": rule.id,
+                        "text": rule.text,
+                        "effects": named(rules, applied),
+                    }
+                )
             if rule.inject is not None:
                 self._apply_inject(s, rules.library[rule.inject], f"trigger:{rule.id}", out)
 
@@ -302,7 +354,10 @@ class CrisisModel(mesa.Model):
         rules = self.rules
         idx = rules.snapshot_index
         values = np.round(self.state[idx], ev.DECIMALS).tolist()
-        state = {rules.var_names[i]: (0.0 if v == 0 else v) for i, v in zip(idx.tolist(), values, strict=True)}
+        state = {
+            rules.var_names[i]: (0.0 if v == 0 else v)
+            for i, v in zip(idx.tolist(), values, strict=True)
+        }
         self.log.append(
             ev.snapshot(
                 self.turn,

@@ -72,16 +72,27 @@ class BotPolicy:
 
 
 def rank_moves(rules: Rules, scores: np.ndarray) -> list[list[int]]:
-    """Per actor, its best moves (up to its action points) with a positive score, best first.
+    """Per actor, its best moves (up to its action points) that score above 0, best first.
 
     One sort for all actors, by actor and then by score, descending (ties: catalog order).
+    An actor takes an action at most once a turn: a second target of the same action is
+    skipped in favour of its next-best different action.
     """
     order = np.lexsort((-scores, rules.move_actor)).tolist()
     values = scores.tolist()
+    group = rules.move_group_list
     ranked: list[list[int]] = []
     for sl, points in zip(rules.actor_slices, rules.action_points, strict=True):
         # moves are grouped by actor, so this actor's moves occupy the same span of `order`
-        ranked.append([m for m in order[sl.start : sl.start + points] if values[m] > 0])
+        picked: list[int] = []
+        seen: set[int] = set()
+        for m in order[sl.start : sl.stop]:
+            if values[m] <= 0 or len(picked) == points:
+                break
+            if group[m] not in seen:
+                seen.add(group[m])
+                picked.append(m)
+        ranked.append(picked)
     return ranked
 
 
@@ -108,7 +119,9 @@ class QueuedPolicy:
         sl = view.rules.actor_slices[actor_index]
         for m in moves:
             if not sl.start <= m < sl.stop:
-                raise ValueError(f"move {m} does not belong to actor {view.rules.actors[actor_index]}")
+                raise ValueError(
+                    f"move {m} does not belong to actor {view.rules.actors[actor_index]}"
+                )
         return moves
 
 
@@ -118,6 +131,7 @@ def expected_utilities(
     weights: np.ndarray,
     gains: np.ndarray,
     success: np.ndarray,
+    *,
     recent: np.ndarray,
 ) -> np.ndarray:
     """Every move's expected utility for its own actor, as array work.
@@ -130,15 +144,17 @@ def expected_utilities(
     deltas, each clipped at the variables' ranges (so a capability at its maximum is not worth
     pursuing), weighted by the chance of success; risk_m is the move's escalation score in
     units of 12 points (a non-violent act); and recent_m counts the actor's recent uses of the
-    same action, decayed by param.repetition_memory each turn (repeated signals lose value). Effects are sparse (a few variables per move), so
-    the sums run over their nonzero entries only.
+    same action, decayed by param.repetition_memory each turn (repeated signals lose value).
+    Effects are sparse (a few variables per move), so the sums run over their nonzero entries.
     """
     sp = rules.sparse
     now = state[sp.var]
     applied = np.minimum(np.maximum(now + sp.delta, sp.lo), sp.hi) - now
     chance = success[sp.move]
     weight = np.where(sp.on_success, chance, 1.0 - chance)
-    value = np.bincount(sp.move, weights=(sp.coef @ (weights * gains)) * applied * weight, minlength=len(success))
+    value = np.bincount(
+        sp.move, weights=(sp.coef @ (weights * gains)) * applied * weight, minlength=len(success)
+    )
     tension = state[rules.index["world.tension"]]
     scale = state[rules.index["param.risk_aversion"]] * tension / 50.0
     fatigue = state[rules.index["param.repetition_cost"]] * recent[rules.move_group]

@@ -3,37 +3,37 @@
 :func:`compile_rules` merges the catalog with a scenario (additions and replacements by id,
 switched-off entries removed, actor profiles overridden), lays the state out as one float
 array with a name -> index map, expands every action into *moves* (one per actor and
-target), turns effects into dense delta matrices, and compiles every condition of a kind
-into one function (see :func:`tripwire.scenario.expr.compile_group`). The result,
-:class:`Rules`, is immutable and shared by every game of a scenario, so that building a model
-costs almost nothing and batches pay the compile once.
+target), turns effects into delta matrices, and compiles every condition of a kind into one
+function (see :func:`tripwire.scenario.expr.compile_group`). The result, :class:`Rules`, is
+immutable and shared by every game of a scenario, so that building a model costs almost
+nothing and batches pay the compile once. Its fields are flat on purpose: a turn reads them
+in its inner loops.
 """
 
 from __future__ import annotations
 
-import functools
-
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from tripwire.catalog import Catalog, Rung, load_catalog, names_from
-from tripwire.scenario.expr import Binding, CompiledGroup, Expr, compile_group, count_keys, rel_name
-from tripwire.scenario.loader import scenario_digest
-from tripwire.scenario.schema import (
-    ACTORS,
-    ActionSpec,
-    InjectSpec,
-    Names,
-    Scenario,
-    parse_checked,
+from tripwire.scenario.expr import (
+    Binding,
+    CompiledGroup,
+    Expr,
+    compile_group,
+    count_keys,
+    rel_name,
 )
+from tripwire.scenario.loader import scenario_digest
+from tripwire.scenario.schema import ACTORS, ActionSpec, Names, Scenario, parse_checked
 
 ANY = "any"
 COUNT_ACTORS: tuple[str, ...] = (*ACTORS, ANY)
-HOLD = "hold"
+
+Effects = tuple[tuple[int, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +67,9 @@ class InjectRule:
     turn: int | None
     chance: float | None
     once: bool
-    when: int | None  # index into Rules.inject_when results, or None
-    effects: tuple[tuple[int, float], ...]
-    weights: tuple[tuple[int, float], ...]
+    when: int | None  # position in the results of Rules.inject_when_fn, or None
+    effects: Effects
+    weights: Effects  # (objective index, change of weight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +79,8 @@ class TriggerRule:
     id: str
     event_index: int
     text: str
-    effects: tuple[tuple[int, float], ...]
-    weights: tuple[tuple[int, float], ...]
+    effects: Effects
+    weights: Effects
     inject: str | None
     once: bool
     cooldown: int
@@ -93,435 +93,6 @@ class Objective:
     actor: str
     id: str
     description: str
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Rules:
-    """Everything a game of one scenario needs, compiled (see the module docstring).
-
-    Arrays have one row per move (``M``), variable (``V``) or objective (``K``).
-    """
-
-    scenario: Scenario
-    scenario_sha256: str
-    catalog_sha256: str
-    turns: int
-    start_year: int
-    start_month: int
-    # state layout
-    var_names: tuple[str, ...]
-    index: Mapping[str, int]
-    lo: np.ndarray
-    hi: np.ndarray
-    initial: np.ndarray
-    snapshot_index: np.ndarray  # variables shown in turn snapshots (not param.*)
-    rung_index: int
-    score_index: int
-    # actors
-    actors: tuple[str, ...]
-    risk_tolerance: np.ndarray  # (6,)
-    action_points: tuple[int, ...]
-    noise: np.ndarray  # (6,)
-    # objectives
-    objectives: tuple[Objective, ...]
-    objective_actor: np.ndarray  # (K,) actor index
-    weights0: np.ndarray  # (K,)
-    terms: np.ndarray  # (K, V)
-    gain_const: np.ndarray  # (K,) constant gains (1.0 where a gain expression applies)
-    gain_slots: np.ndarray  # objectives with a gain expression
-    gain_fn: CompiledGroup | None
-    # moves
-    moves: tuple[Move, ...]
-    move_actor: np.ndarray  # (M,)
-    move_group: np.ndarray  # (M,) one group per (actor, action): the unit of repetition fatigue
-    n_groups: int
-    actor_slices: tuple[slice, ...]  # moves of each actor (moves are grouped by actor)
-    move_cost: np.ndarray  # (M,)
-    move_risk: np.ndarray  # (M,) escalation points / 12, never negative
-    move_score: np.ndarray  # (M,) escalation points
-    delta_success: np.ndarray  # (M, V)
-    delta_failure: np.ndarray  # (M, V)
-    sparse: SparseEffects  # the nonzero entries of both delta matrices
-    lo_list: list[float]  # bounds as Python floats, for scalar clipping
-    hi_list: list[float]
-    move_noise: np.ndarray  # (M,) noise scale of each move's actor
-    move_aversion: np.ndarray  # (M,) (1 - risk tolerance) of each move's actor x risk_m
-    effects_success: tuple[tuple[tuple[int, float], ...], ...]
-    effects_failure: tuple[tuple[tuple[int, float], ...], ...]
-    success_const: np.ndarray  # (M,), nan where an expression decides
-    success_const_list: list[float]
-    success_slots: np.ndarray  # moves whose success is an expression
-    success_fn: CompiledGroup | None
-    success_one: tuple[Callable[..., tuple] | None, ...]  # per move, for resolution
-    precondition_fn: CompiledGroup | None  # moves that have a precondition -> tuple of bools
-    precondition_slots: np.ndarray  # which moves those are
-    all_legal: np.ndarray  # (M,) all True: the starting point of each turn's legality mask
-    precondition_one: tuple[Callable[..., tuple] | None, ...]  # per move, for re-checks
-    move_keys: tuple[tuple[int, ...], ...]  # count keys each move increments
-    domain_rank: np.ndarray  # (M,) adjudication order of the move's domain
-    resolve_key: list[int]  # (M,) domain rank x 8 + actor: sorting by it gives rules 1's order
-    count_keys: tuple[str, ...]
-    # events
-    event_ids: tuple[str, ...]  # triggers then injects, for fired()
-    injects_by_turn: Mapping[int, tuple[InjectRule, ...]]
-    chance_injects: tuple[InjectRule, ...]
-    library: Mapping[str, InjectRule]
-    inject_when_fn: CompiledGroup | None
-    triggers: tuple[TriggerRule, ...]
-    trigger_fn: CompiledGroup | None
-    outcome_ids: tuple[str, ...]
-    outcome_titles: tuple[str, ...]
-    outcome_fn: CompiledGroup | None
-    dynamics_targets: np.ndarray
-    dynamics_target_list: list[int]
-    dynamics_unique: list[int]  # each dynamics target once, for clipping after all apply
-    dynamics_fn: CompiledGroup | None
-    # reference
-    ladder: tuple[Rung, ...]
-    names: Names = field(repr=False)
-
-    def month(self, turn: int) -> str:
-        """The calendar month of a turn (turn 1 is the scenario's start month)."""
-        m = self.start_month - 1 + turn - 1
-        return f"{self.start_year + m // 12:04d}-{m % 12 + 1:02d}"
-
-    def objective_index(self, key: str) -> int:
-        """Index of ``ACTOR.objective``."""
-        actor, _, name = key.partition(".")
-        for k, obj in enumerate(self.objectives):
-            if obj.actor == actor and obj.id == name:
-                return k
-        raise KeyError(key)
-
-    def moves_of(self, actor: str) -> tuple[Move, ...]:
-        """The moves of one actor."""
-        return self.moves[self.actor_slices[ACTORS.index(actor)]]
-
-
-def _merge(base: Sequence[Any], extra: Sequence[Any], disabled: Sequence[str], key: str = "id") -> list[Any]:
-    """Catalog entries, replaced or extended by the scenario's, minus the switched-off ones."""
-    replaced = {getattr(e, key): e for e in extra}
-    out = [replaced.pop(getattr(e, key), e) for e in base]
-    out.extend(replaced.values())
-    off = set(disabled)
-    return [e for e in out if getattr(e, key) not in off]
-
-
-def _effects(effects: Mapping[str, float], index: Mapping[str, int], actor: str | None, target: str | None) -> tuple[tuple[int, float], ...]:
-    out = []
-    for name, delta in effects.items():
-        base, _, attr = name.partition(".")
-        if base == "self":
-            name = f"{actor}.{attr}"
-        elif base == "target":
-            name = f"{target}.{attr}"
-        out.append((index[name], float(delta)))
-    return tuple(out)
-
-
-def compile_rules(scenario: Scenario, catalog: Catalog | None = None) -> Rules:
-    """Compile a validated scenario against the catalog (see the module docstring)."""
-    catalog = catalog or load_catalog()
-    off = scenario.disable
-
-    variables = [*catalog.variables, *scenario.variables]
-    var_names = tuple(v.name for v in variables)
-    index = {n: i for i, n in enumerate(var_names)}
-    lo = np.array([v.min for v in variables], dtype=np.float64)
-    hi = np.array([v.max for v in variables], dtype=np.float64)
-    initial = np.array([v.default for v in variables], dtype=np.float64)
-    for name, value in scenario.state.items():
-        initial[index[name]] = value
-    initial = np.clip(initial, lo, hi)
-    init_map = {n: float(initial[i]) for i, n in enumerate(var_names)}
-    snapshot_index = np.array([i for i, n in enumerate(var_names) if not n.startswith("param.")])
-
-    actions = _merge(catalog.actions, scenario.actions, off.actions)
-    triggers = _merge(catalog.triggers, scenario.triggers, off.triggers)
-    outcomes = _merge(catalog.outcomes, scenario.outcomes, ())
-    dynamics = _merge(catalog.dynamics, scenario.dynamics, off.dynamics)
-    injects: list[InjectSpec] = list(scenario.injects)
-    names = names_from(variables, actions, triggers, injects, catalog.cameo)
-
-    # Count keys are numbered once every expression is parsed: only keys some rule asks
-    # about are counted (see _number_count_keys), which keeps a turn's bookkeeping small.
-    key_index: dict[str, int] = {}
-    parsed: list[Expr] = []
-    event_ids = (*(t.id for t in triggers), *(i.id for i in injects))
-    event_index = {e: i for i, e in enumerate(event_ids)}
-    actor_index = {a: i for i, a in enumerate(COUNT_ACTORS)}
-
-    def binding(self_code: str | None = None, target_code: str | None = None) -> Binding:
-        return Binding(index, actor_index, key_index, event_index, self_code, target_code, init_map)
-
-    def parse(source: str, kind: str = "bool", **actors: Any) -> Expr:
-        expr = parse_checked(source, names, kind, **actors)
-        parsed.append(expr)
-        return expr
-
-    deferred: list[Callable[[], None]] = []
-
-    # --- actors and objectives ----------------------------------------------------------
-    profiles = {a: catalog.actors[a] for a in ACTORS}
-    risk, points, noise = [], [], []
-    objectives: list[Objective] = []
-    obj_actor, weights0, term_rows, gain_const = [], [], [], []
-    gain_items: list[tuple[Expr, Binding]] = []
-    gain_slots = []
-    for ai, code in enumerate(ACTORS):
-        prof = profiles[code]
-        over = scenario.actors.get(code)
-        risk.append(over.risk_tolerance if over and over.risk_tolerance is not None else prof.risk_tolerance)
-        points.append(over.action_points if over and over.action_points is not None else prof.action_points)
-        noise.append(over.noise if over and over.noise is not None else prof.noise)
-        for oid, obj in prof.objectives.items():
-            k = len(objectives)
-            objectives.append(Objective(code, oid, obj.description))
-            obj_actor.append(ai)
-            weights0.append(over.objectives.get(oid, obj.weight) if over else obj.weight)
-            row = np.zeros(len(var_names))
-            for name, coef in obj.terms.items():
-                row[index[name]] += coef
-            term_rows.append(row)
-            if isinstance(obj.gain, str):
-                gain_const.append(1.0)
-                gain_slots.append(k)
-                gain_items.append((parse(obj.gain, "num"), binding()))
-            else:
-                gain_const.append(float(obj.gain))
-
-    # --- moves --------------------------------------------------------------------------
-    order = {d: i for i, d in enumerate(catalog.adjudication_order)}
-    k_rel = float(init_map["param.goldstein_to_relations"])
-    moves: list[Move] = []
-    specs: list[tuple[ActionSpec, str, str | None]] = []
-    for code in ACTORS:
-        for action in actions:
-            if code not in action.actors:
-                continue
-            for target in action.targets or [None]:
-                if target == code:
-                    continue
-                specs.append((action, code, target))
-                _, goldstein = catalog.cameo[action.cameo]
-                moves.append(
-                    Move(
-                        index=len(moves),
-                        action=action.id,
-                        name=action.name,
-                        description=action.description,
-                        actor=code,
-                        actor_index=ACTORS.index(code),
-                        target=target,
-                        domain=action.domain,
-                        tags=tuple(action.tags),
-                        cameo=action.cameo,
-                        goldstein=goldstein,
-                        escalation=action.escalation,
-                        escalation_score=catalog.escalation_scores[action.escalation],
-                        rung=action.rung,
-                        cost=action.cost,
-                    )
-                )
-    n_moves, n_vars = len(moves), len(var_names)
-    d_succ = np.zeros((n_moves, n_vars))
-    d_fail = np.zeros((n_moves, n_vars))
-    eff_s, eff_f, keys = [], [], []
-    success_const = np.full(n_moves, np.nan)
-    success_items, success_slots = [], []
-    success_one: list[Callable[..., tuple] | None] = []
-    pre_items: list[tuple[Expr, Binding]] = []
-    pre_one: list[Callable[..., tuple] | None] = []
-    pre_slots: list[int] = []
-    for m, (action, code, target) in enumerate(specs):
-        rel_effect: tuple[tuple[int, float], ...] = ()
-        if target is not None:
-            rel_effect = ((index[rel_name(code, target)], k_rel * moves[m].goldstein),)
-        es = _effects(action.effects, index, code, target) + rel_effect
-        ef = _effects(action.on_failure, index, code, target) + tuple((i, d / 2) for i, d in rel_effect)
-        for i, d in es:
-            d_succ[m, i] += d
-        for i, d in ef:
-            d_fail[m, i] += d
-        eff_s.append(es)
-        eff_f.append(ef)
-        if isinstance(action.success, str):
-            item = (
-                parse(action.success, "num", self_actors=[code], targets=[target] if target else None),
-                binding(code, target),
-            )
-            success_slots.append(m)
-            success_items.append(item)
-            success_one.append(None)
-            deferred.append(functools.partial(_compile_into, success_one, m, item))
-        else:
-            success_const[m] = min(1.0, max(0.0, action.success))
-            success_one.append(None)
-        if action.precondition is not None:
-            e = parse(action.precondition, self_actors=[code], targets=[target] if target else None)
-            b = binding(code, target)
-            pre_items.append((e, b))
-            pre_slots.append(m)
-            pre_one.append(None)
-            deferred.append(functools.partial(_compile_into, pre_one, m, (e, b)))
-        else:
-            pre_one.append(None)
-        keys.append(("*", *(f"tag:{t}" for t in action.tags), f"action:{action.id}"))
-    move_actor = np.array([mv.actor_index for mv in moves], dtype=np.int64)
-    group_ids: dict[tuple[str, str], int] = {}
-    move_group = np.array([group_ids.setdefault((mv.actor, mv.action), len(group_ids)) for mv in moves], dtype=np.int64)
-    slices = []
-    for ai in range(len(ACTORS)):
-        where = np.flatnonzero(move_actor == ai)
-        slices.append(slice(int(where[0]), int(where[-1]) + 1) if len(where) else slice(0, 0))
-
-    # --- injects, triggers, outcomes, dynamics ------------------------------------------
-    inject_when: list[tuple[Expr, Binding]] = []
-    by_turn: dict[int, list[InjectRule]] = {}
-    chance: list[InjectRule] = []
-    library: dict[str, InjectRule] = {}
-
-    def weight_pairs(weights: Mapping[str, float]) -> tuple[tuple[int, float], ...]:
-        lookup = {f"{o.actor}.{o.id}": k for k, o in enumerate(objectives)}
-        return tuple((lookup[key], float(v)) for key, v in weights.items())
-
-    for inj in injects:
-        slot = None
-        if inj.when is not None:
-            slot = len(inject_when)
-            inject_when.append((parse(inj.when), binding()))
-        rule = InjectRule(
-            id=inj.id,
-            event_index=event_index[inj.id],
-            text=inj.text,
-            turn=inj.turn,
-            chance=inj.chance,
-            once=inj.once,
-            when=slot,
-            effects=_effects(inj.effects, index, None, None),
-            weights=weight_pairs(inj.weights),
-        )
-        library[inj.id] = rule
-        if inj.turn is not None:
-            by_turn.setdefault(inj.turn, []).append(rule)
-        elif inj.chance is not None:
-            chance.append(rule)
-
-    trigger_items = [(parse(t.when), binding()) for t in triggers]
-    outcome_items = [(parse(o.when), binding()) for o in outcomes]
-    dynamics_items = [
-        (parse(d.rate if isinstance(d.rate, str) else repr(d.rate), "num"), binding()) for d in dynamics
-    ]
-    count_keys = _number_count_keys(parsed, key_index)
-    for compile_later in deferred:
-        compile_later()
-    move_keys = tuple(tuple(key_index[k] for k in ks if k in key_index) for ks in keys)
-
-    trigger_rules = tuple(
-        TriggerRule(
-            id=t.id,
-            event_index=event_index[t.id],
-            text=t.text,
-            effects=_effects(t.effects, index, None, None),
-            weights=weight_pairs(t.weights),
-            inject=t.inject,
-            once=t.once,
-            cooldown=t.cooldown,
-        )
-        for t in triggers
-    )
-
-    def group(items: Sequence[tuple[Expr, Binding]]) -> CompiledGroup | None:
-        return compile_group(items) if items else None
-
-    year, month = (int(x) for x in scenario.start.split("-"))
-    return Rules(
-        scenario=scenario,
-        scenario_sha256=scenario_digest(scenario),
-        catalog_sha256=catalog.digest,
-        turns=scenario.turns,
-        start_year=year,
-        start_month=month,
-        var_names=var_names,
-        index=index,
-        lo=lo,
-        hi=hi,
-        initial=initial,
-        snapshot_index=snapshot_index,
-        rung_index=index["world.escalation_rung"],
-        score_index=index["world.escalation_score"],
-        actors=ACTORS,
-        risk_tolerance=np.array(risk, dtype=np.float64),
-        action_points=tuple(points),
-        noise=np.array(noise, dtype=np.float64),
-        objectives=tuple(objectives),
-        objective_actor=np.array(obj_actor, dtype=np.int64),
-        weights0=np.array(weights0, dtype=np.float64),
-        terms=np.array(term_rows),
-        gain_const=np.array(gain_const, dtype=np.float64),
-        gain_slots=np.array(gain_slots, dtype=np.int64),
-        gain_fn=group(gain_items),
-        moves=tuple(moves),
-        move_actor=move_actor,
-        move_group=move_group,
-        n_groups=len(group_ids),
-        actor_slices=tuple(slices),
-        move_cost=np.array([mv.cost for mv in moves], dtype=np.float64),
-        move_risk=np.array([max(0, mv.escalation_score) / 12 for mv in moves], dtype=np.float64),
-        move_score=np.array([mv.escalation_score for mv in moves], dtype=np.float64),
-        delta_success=d_succ,
-        delta_failure=d_fail,
-        sparse=_sparse(d_succ, d_fail, move_actor, np.array(obj_actor), np.array(term_rows), lo, hi),
-        lo_list=lo.tolist(),
-        hi_list=hi.tolist(),
-        move_noise=np.array([noise[mv.actor_index] for mv in moves], dtype=np.float64),
-        move_aversion=np.array(
-            [(1.0 - risk[mv.actor_index]) * max(0, mv.escalation_score) / 12 for mv in moves], dtype=np.float64
-        ),
-        effects_success=tuple(eff_s),
-        effects_failure=tuple(eff_f),
-        success_const=success_const,
-        success_const_list=success_const.tolist(),
-        success_slots=np.array(success_slots, dtype=np.int64),
-        success_fn=group(success_items),
-        success_one=tuple(success_one),
-        precondition_fn=group(pre_items),
-        precondition_slots=np.array(pre_slots, dtype=np.int64),
-        all_legal=np.ones(n_moves, dtype=bool),
-        precondition_one=tuple(pre_one),
-        move_keys=move_keys,
-        domain_rank=np.array([order[mv.domain] for mv in moves], dtype=np.int64),
-        resolve_key=[order[mv.domain] * 8 + mv.actor_index for mv in moves],
-        count_keys=count_keys,
-        event_ids=event_ids,
-        injects_by_turn={t: tuple(r) for t, r in by_turn.items()},
-        chance_injects=tuple(chance),
-        library=library,
-        inject_when_fn=group(inject_when),
-        triggers=trigger_rules,
-        trigger_fn=group(trigger_items),
-        outcome_ids=tuple(o.id for o in outcomes),
-        outcome_titles=tuple(o.title for o in outcomes),
-        outcome_fn=group(outcome_items),
-        dynamics_targets=np.array([index[d.var] for d in dynamics], dtype=np.int64),
-        dynamics_target_list=[index[d.var] for d in dynamics],
-        dynamics_unique=sorted({index[d.var] for d in dynamics}),
-        dynamics_fn=group(dynamics_items),
-        ladder=catalog.ladder,
-        names=names,
-    )
-
-
-
-def _number_count_keys(parsed: Sequence[Expr], key_index: dict[str, int]) -> tuple[str, ...]:
-    """Number the count keys that some expression uses (fills ``key_index`` in place)."""
-    used = sorted(set().union(*(count_keys(e) for e in parsed))) if parsed else []
-    key_index.update({k: i for i, k in enumerate(used)})
-    return tuple(used)
-
-
-def _compile_into(slots: list[Any], m: int, item: tuple[Expr, Binding]) -> None:
-    slots[m] = compile_group([item])
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -548,20 +119,476 @@ class SparseEffects:
     coef: np.ndarray
 
 
-def _sparse(
-    d_succ: np.ndarray,
-    d_fail: np.ndarray,
-    move_actor: np.ndarray,
-    obj_actor: np.ndarray,
-    terms: np.ndarray,
-    lo: np.ndarray,
-    hi: np.ndarray,
-) -> SparseEffects:
-    rs, cs = np.nonzero(d_succ)
-    rf, cf = np.nonzero(d_fail)
-    rows, cols = np.concatenate([rs, rf]), np.concatenate([cs, cf])
-    deltas = np.concatenate([d_succ[rs, cs], d_fail[rf, cf]])
-    own = move_actor[rows][:, None] == obj_actor[None, :]  # (E, K)
-    coef = np.where(own, terms[:, cols].T, 0.0)
-    flag = np.concatenate([np.ones(len(rs), dtype=bool), np.zeros(len(rf), dtype=bool)])
-    return SparseEffects(rows, cols, deltas, lo[cols], hi[cols], flag, np.ascontiguousarray(coef))
+@dataclass(frozen=True, slots=True, eq=False)
+class Rules:
+    """Everything a game of one scenario needs, compiled (see the module docstring).
+
+    Arrays have one row per move (``M``), variable (``V``) or objective (``K``). Compiled
+    functions take ``(state_list, count, fired, turn)`` and return a tuple.
+    """
+
+    scenario: Scenario
+    scenario_sha256: str
+    catalog_sha256: str
+    turns: int
+    start_year: int
+    start_month: int
+    # --- state layout
+    var_names: tuple[str, ...]
+    index: Mapping[str, int]
+    lo: np.ndarray
+    hi: np.ndarray
+    lo_list: list[float]  # the bounds as Python floats, for scalar clipping
+    hi_list: list[float]
+    initial: np.ndarray
+    snapshot_index: np.ndarray  # variables shown in turn snapshots (not param.*)
+    rung_index: int
+    score_index: int
+    # --- actors and objectives
+    actors: tuple[str, ...]
+    risk_tolerance: np.ndarray  # (6,)
+    action_points: tuple[int, ...]
+    noise: np.ndarray  # (6,)
+    objectives: tuple[Objective, ...]
+    objective_actor: np.ndarray  # (K,) actor index
+    weights0: np.ndarray  # (K,)
+    terms: np.ndarray  # (K, V)
+    gain_const: np.ndarray  # (K,) constant gains (1.0 where a gain expression applies)
+    gain_slots: np.ndarray  # objectives with a gain expression
+    gain_fn: CompiledGroup | None
+    # --- moves
+    moves: tuple[Move, ...]
+    move_actor: np.ndarray  # (M,)
+    actor_slices: tuple[slice, ...]  # moves of each actor (moves are grouped by actor)
+    move_group: np.ndarray  # (M,) one group per (actor, action): the unit of repetition
+    move_group_list: list[int]
+    n_groups: int
+    move_cost: np.ndarray  # (M,)
+    move_noise: np.ndarray  # (M,) noise scale of the move's actor
+    move_aversion: np.ndarray  # (M,) (1 - actor's risk tolerance) x escalation points / 12
+    delta_success: np.ndarray  # (M, V)
+    delta_failure: np.ndarray  # (M, V)
+    sparse: SparseEffects
+    effects_success: tuple[Effects, ...]
+    effects_failure: tuple[Effects, ...]
+    success_const: np.ndarray  # (M,), nan where an expression decides
+    success_const_list: list[float]
+    success_slots: np.ndarray  # moves whose success is an expression
+    success_fn: CompiledGroup | None
+    success_one: tuple[CompiledGroup | None, ...]  # per move, for resolution
+    all_legal: np.ndarray  # (M,) all True: each turn's legality mask starts from it
+    precondition_slots: np.ndarray  # moves that have a precondition
+    precondition_fn: CompiledGroup | None  # those preconditions at once -> tuple of bools
+    precondition_one: tuple[CompiledGroup | None, ...]  # per move, for re-checks
+    resolve_key: list[int]  # (M,) domain rank x 8 + actor: adjudication rule 1's order
+    count_keys: tuple[str, ...]  # the keys some rule counts ('*', 'tag:x', 'action:y')
+    move_keys: tuple[tuple[int, ...], ...]  # per move, the count keys it adds to
+    # --- events
+    event_ids: tuple[str, ...]  # triggers then injects, for fired()
+    injects_by_turn: Mapping[int, tuple[InjectRule, ...]]
+    chance_injects: tuple[InjectRule, ...]
+    library: Mapping[str, InjectRule]
+    inject_when_fn: CompiledGroup | None
+    triggers: tuple[TriggerRule, ...]
+    trigger_fn: CompiledGroup | None
+    outcome_ids: tuple[str, ...]
+    outcome_titles: tuple[str, ...]
+    outcome_fn: CompiledGroup | None
+    dynamics_targets: list[int]
+    dynamics_unique: list[int]  # each dynamics target once, for clipping after all apply
+    dynamics_fn: CompiledGroup | None
+    # --- reference
+    ladder: tuple[Rung, ...]
+    names: Names = field(repr=False)
+
+    def month(self, turn: int) -> str:
+        """The calendar month of a turn (turn 1 is the scenario's start month)."""
+        m = self.start_month - 1 + turn - 1
+        return f"{self.start_year + m // 12:04d}-{m % 12 + 1:02d}"
+
+    def objective_index(self, key: str) -> int:
+        """Index of ``ACTOR.objective``."""
+        actor, _, name = key.partition(".")
+        for k, obj in enumerate(self.objectives):
+            if obj.actor == actor and obj.id == name:
+                return k
+        raise KeyError(key)
+
+    def moves_of(self, actor: str) -> tuple[Move, ...]:
+        """The moves of one actor."""
+        return self.moves[self.actor_slices[ACTORS.index(actor)]]
+
+
+def compile_rules(scenario: Scenario, catalog: Catalog | None = None) -> Rules:
+    """Compile a validated scenario against the catalog (see the module docstring)."""
+    return _Compiler(scenario, catalog or load_catalog()).build()
+
+
+def _merge(
+    base: Sequence[Any], extra: Sequence[Any], disabled: Sequence[str], key: str = "id"
+) -> list[Any]:
+    """Catalog entries, replaced or extended by the scenario's, minus the switched-off ones."""
+    replaced = {getattr(e, key): e for e in extra}
+    out = [replaced.pop(getattr(e, key), e) for e in base]
+    out.extend(replaced.values())
+    off = set(disabled)
+    return [e for e in out if getattr(e, key) not in off]
+
+
+def _group(items: Sequence[tuple[Expr, Binding]]) -> CompiledGroup | None:
+    return compile_group(items) if items else None
+
+
+class _Compiler:
+    """Builds :class:`Rules` part by part; each ``_part`` method returns some of its fields.
+
+    Expressions are parsed as the parts are built but compiled only at the end, once the
+    count keys that any rule asks about are known and numbered: only those are counted,
+    which keeps a turn's bookkeeping small.
+    """
+
+    def __init__(self, scenario: Scenario, catalog: Catalog):
+        self.scenario = scenario
+        self.catalog = catalog
+        off = scenario.disable
+        self.variables = [*catalog.variables, *scenario.variables]
+        self.actions = _merge(catalog.actions, scenario.actions, off.actions)
+        self.triggers = _merge(catalog.triggers, scenario.triggers, off.triggers)
+        self.outcomes = _merge(catalog.outcomes, scenario.outcomes, ())
+        self.dynamics = _merge(catalog.dynamics, scenario.dynamics, off.dynamics)
+        self.injects = list(scenario.injects)
+        self.names = names_from(
+            self.variables, self.actions, self.triggers, self.injects, catalog.cameo
+        )
+        self.var_names = tuple(v.name for v in self.variables)
+        self.index = {n: i for i, n in enumerate(self.var_names)}
+        self.lo = np.array([v.min for v in self.variables], dtype=np.float64)
+        self.hi = np.array([v.max for v in self.variables], dtype=np.float64)
+        initial = np.array([v.default for v in self.variables], dtype=np.float64)
+        for name, value in scenario.state.items():
+            initial[self.index[name]] = value
+        self.initial = np.clip(initial, self.lo, self.hi)
+        self.event_ids = (*(t.id for t in self.triggers), *(i.id for i in self.injects))
+        self.key_index: dict[str, int] = {}  # filled by _number_count_keys
+        self.parsed: list[Expr] = []
+        self.objectives: list[Objective] = []
+
+    # --- expressions --------------------------------------------------------------------
+    def binding(self, self_code: str | None = None, target_code: str | None = None) -> Binding:
+        return Binding(
+            index=self.index,
+            actors={a: i for i, a in enumerate(COUNT_ACTORS)},
+            keys=self.key_index,
+            events={e: i for i, e in enumerate(self.event_ids)},
+            self_code=self_code,
+            target_code=target_code,
+            initial={n: float(v) for n, v in zip(self.var_names, self.initial, strict=True)},
+        )
+
+    def parse(
+        self, source: str, kind: str = "bool", actor: str | None = None, target: str | None = None
+    ) -> tuple[Expr, Binding]:
+        expr = parse_checked(
+            source,
+            self.names,
+            kind,
+            self_actors=[actor] if actor else None,
+            targets=[target] if target else None,
+        )
+        self.parsed.append(expr)
+        return expr, self.binding(actor, target)
+
+    def effects(
+        self, effects: Mapping[str, float], actor: str | None = None, target: str | None = None
+    ) -> Effects:
+        out = []
+        for key, delta in effects.items():
+            base, _, attr = key.partition(".")
+            name = {"self": f"{actor}.{attr}", "target": f"{target}.{attr}"}.get(base, key)
+            out.append((self.index[name], float(delta)))
+        return tuple(out)
+
+    def weight_pairs(self, weights: Mapping[str, float]) -> Effects:
+        lookup = {f"{o.actor}.{o.id}": k for k, o in enumerate(self.objectives)}
+        return tuple((lookup[key], float(v)) for key, v in weights.items())
+
+    # --- the parts ----------------------------------------------------------------------
+    def _layout(self) -> dict[str, Any]:
+        year, month = (int(x) for x in self.scenario.start.split("-"))
+        return {
+            "scenario": self.scenario,
+            "scenario_sha256": scenario_digest(self.scenario),
+            "catalog_sha256": self.catalog.digest,
+            "turns": self.scenario.turns,
+            "start_year": year,
+            "start_month": month,
+            "var_names": self.var_names,
+            "index": self.index,
+            "lo": self.lo,
+            "hi": self.hi,
+            "lo_list": self.lo.tolist(),
+            "hi_list": self.hi.tolist(),
+            "initial": self.initial,
+            "snapshot_index": np.array(
+                [i for i, n in enumerate(self.var_names) if not n.startswith("param.")]
+            ),
+            "rung_index": self.index["world.escalation_rung"],
+            "score_index": self.index["world.escalation_score"],
+            "ladder": self.catalog.ladder,
+            "names": self.names,
+        }
+
+    def _actors(self) -> dict[str, Any]:
+        risk, points, noise = [], [], []
+        obj_actor, weights0, terms, gain_const, gain_slots, gain_items = [], [], [], [], [], []
+        for ai, code in enumerate(ACTORS):
+            prof = self.catalog.actors[code]
+            over = self.scenario.actors.get(code)
+
+            def pick(attr: str, over: Any = over, prof: Any = prof) -> Any:
+                value = getattr(over, attr) if over is not None else None
+                return getattr(prof, attr) if value is None else value
+
+            risk.append(pick("risk_tolerance"))
+            points.append(pick("action_points"))
+            noise.append(pick("noise"))
+            for oid, obj in prof.objectives.items():
+                k = len(self.objectives)
+                self.objectives.append(Objective(code, oid, obj.description))
+                obj_actor.append(ai)
+                weights0.append(over.objectives.get(oid, obj.weight) if over else obj.weight)
+                row = np.zeros(len(self.var_names))
+                for name, coef in obj.terms.items():
+                    row[self.index[name]] += coef
+                terms.append(row)
+                if isinstance(obj.gain, str):
+                    gain_const.append(1.0)
+                    gain_slots.append(k)
+                    gain_items.append(self.parse(obj.gain, "num"))
+                else:
+                    gain_const.append(float(obj.gain))
+        self.risk, self.noise = risk, noise
+        self.obj_actor, self.terms = np.array(obj_actor), np.array(terms)
+        self.gain_items = gain_items
+        return {
+            "actors": ACTORS,
+            "risk_tolerance": np.array(risk, dtype=np.float64),
+            "action_points": tuple(points),
+            "noise": np.array(noise, dtype=np.float64),
+            "objectives": tuple(self.objectives),
+            "objective_actor": self.obj_actor,
+            "weights0": np.array(weights0, dtype=np.float64),
+            "terms": self.terms,
+            "gain_const": np.array(gain_const, dtype=np.float64),
+            "gain_slots": np.array(gain_slots, dtype=np.int64),
+        }
+
+    def _expand_moves(self) -> list[tuple[Move, ActionSpec]]:
+        out: list[tuple[Move, ActionSpec]] = []
+        for ai, code in enumerate(ACTORS):
+            for action in self.actions:
+                if code not in action.actors:
+                    continue
+                for target in action.targets or [None]:
+                    if target == code:
+                        continue
+                    move = Move(
+                        index=len(out),
+                        action=action.id,
+                        name=action.name,
+                        description=action.description,
+                        actor=code,
+                        actor_index=ai,
+                        target=target,
+                        domain=action.domain,
+                        tags=tuple(action.tags),
+                        cameo=action.cameo,
+                        goldstein=self.catalog.cameo[action.cameo][1],
+                        escalation=action.escalation,
+                        escalation_score=self.catalog.escalation_scores[action.escalation],
+                        rung=action.rung,
+                        cost=action.cost,
+                    )
+                    out.append((move, action))
+        return out
+
+    def _moves(self) -> dict[str, Any]:
+        expanded = self._expand_moves()
+        moves = [m for m, _ in expanded]
+        n_moves, n_vars = len(moves), len(self.var_names)
+        k_rel = float(self.initial[self.index["param.goldstein_to_relations"]])
+        d_succ, d_fail = np.zeros((n_moves, n_vars)), np.zeros((n_moves, n_vars))
+        eff_s, eff_f = [], []
+        success_const = np.full(n_moves, np.nan)
+        self.success_items: list[tuple[Expr, Binding]] = []
+        self.success_single: dict[int, tuple[Expr, Binding]] = {}
+        self.pre_items: list[tuple[Expr, Binding]] = []
+        self.pre_single: dict[int, tuple[Expr, Binding]] = {}
+        success_slots, pre_slots = [], []
+        self.raw_keys: list[tuple[str, ...]] = []
+        for m, (move, action) in enumerate(expanded):
+            code, target = move.actor, move.target
+            # adjudication rule 5: relations move by k x Goldstein (half of it on failure)
+            rel: Effects = ()
+            if target is not None:
+                rel = ((self.index[rel_name(code, target)], k_rel * move.goldstein),)
+            es = self.effects(action.effects, code, target) + rel
+            ef = self.effects(action.on_failure, code, target) + tuple((i, d / 2) for i, d in rel)
+            for i, d in es:
+                d_succ[m, i] += d
+            for i, d in ef:
+                d_fail[m, i] += d
+            eff_s.append(es)
+            eff_f.append(ef)
+            if isinstance(action.success, str):
+                item = self.parse(action.success, "num", code, target)
+                success_slots.append(m)
+                self.success_items.append(item)
+                self.success_single[m] = item
+            else:
+                success_const[m] = min(1.0, max(0.0, action.success))
+            if action.precondition is not None:
+                item = self.parse(action.precondition, "bool", code, target)
+                pre_slots.append(m)
+                self.pre_items.append(item)
+                self.pre_single[m] = item
+            self.raw_keys.append(("*", *(f"tag:{t}" for t in action.tags), f"action:{action.id}"))
+
+        move_actor = np.array([mv.actor_index for mv in moves], dtype=np.int64)
+        groups: dict[tuple[str, str], int] = {}
+        move_group = np.array(
+            [groups.setdefault((mv.actor, mv.action), len(groups)) for mv in moves], dtype=np.int64
+        )
+        slices = []
+        for ai in range(len(ACTORS)):
+            where = np.flatnonzero(move_actor == ai)
+            slices.append(slice(int(where[0]), int(where[-1]) + 1) if len(where) else slice(0, 0))
+        order = {d: i for i, d in enumerate(self.catalog.adjudication_order)}
+        risk = np.array([max(0, mv.escalation_score) / 12 for mv in moves])
+        return {
+            "moves": tuple(moves),
+            "move_actor": move_actor,
+            "actor_slices": tuple(slices),
+            "move_group": move_group,
+            "move_group_list": move_group.tolist(),
+            "n_groups": len(groups),
+            "move_cost": np.array([mv.cost for mv in moves], dtype=np.float64),
+            "move_noise": np.array(self.noise, dtype=np.float64)[move_actor],
+            "move_aversion": (1.0 - np.array(self.risk))[move_actor] * risk,
+            "delta_success": d_succ,
+            "delta_failure": d_fail,
+            "sparse": self._sparse(d_succ, d_fail, move_actor),
+            "effects_success": tuple(eff_s),
+            "effects_failure": tuple(eff_f),
+            "success_const": success_const,
+            "success_const_list": success_const.tolist(),
+            "success_slots": np.array(success_slots, dtype=np.int64),
+            "all_legal": np.ones(n_moves, dtype=bool),
+            "precondition_slots": np.array(pre_slots, dtype=np.int64),
+            "resolve_key": [order[mv.domain] * 8 + mv.actor_index for mv in moves],
+        }
+
+    def _sparse(
+        self, d_succ: np.ndarray, d_fail: np.ndarray, move_actor: np.ndarray
+    ) -> SparseEffects:
+        rs, cs = np.nonzero(d_succ)
+        rf, cf = np.nonzero(d_fail)
+        rows, cols = np.concatenate([rs, rf]), np.concatenate([cs, cf])
+        deltas = np.concatenate([d_succ[rs, cs], d_fail[rf, cf]])
+        own = move_actor[rows][:, None] == self.obj_actor[None, :]  # (E, K)
+        coef = np.where(own, self.terms[:, cols].T, 0.0)
+        flag = np.concatenate([np.ones(len(rs), dtype=bool), np.zeros(len(rf), dtype=bool)])
+        return SparseEffects(
+            rows, cols, deltas, self.lo[cols], self.hi[cols], flag, np.ascontiguousarray(coef)
+        )
+
+    def _events(self) -> dict[str, Any]:
+        event_index = {e: i for i, e in enumerate(self.event_ids)}
+        self.inject_when: list[tuple[Expr, Binding]] = []
+        by_turn: dict[int, list[InjectRule]] = {}
+        chance: list[InjectRule] = []
+        library: dict[str, InjectRule] = {}
+        for inj in self.injects:
+            slot = None
+            if inj.when is not None:
+                slot = len(self.inject_when)
+                self.inject_when.append(self.parse(inj.when))
+            rule = InjectRule(
+                id=inj.id,
+                event_index=event_index[inj.id],
+                text=inj.text,
+                turn=inj.turn,
+                chance=inj.chance,
+                once=inj.once,
+                when=slot,
+                effects=self.effects(inj.effects),
+                weights=self.weight_pairs(inj.weights),
+            )
+            library[inj.id] = rule
+            if inj.turn is not None:
+                by_turn.setdefault(inj.turn, []).append(rule)
+            elif inj.chance is not None:
+                chance.append(rule)
+        self.trigger_items = [self.parse(t.when) for t in self.triggers]
+        self.outcome_items = [self.parse(o.when) for o in self.outcomes]
+        self.dynamics_items = [
+            self.parse(d.rate if isinstance(d.rate, str) else repr(d.rate), "num")
+            for d in self.dynamics
+        ]
+        targets = [self.index[d.var] for d in self.dynamics]
+        return {
+            "event_ids": self.event_ids,
+            "injects_by_turn": {t: tuple(r) for t, r in by_turn.items()},
+            "chance_injects": tuple(chance),
+            "library": library,
+            "triggers": tuple(
+                TriggerRule(
+                    id=t.id,
+                    event_index=event_index[t.id],
+                    text=t.text,
+                    effects=self.effects(t.effects),
+                    weights=self.weight_pairs(t.weights),
+                    inject=t.inject,
+                    once=t.once,
+                    cooldown=t.cooldown,
+                )
+                for t in self.triggers
+            ),
+            "outcome_ids": tuple(o.id for o in self.outcomes),
+            "outcome_titles": tuple(o.title for o in self.outcomes),
+            "dynamics_targets": targets,
+            "dynamics_unique": sorted(set(targets)),
+        }
+
+    def _compiled(self) -> dict[str, Any]:
+        """Number the count keys every parsed expression uses, then compile everything."""
+        used = sorted(set().union(*(count_keys(e) for e in self.parsed)))
+        self.key_index.update({k: i for i, k in enumerate(used)})
+        n_moves = len(self.raw_keys)
+        return {
+            "count_keys": tuple(used),
+            "move_keys": tuple(
+                tuple(self.key_index[k] for k in ks if k in self.key_index) for ks in self.raw_keys
+            ),
+            "gain_fn": _group(self.gain_items),
+            "success_fn": _group(self.success_items),
+            "success_one": tuple(
+                compile_group([self.success_single[m]]) if m in self.success_single else None
+                for m in range(n_moves)
+            ),
+            "precondition_fn": _group(self.pre_items),
+            "precondition_one": tuple(
+                compile_group([self.pre_single[m]]) if m in self.pre_single else None
+                for m in range(n_moves)
+            ),
+            "inject_when_fn": _group(self.inject_when),
+            "trigger_fn": _group(self.trigger_items),
+            "outcome_fn": _group(self.outcome_items),
+            "dynamics_fn": _group(self.dynamics_items),
+        }
+
+    def build(self) -> Rules:
+        # Order matters: objectives exist before the moves' utilities and the triggers'
+        # weight shifts refer to them; compiling comes last.
+        parts = {**self._layout(), **self._actors(), **self._moves(), **self._events()}
+        return Rules(**parts, **self._compiled())

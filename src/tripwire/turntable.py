@@ -1,0 +1,109 @@
+"""The turn table: a game's log as a table a person can read in a terminal.
+
+One row per turn: the month, what each actor did (failed moves marked, holds shown), the
+tension and its change, the escalation rung, and what fired (injects, triggers, outcomes).
+It reads only the log records, so it works the same for a game just played and for a log
+file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+FAILED = "✗"
+CANCELLED = "⊘"
+
+
+def _action_text(event: Mapping[str, Any]) -> Text:
+    name = event.get("name") or event.get("action", "?")
+    target = event.get("target")
+    label = f"{name}→{target}" if target else name
+    if event.get("cancelled"):
+        return Text(f"{label} {CANCELLED}", style="dim strike")
+    if not event.get("success", True):
+        return Text(f"{label} {FAILED}", style="red")
+    goldstein = event.get("goldstein") or 0.0
+    style = "green" if goldstein > 0 else ("bright_red" if goldstein <= -5 else "")
+    return Text(label, style=style)
+
+
+def turn_table(records: Iterable[Mapping[str, Any]], *, title: str | None = None) -> Table:
+    """Build the turn table of a log."""
+    records = list(records)
+    header = next((r for r in records if r.get("type") == "header"), {})
+    actors: list[str] = list(header.get("actors", []))
+    by_turn: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    snapshots: dict[int, Mapping[str, Any]] = {}
+    for r in records:
+        if r.get("type") == "event":
+            by_turn[r["turn"]].append(r)
+        elif r.get("type") == "turn":
+            snapshots[r["turn"]] = r
+
+    table = Table(title=title, show_lines=True, header_style="bold", expand=False)
+    table.add_column("Turn", no_wrap=True)
+    table.add_column("Actions", overflow="fold")
+    table.add_column("Tension", justify="right", no_wrap=True)
+    table.add_column("Rung", justify="right", no_wrap=True)
+    table.add_column("Fired", overflow="fold")
+    previous = snapshots.get(0)
+    for turn in sorted(t for t in snapshots if t > 0):
+        snap = snapshots[turn]
+        events = by_turn.get(turn, [])
+        lines = Text()
+        for i, code in enumerate(actors):
+            moves = [e for e in events if e.get("kind") == "action" and e.get("actor") == code]
+            line = Text(f"{code} ", style="bold")
+            for j, move in enumerate(moves):
+                if j:
+                    line.append("; ")
+                line.append_text(_action_text(move))
+            if i:
+                lines.append("\n")
+            lines.append_text(line)
+        tension = snap["state"].get("world.tension", 0.0)
+        before = previous["state"].get("world.tension", tension) if previous else tension
+        delta = tension - before
+        arrow = "▲" if delta > 0.5 else ("▼" if delta < -0.5 else " ")
+        fired = Text()
+        for e in events:
+            kind = e.get("kind")
+            if kind == "inject":
+                fired.append(f"▶ {e['id']}\n", style="cyan")
+            elif kind == "trigger":
+                fired.append(f"⚑ {e['id']}\n", style="yellow")
+            elif kind == "outcome":
+                fired.append(f"★ {e.get('title', e['id'])}\n", style="bold magenta")
+            elif kind == "intervention":
+                fired.append(f"✎ {e.get('what', 'intervention')}\n", style="blue")
+        fired.rstrip()
+        table.add_row(
+            f"{turn}\n{snap.get('date', '')}",
+            lines,
+            f"{tension:.0f} {arrow}{abs(delta):.0f}" if arrow.strip() else f"{tension:.0f}",
+            str(snap.get("rung", "")),
+            fired,
+        )
+        previous = snap
+    return table
+
+
+def outcome_lines(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """One line per outcome of a finished game: reached on which turn, or not."""
+    records = list(records)
+    result = next((r for r in reversed(records) if r.get("type") == "result"), None)
+    if result is None:
+        return ["(game not finished)"]
+    titles = {r["id"]: r.get("title", r["id"]) for r in records if r.get("kind") == "outcome"}
+    out = []
+    for oid, res in result["outcomes"].items():
+        name = titles.get(oid, oid)
+        out.append(
+            f"{name}: reached on turn {res['turn']}" if res["reached"] else f"{name}: not reached"
+        )
+    return out
