@@ -13,7 +13,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 $$HOME/.pyenv/versions/3.12*/bi
            if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
            echo $$c; break; fi; done)
 
-.PHONY: demo test lint format golden bench venv clean
+.PHONY: demo test lint format golden bench docs venv clean
 
 venv: $(STAMP)
 
@@ -48,3 +48,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Regenerate the reference tables of docs/model-card.md from the catalog.
+docs: $(STAMP)
+	$(BIN)/python -m tripwire.docgen docs/model-card.md

@@ -596,6 +596,23 @@ CompiledGroup = Callable[
 ]
 
 
+def _function(name: str, body: list[ast.stmt]) -> Callable[..., Any]:
+    """Wrap generated statements as ``name(s, c, f, t)`` with no builtins in reach."""
+    args = ast.arguments(
+        posonlyargs=[],
+        args=[ast.arg(arg=a) for a in ("s", "c", "f", "t")],
+        kwonlyargs=[],
+        kw_defaults=[],
+        defaults=[],
+    )
+    fn_def = ast.FunctionDef(name=name, args=args, body=body, decorator_list=[], type_params=[])
+    module = ast.Module(body=[fn_def], type_ignores=[])
+    ast.fix_missing_locations(module)
+    code = compile(module, f"<tripwire-{name}>", "exec")
+    fn_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return types.FunctionType(fn_code, dict(_GLOBALS), name)
+
+
 def compile_group(items: Sequence[tuple[Expr, Binding]]) -> CompiledGroup:
     """Compile several expressions into one function returning a tuple of their values.
 
@@ -604,21 +621,58 @@ def compile_group(items: Sequence[tuple[Expr, Binding]]) -> CompiledGroup:
     ``t`` the turn. Evaluating many rules in one call keeps a turn cheap.
     """
     body = ast.Tuple(elts=[_Emitter(b).emit(e.ir) for e, b in items], ctx=ast.Load())
-    args = ast.arguments(
-        posonlyargs=[],
-        args=[ast.arg(arg=a) for a in ("s", "c", "f", "t")],
-        kwonlyargs=[],
-        kw_defaults=[],
-        defaults=[],
-    )
-    fn_def = ast.FunctionDef(
-        name="rules", args=args, body=[ast.Return(value=body)], decorator_list=[], type_params=[]
-    )
-    module = ast.Module(body=[fn_def], type_ignores=[])
-    ast.fix_missing_locations(module)
-    code = compile(module, "<tripwire-rules>", "exec")
-    fn_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return types.FunctionType(fn_code, dict(_GLOBALS), "rules")
+    return _function("rules", [ast.Return(value=body)])
+
+
+def _local(n: str, store: bool = False) -> ast.Name:
+    return ast.Name(id=n, ctx=ast.Store() if store else ast.Load())
+
+
+def compile_update(
+    items: Sequence[tuple[int, Expr, Binding]], lo: Sequence[float], hi: Sequence[float]
+) -> Callable[..., None]:
+    """Compile rate expressions into one function that updates the state list in place.
+
+    For items ``(i, rate, binding)`` the function computes every rate from the state as it
+    is, then adds each variable's rates to it and clips it to ``[lo[i], hi[i]]``: a
+    difference equation's step, simultaneous by construction. A rate that is not finite
+    (nan, inf) is skipped (``r - r == 0`` is false exactly for those).
+    """
+    body: list[ast.stmt] = []
+    per_var: dict[int, list[str]] = {}
+    for k, (i, expr, binding) in enumerate(items):
+        name = f"r{k}"
+        body.append(ast.Assign(targets=[_local(name, True)], value=_Emitter(binding).emit(expr.ir)))
+        per_var.setdefault(i, []).append(name)
+    for i, rates in per_var.items():
+        value: ast.expr = ast.Subscript(value=_local("s"), slice=_const(i), ctx=ast.Load())
+        for r in rates:
+            finite = ast.Compare(
+                left=ast.BinOp(left=_local(r), op=ast.Sub(), right=_local(r)),
+                ops=[ast.Eq()],
+                comparators=[_const(0)],
+            )
+            value = ast.BinOp(
+                left=value,
+                op=ast.Add(),
+                right=ast.IfExp(test=finite, body=_local(r), orelse=_const(0.0)),
+            )
+        body.append(ast.Assign(targets=[_local("v", True)], value=value))
+        low, high = _const(float(lo[i])), _const(float(hi[i]))
+        clipped = ast.IfExp(
+            test=ast.Compare(left=_local("v"), ops=[ast.Lt()], comparators=[low]),
+            body=low,
+            orelse=ast.IfExp(
+                test=ast.Compare(left=_local("v"), ops=[ast.Gt()], comparators=[high]),
+                body=high,
+                orelse=_local("v"),
+            ),
+        )
+        target = ast.Subscript(value=_local("s"), slice=_const(i), ctx=ast.Store())
+        body.append(ast.Assign(targets=[target], value=clipped))
+    if not body:
+        body.append(ast.Pass())
+    return _function("update", body)
 
 
 def constant_value(expr: Expr) -> float | None:

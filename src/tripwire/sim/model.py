@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from math import isfinite
 from pathlib import Path
 from typing import Any
 
@@ -189,8 +188,8 @@ class CrisisModel(mesa.Model):
         )
         turn_events.extend(res.events)
         self.recent *= s[rules.index["param.repetition_memory"]]
-        for m in res.taken:
-            self.recent[rules.move_group[m]] += 1.0
+        # each actor takes an action at most once a turn, so the groups taken are distinct
+        self.recent[rules.move_group[res.taken]] += 1.0
         if self.record:
             for agent, moves in zip(self._actor_agents, chosen, strict=True):
                 if not moves:
@@ -239,16 +238,7 @@ class CrisisModel(mesa.Model):
 
     def _apply_dynamics(self, s: list[float], turn: int) -> None:
         """Phase 4a: every rate from the same state, then all applied and clipped."""
-        rules = self.rules
-        if rules.dynamics_fn is None:
-            return
-        rates = rules.dynamics_fn(s, self.history.count, self.history.fired, turn)
-        for i, rate in zip(rules.dynamics_targets, rates, strict=True):
-            if isfinite(rate):  # a rate can be nan or inf (e.g. 0 * inf): skip it
-                s[i] += rate
-        lo, hi = rules.lo_list, rules.hi_list
-        for i in rules.dynamics_unique:
-            s[i] = min(hi[i], max(lo[i], s[i]))
+        self.rules.dynamics_update(s, self.history.count, self.history.fired, turn)
 
     def _close_turn(self, turn: int, turn_events: list[dict[str, Any]]) -> None:
         """Phase 5: the turn's record, the DataCollector, and the end of the game."""

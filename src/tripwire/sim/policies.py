@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from tripwire.sim.rules import Rules
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class DecisionView:
-    """What every actor knows when deciding a turn.
+    """What every actor knows when deciding a turn (policies must treat it as read-only).
 
     Attributes:
         turn: the turn being decided.

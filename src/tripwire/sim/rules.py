@@ -12,7 +12,7 @@ in its inner loops.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from tripwire.scenario.expr import (
     CompiledGroup,
     Expr,
     compile_group,
+    compile_update,
     count_keys,
     rel_name,
 )
@@ -194,9 +195,7 @@ class Rules:
     outcome_ids: tuple[str, ...]
     outcome_titles: tuple[str, ...]
     outcome_fn: CompiledGroup | None
-    dynamics_targets: list[int]
-    dynamics_unique: list[int]  # each dynamics target once, for clipping after all apply
-    dynamics_fn: CompiledGroup | None
+    dynamics_update: Callable[..., None]  # (s, c, f, t): one step of all dynamics terms
     # --- reference
     ladder: tuple[Rung, ...]
     names: Names = field(repr=False)
@@ -252,13 +251,16 @@ class _Compiler:
         self.catalog = catalog
         off = scenario.disable
         self.variables = [*catalog.variables, *scenario.variables]
-        self.actions = _merge(catalog.actions, scenario.actions, off.actions)
-        self.triggers = _merge(catalog.triggers, scenario.triggers, off.triggers)
+        every_action = _merge(catalog.actions, scenario.actions, ())
+        every_trigger = _merge(catalog.triggers, scenario.triggers, ())
+        self.actions = [a for a in every_action if a.id not in off.actions]
+        self.triggers = [t for t in every_trigger if t.id not in off.triggers]
         self.outcomes = _merge(catalog.outcomes, scenario.outcomes, ())
         self.dynamics = _merge(catalog.dynamics, scenario.dynamics, off.dynamics)
         self.injects = list(scenario.injects)
+        # Switched-off actions and triggers stay nameable: counting them gives 0.
         self.names = names_from(
-            self.variables, self.actions, self.triggers, self.injects, catalog.cameo
+            self.variables, every_action, every_trigger, self.injects, catalog.cameo
         )
         self.var_names = tuple(v.name for v in self.variables)
         self.index = {n: i for i, n in enumerate(self.var_names)}
@@ -268,7 +270,7 @@ class _Compiler:
         for name, value in scenario.state.items():
             initial[self.index[name]] = value
         self.initial = np.clip(initial, self.lo, self.hi)
-        self.event_ids = (*(t.id for t in self.triggers), *(i.id for i in self.injects))
+        self.event_ids = (*(t.id for t in every_trigger), *(i.id for i in self.injects))
         self.key_index: dict[str, int] = {}  # filled by _number_count_keys
         self.parsed: list[Expr] = []
         self.objectives: list[Objective] = []
@@ -498,6 +500,15 @@ class _Compiler:
         own = move_actor[rows][:, None] == self.obj_actor[None, :]  # (E, K)
         coef = np.where(own, self.terms[:, cols].T, 0.0)
         flag = np.concatenate([np.ones(len(rs), dtype=bool), np.zeros(len(rf), dtype=bool)])
+        # Entries on variables the mover does not care about add nothing to its utility.
+        keep = np.any(coef != 0, axis=1)
+        rows, cols, deltas, flag, coef = (
+            rows[keep],
+            cols[keep],
+            deltas[keep],
+            flag[keep],
+            coef[keep],
+        )
         return SparseEffects(
             rows, cols, deltas, self.lo[cols], self.hi[cols], flag, np.ascontiguousarray(coef)
         )
@@ -535,7 +546,7 @@ class _Compiler:
             self.parse(d.rate if isinstance(d.rate, str) else repr(d.rate), "num")
             for d in self.dynamics
         ]
-        targets = [self.index[d.var] for d in self.dynamics]
+        self.dynamics_targets = [self.index[d.var] for d in self.dynamics]
         return {
             "event_ids": self.event_ids,
             "injects_by_turn": {t: tuple(r) for t, r in by_turn.items()},
@@ -556,8 +567,6 @@ class _Compiler:
             ),
             "outcome_ids": tuple(o.id for o in self.outcomes),
             "outcome_titles": tuple(o.title for o in self.outcomes),
-            "dynamics_targets": targets,
-            "dynamics_unique": sorted(set(targets)),
         }
 
     def _compiled(self) -> dict[str, Any]:
@@ -584,7 +593,14 @@ class _Compiler:
             "inject_when_fn": _group(self.inject_when),
             "trigger_fn": _group(self.trigger_items),
             "outcome_fn": _group(self.outcome_items),
-            "dynamics_fn": _group(self.dynamics_items),
+            "dynamics_update": compile_update(
+                [
+                    (i, e, b)
+                    for i, (e, b) in zip(self.dynamics_targets, self.dynamics_items, strict=True)
+                ],
+                self.lo.tolist(),
+                self.hi.tolist(),
+            ),
         }
 
     def build(self) -> Rules:
