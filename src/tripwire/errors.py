@@ -37,7 +37,8 @@ class Diagnostic:
     def format(self) -> str:
         """Render as ``PATH:LINE:COL: severity: message``."""
         loc = self.location
-        return f"{loc.path}:{loc.line}:{loc.column}: {self.severity}: {self.message}"
+        message = " ".join(self.message.split())  # always one line per problem
+        return f"{loc.path}:{loc.line}:{loc.column}: {self.severity}: {message}"
 
 
 class TripwireError(Exception):

@@ -33,7 +33,7 @@ from tripwire.errors import did_you_mean
 
 MAX_SOURCE = 2000
 MAX_BRACKETS = 24
-MAX_DEPTH = 32
+MAX_DEPTH = 100
 MAX_NODES = 400
 MAX_CONSTANT = 1e9
 MAX_LAST = 240
@@ -78,6 +78,10 @@ _NODE_NAMES = {
     ast.Slice: "slices",
 }
 _ACTOR_WORDS = ("self", "target")
+# The text is parsed as "(\n" + text + "\n)": brackets let a condition span lines (YAML
+# block scalars) and make Python point at the end of an incomplete expression. Its first
+# line is therefore line 2 of what Python parses.
+_FIRST_LINE = 2
 
 
 class ExprError(ValueError):
@@ -130,24 +134,49 @@ class Expr:
     names: frozenset[str] = frozenset()
 
 
+def _char_column(line: str, utf8_column: int) -> int:
+    """Python reports node columns in UTF-8 bytes; diagnostics count characters."""
+    return len(line.encode("utf-8")[:utf8_column].decode("utf-8", errors="ignore"))
+
+
 def _offset(source: str, node: ast.AST) -> int:
-    """Character offset of a node in a (possibly multi-line) source string."""
-    lineno = getattr(node, "lineno", 1)
-    col = getattr(node, "col_offset", 0)
+    """Character offset of a node in the source (parsed wrapped in brackets, see parse_expr)."""
     lines = source.split("\n")
-    return sum(len(line) + 1 for line in lines[: lineno - 1]) + col
+    line = getattr(node, "lineno", _FIRST_LINE) - _FIRST_LINE
+    if not 0 <= line < len(lines):
+        return 0
+    col = _char_column(lines[line], getattr(node, "col_offset", 0))
+    return sum(len(x) + 1 for x in lines[:line]) + col
 
 
-def _bracket_depth(source: str) -> tuple[int, int]:
-    depth = worst = where = 0
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+
+
+def _check_brackets(source: str) -> None:
+    """Bracket balance and depth, checked before parsing (quoted text is skipped).
+
+    Python's own messages would point at the wrapping brackets parse_expr adds; these point
+    at the bracket in the author's text.
+    """
+    stack: list[tuple[str, int]] = []
+    quote: str | None = None
     for i, ch in enumerate(source):
-        if ch in "([{":
-            depth += 1
-            if depth > worst:
-                worst, where = depth, i
-        elif ch in ")]}":
-            depth -= 1
-    return worst, where
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            stack.append((ch, i))
+            if len(stack) > MAX_BRACKETS:
+                raise ExprError(f"brackets nested too deeply (more than {MAX_BRACKETS})", i)
+        elif ch in _CLOSING:
+            if not stack or stack[-1][0] != _CLOSING[ch]:
+                raise ExprError(f"'{ch}' does not close any bracket", i)
+            stack.pop()
+    if stack:
+        ch, i = stack[-1]
+        raise ExprError(f"'{ch}' is never closed", i)
 
 
 def rel_name(a: str, b: str) -> str:
@@ -338,7 +367,7 @@ class _Checker:
         for kw in node.keywords:
             if kw.arg not in allowed:
                 raise self.fail(
-                    kw.value,
+                    kw,
                     f"{node.func.id}() has no argument '{kw.arg}' (it takes {', '.join(allowed)})",
                 )
             found[kw.arg] = kw.value
@@ -417,6 +446,27 @@ class _Checker:
         return "num", ("call", name, args)
 
 
+def _syntax_message(err: SyntaxError) -> str:
+    msg = err.msg or "invalid syntax"
+    if msg.startswith("invalid syntax"):
+        return "invalid syntax"
+    if "null bytes" in msg:
+        return "the text contains a NUL character"
+    return f"invalid syntax: {msg}"
+
+
+def _syntax_offset(text: str, err: SyntaxError) -> int:
+    """Where in the text a syntax error is; past the end for an incomplete expression."""
+    lines = text.split("\n")
+    line = (err.lineno or _FIRST_LINE) - _FIRST_LINE
+    if line >= len(lines):
+        return len(text)
+    if line < 0:
+        return 0
+    col = max(0, (err.offset or 1) - 1)
+    return sum(len(x) + 1 for x in lines[:line]) + min(col, len(lines[line]))
+
+
 def parse_expr(source: str, ctx: ExprContext, kind: str = "bool") -> Expr:
     """Check an expression and resolve its names.
 
@@ -434,17 +484,13 @@ def parse_expr(source: str, ctx: ExprContext, kind: str = "bool") -> Expr:
         raise ExprError(f"expression too long (more than {MAX_SOURCE} characters)")
     if not source.strip():
         raise ExprError("empty expression")
-    worst, where = _bracket_depth(source)
-    if worst > MAX_BRACKETS:
-        raise ExprError(f"brackets nested too deeply (more than {MAX_BRACKETS})", where)
+    _check_brackets(source)
     text = source.strip()
     lead = len(source) - len(source.lstrip())
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = ast.parse(f"(\n{text}\n)", mode="eval")
     except SyntaxError as err:
-        col = (err.offset or 1) - 1
-        line_start = sum(len(x) + 1 for x in text.split("\n")[: (err.lineno or 1) - 1])
-        raise ExprError(f"invalid syntax: {err.msg}", lead + line_start + col) from None
+        raise ExprError(_syntax_message(err), lead + _syntax_offset(text, err)) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExprError("expression could not be parsed") from None
     checker = _Checker(text, ctx)

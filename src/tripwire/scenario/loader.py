@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 from tripwire.catalog import Catalog, load_catalog, names_from
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
 from tripwire.scenario.schema import Scenario
-from tripwire.scenario.validation import validate_model
+from tripwire.scenario.validation import format_path, validate_model
 from tripwire.scenario.yamlsafe import MarkedMap, MarkedSeq, key_location, locate, read_yaml
 
 MAX_EXTENDS = 8
@@ -176,6 +177,9 @@ def read_document(path: Path, display: str, chain: tuple[Path, ...] = ()) -> Mar
             ],
             data,
         )
+    if not base_path.is_file():
+        what = "is a directory, not a scenario file" if base_path.is_dir() else "no such file"
+        raise ExtendsError([Diagnostic(where, f"extends: '{ref}': {what}")], data)
     resolved = base_path.resolve()
     if resolved in chain or resolved == path.resolve():
         raise ExtendsError(
@@ -185,8 +189,9 @@ def read_document(path: Path, display: str, chain: tuple[Path, ...] = ()) -> Mar
         raise ExtendsError([Diagnostic(where, f"extends: more than {MAX_EXTENDS} levels")], data)
     try:
         base = read_document(base_path, _display(base_path), (*chain, path.resolve()))
-    except ExtendsError as err:
-        raise ScenarioError(err.diagnostics) from None
+    except ScenarioError as err:
+        # The base is broken: report its problems, and still check this file on its own.
+        raise ExtendsError(list(err.diagnostics), data) from None
     return merge_documents(base, data)
 
 
@@ -233,8 +238,7 @@ def _check_weights(
         if actor not in objectives or objective not in objectives[actor]:
             problems.at(
                 (*loc, name),
-                f"{'.'.join(map(str, loc))}: unknown objective '{name}'"
-                + did_you_mean(name, every),
+                f"{format_path(loc)}: unknown objective '{name}'" + did_you_mean(name, every),
                 key=True,
             )
 
@@ -267,14 +271,19 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
             ranges.setdefault(name, (lo, hi))
 
     for kind, key in _KEYED_LISTS.items():
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for i, entry in _items(data, kind):
             ident = entry.get(key)
             if not isinstance(ident, str):
                 continue
             if ident in seen:
-                problems.at((kind, i, key), f"{kind}[{i}].{key}: '{ident}' is given twice")
-            seen.add(ident)
+                first, _ = locate(data, (kind, seen[ident], key), fallback=problems.fallback)
+                problems.at(
+                    (kind, i, key),
+                    f"{kind}[{i}].{key}: '{ident}' is given twice (first at line {first.line})",
+                )
+            else:
+                seen[ident] = i
     for i, var in _items(data, "variables"):
         if var.get("name") in catalog_vars:
             problems.at(
@@ -325,7 +334,7 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
                     f"disable.{kind}[{i}]: unknown id '{ident}'" + did_you_mean(ident, clean),
                 )
     for name, value in _mapping(data, "state").items():
-        if name in ranges and isinstance(value, int | float) and not isinstance(value, bool):
+        if name in ranges and isinstance(value, int | float) and math.isfinite(value):
             lo, hi = ranges[name]
             if not lo <= value <= hi:
                 problems.at(
@@ -391,12 +400,18 @@ def load_scenario(ref: str | Path, catalog: Catalog | None = None) -> Scenario:
     try:
         data = read_document(path, display)
     except ExtendsError as err:
-        # Still report the file's own problems; keys its base might have given are not missing.
+        # Still report the file's own problems; keys its base might have given are not missing,
+        # and the extends value itself has been reported already.
         problems = list(err.diagnostics)
+        where = err.document.value_locations.get("extends")
         try:
             load_document(err.document, display, catalog)
         except ScenarioError as more:
-            problems.extend(d for d in more.diagnostics if "missing required key" not in d.message)
+            problems.extend(
+                d
+                for d in more.diagnostics
+                if "missing required key" not in d.message and d.location != where
+            )
         raise ScenarioError(problems) from None
     return load_document(data, display, catalog)
 

@@ -16,7 +16,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
-from tripwire.scenario.yamlsafe import key_location, locate, plain
+from tripwire.scenario.yamlsafe import column_in_source, key_location, locate, plain
 
 _TYPE_WORDS = {
     "int_type": "a whole number",
@@ -144,7 +144,7 @@ def diagnostics_from(
         else:
             location, style = locate(data, real, fallback=fallback)
             if kind == "expression" and style is not None:
-                location = location.shifted(int(ctx.get("offset", 0)) + (1 if style else 0))
+                location = location.shifted(column_in_source(style, int(ctx.get("offset", 0))))
         found.append(Diagnostic(location, f"{where}: {_message(e, on_key)}"))
     return found
 
@@ -163,11 +163,10 @@ def _message(e: Any, on_key: bool) -> str:
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
-        return (
-            f"'{value}' is not one of {expected}" + did_you_mean(str(value), options)
-            if not on_key
-            else f"unknown name '{value}' (expected {expected})" + did_you_mean(str(value), options)
-        )
+        hint = did_you_mean(str(value), options)
+        if on_key:
+            return f"unknown name {value!r} (expected {expected}){hint}"
+        return f"{value!r} is not one of {expected}{hint}"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = next(iter(ctx.values())) if ctx else "?"
         word = {

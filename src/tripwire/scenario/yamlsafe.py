@@ -91,7 +91,16 @@ def _loc(path: str, mark: Any) -> Location:
     return Location(path, mark.line + 1, mark.column + 1)
 
 
-def _yaml_error(path: str, err: yaml.YAMLError) -> Diagnostic:
+def _yaml_error(path: str, err: yaml.YAMLError, text: str) -> Diagnostic:
+    if isinstance(err, yaml.reader.ReaderError):
+        before = text[: err.position]
+        line = before.count("\n") + 1
+        column = err.position - (before.rfind("\n") + 1) + 1
+        what = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
+        return Diagnostic(
+            Location(path, line, column),
+            f"not valid YAML: unacceptable character {what} ({err.reason})",
+        )
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     problem = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
@@ -106,17 +115,42 @@ def _yaml_error(path: str, err: yaml.YAMLError) -> Diagnostic:
     return Diagnostic(location, f"not valid YAML: {text}")
 
 
-def _style(node: yaml.Node) -> str | None:
-    """How a scalar was written, when a column inside it maps straight onto the file.
+def _style(node: yaml.Node, text: str) -> str | None:
+    """How a scalar was written, when a column inside it maps onto the file.
 
-    ``""`` for a plain one-line scalar, the quote character for a quoted one-line scalar,
-    ``None`` otherwise (block scalars, multi-line scalars, collections).
+    ``""`` for a plain one-line scalar; for a quoted one-line scalar, its source text with the
+    quotes (so that escapes can be counted, see :func:`column_in_source`); ``None`` otherwise
+    (block scalars, multi-line scalars, collections).
     """
     if not isinstance(node, yaml.ScalarNode) or node.start_mark.line != node.end_mark.line:
         return None
     if node.style in ("'", '"'):
-        return node.style
+        return text[node.start_mark.index : node.end_mark.index]
     return "" if node.style in (None, "") else None
+
+
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def column_in_source(style: str, offset: int) -> int:
+    """How many source characters precede character ``offset`` of a one-line scalar's value.
+
+    ``style`` is what :func:`_style` recorded: ``""`` (plain: the same), or the quoted source
+    text, whose opening quote and escapes (``''`` in single quotes, ``\\x``-style in
+    double quotes) are counted.
+    """
+    if not style:
+        return offset
+    i, count = 1, 0
+    while count < offset and i < len(style) - 1:
+        if style[0] == "'" and style.startswith("''", i):
+            i += 2
+        elif style[0] == '"' and style[i] == "\\":
+            i += _ESCAPE_LENGTH.get(style[i + 1 : i + 2], 2)
+        else:
+            i += 1
+        count += 1
+    return i
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -148,8 +182,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 class _Builder:
     """Turns a composed node graph into marked Python data, collecting every problem."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, text: str):
         self.path = path
+        self.text = text
         self.problems: list[Diagnostic] = []
         self.nodes = 0
         self.budget_spent = False
@@ -189,7 +224,7 @@ class _Builder:
             for item in node.value:
                 seq.append(self.build(item, depth + 1, active))
                 seq.item_locations.append(_loc(self.path, item.start_mark))
-                seq.item_styles.append(_style(item))
+                seq.item_styles.append(_style(item, self.text))
             return seq
         return self._mapping(node, depth, active)
 
@@ -209,7 +244,7 @@ class _Builder:
                 continue
             mapping.key_locations[key] = _loc(self.path, key_node.start_mark)
             mapping.value_locations[key] = _loc(self.path, value_node.start_mark)
-            mapping.value_styles[key] = _style(value_node)
+            mapping.value_styles[key] = _style(value_node, self.text)
             mapping[key] = self.build(value_node, depth + 1, active)
         return mapping
 
@@ -259,10 +294,10 @@ def parse_yaml(text: str, path: str) -> Any:
             raise ScenarioError(problems)
         node = yaml.compose(text, Loader=_StrictLoader)
     except yaml.YAMLError as err:
-        raise ScenarioError([_yaml_error(path, err)]) from None
+        raise ScenarioError([_yaml_error(path, err, text)]) from None
     if node is None:
         return None
-    builder = _Builder(path)
+    builder = _Builder(path, text)
     data = builder.build(node, 0, frozenset())
     if builder.problems:
         raise ScenarioError(builder.problems)
