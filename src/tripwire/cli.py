@@ -135,7 +135,7 @@ def run_cmd(
         str, typer.Argument(help="Bundled scenario name or path to a YAML file.")
     ] = DEFAULT_SCENARIO,
     seed: Annotated[
-        int, typer.Option("--seed", "-s", help="Seed of the game: same seed, same game.")
+        int, typer.Option("--seed", "-s", min=0, help="Seed of the game: same seed, same game.")
     ] = DEFAULT_SEED,
     turns: Annotated[
         int | None,
@@ -182,7 +182,8 @@ def run(scenario: str, *, seed: int, turns: int | None, log: Path | None, quiet:
         return
     console = _stdout()
     console.print(turn_table(model.log, title=f"{spec.title} — seed {seed}"))
-    for line in outcome_lines(model.log):
+    titles = dict(zip(model.rules.outcome_ids, model.rules.outcome_titles, strict=True))
+    for line in outcome_lines(model.log, titles):
         console.print(f"  {line}")
     if log is not None:
         console.print(f"  log written to {log}")

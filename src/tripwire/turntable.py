@@ -93,13 +93,18 @@ def turn_table(records: Iterable[Mapping[str, Any]], *, title: str | None = None
     return table
 
 
-def outcome_lines(records: Iterable[Mapping[str, Any]]) -> list[str]:
+def outcome_lines(
+    records: Iterable[Mapping[str, Any]], titles: Mapping[str, str] | None = None
+) -> list[str]:
     """One line per outcome of a finished game: reached on which turn, or not."""
     records = list(records)
     result = next((r for r in reversed(records) if r.get("type") == "result"), None)
     if result is None:
         return ["(game not finished)"]
-    titles = {r["id"]: r.get("title", r["id"]) for r in records if r.get("kind") == "outcome"}
+    titles = {
+        **{r["id"]: r.get("title", r["id"]) for r in records if r.get("kind") == "outcome"},
+        **(titles or {}),
+    }
     out = []
     for oid, res in result["outcomes"].items():
         name = titles.get(oid, oid)

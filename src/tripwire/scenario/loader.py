@@ -59,9 +59,24 @@ def resolve_ref(ref: str | Path, relative_to: Path | None = None) -> Path | None
     candidate = Path(text)
     if relative_to is not None and not candidate.is_absolute():
         candidate = relative_to / candidate
-    if candidate.is_file() or text.endswith((".yaml", ".yml")) or "/" in text:
+    if _is_file(candidate) or text.endswith((".yaml", ".yml")) or "/" in text:
         return candidate
     return bundled_scenarios().get(text)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    """Like Path.is_file, but False for names the system refuses (too long, NUL bytes)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _put(out: MarkedMap, src: MarkedMap, key: str, value: Any) -> None:
@@ -177,8 +192,8 @@ def read_document(path: Path, display: str, chain: tuple[Path, ...] = ()) -> Mar
             ],
             data,
         )
-    if not base_path.is_file():
-        what = "is a directory, not a scenario file" if base_path.is_dir() else "no such file"
+    if not _is_file(base_path):
+        what = "is a directory, not a scenario file" if _is_dir(base_path) else "no such file"
         raise ExtendsError([Diagnostic(where, f"extends: '{ref}': {what}")], data)
     resolved = base_path.resolve()
     if resolved in chain or resolved == path.resolve():

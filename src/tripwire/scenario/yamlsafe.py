@@ -31,6 +31,7 @@ from tripwire.errors import Diagnostic, Location, ScenarioError
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
 MAX_NODES = 100_000
+MAX_INT = 2**64  # larger integers are surely typos (and overflow floats); seeds still fit
 
 _PLAIN = "tag:tripwire,2026:plain"
 _QUOTED = "tag:tripwire,2026:quoted"
@@ -214,10 +215,13 @@ class _Builder:
             return None
         if isinstance(node, yaml.ScalarNode):
             try:
-                return _scalar(node)
-            except ValueError:
-                self.error(node, f"number too large: {node.value[:20]}...")
+                value = _scalar(node)
+            except ValueError:  # more digits than Python converts
+                value = MAX_INT + 1
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+                self.error(node, f"number too large: {node.value[:24]}... (limit 2**64)")
                 return None
+            return value
         active = active | {id(node)}
         if isinstance(node, yaml.SequenceNode):
             seq = MarkedSeq(_loc(self.path, node.start_mark))
@@ -308,7 +312,8 @@ def read_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML file; unreadable files become located errors too."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # never more: the path may be /dev/zero
     except FileNotFoundError:
         raise ScenarioError([Diagnostic(Location(name), "no such file")]) from None
     except IsADirectoryError:
