@@ -658,7 +658,7 @@ def test_failed_log_write_leaves_no_partial_file(tmp_path, monkeypatch) -> None:
     def disk_full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("tripwire.logfile.os.fsync", disk_full)
+    monkeypatch.setattr("tripwire.files.os.fsync", disk_full)
     target = tmp_path / "a.jsonl"
     result = invoke("run", "--log", str(target), "--turns", "2", "--quiet")
     assert result.exit_code == 2
@@ -678,7 +678,7 @@ def test_interrupted_log_write_keeps_the_old_log(tmp_path, monkeypatch) -> None:
     def interrupt(fd: int) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("tripwire.logfile.os.fsync", interrupt)
+    monkeypatch.setattr("tripwire.files.os.fsync", interrupt)
     second = invoke("run", "--log", str(target), "--turns", "3", "--quiet", "--seed", "5")
     assert second.exit_code != 0
     assert target.read_bytes() == before

@@ -9,6 +9,7 @@ when the generated part is out of date.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tripwire.catalog import Catalog, load_catalog
@@ -31,35 +32,28 @@ def _effects(effects: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:+g}" for k, v in effects.items())
 
 
+def _variables(catalog: Catalog, keep: Callable[[str], bool], label: str = "Variable") -> str:
+    return _table(
+        [label, "Range", "Default", "Meaning", "Source"],
+        [
+            [f"`{v.name}`", f"{v.min:g}..{v.max:g}", f"{v.default:g}", v.description, v.source]
+            for v in catalog.variables
+            if keep(v.name)
+        ],
+    )
+
+
 def reference(catalog: Catalog) -> str:
     """The generated reference section (Markdown)."""
     out: list[str] = []
     out.append("### State variables\n")
-    out.append(
-        _table(
-            ["Variable", "Range", "Default", "Meaning", "Source"],
-            [
-                [f"`{v.name}`", f"{v.min:g}..{v.max:g}", f"{v.default:g}", v.description, v.source]
-                for v in catalog.variables
-                if not v.name.startswith(("param.", "rel."))
-            ],
-        )
-    )
+    out.append(_variables(catalog, lambda n: not n.startswith(("param.", "rel."))))
     out.append(
         "\nRelations `rel.A_B` (-100 hostile .. +100 allied) exist for all 15 pairs of actors; "
         "each action between two actors moves them by its Goldstein value (adjudication rule 5)."
     )
     out.append("\n### Model parameters\n")
-    out.append(
-        _table(
-            ["Parameter", "Range", "Default", "Meaning", "Source"],
-            [
-                [f"`{v.name}`", f"{v.min:g}..{v.max:g}", f"{v.default:g}", v.description, v.source]
-                for v in catalog.variables
-                if v.name.startswith("param.")
-            ],
-        )
-    )
+    out.append(_variables(catalog, lambda n: n.startswith("param."), "Parameter"))
     out.append("\n### Objectives\n")
     rows = []
     for code, prof in catalog.actors.items():

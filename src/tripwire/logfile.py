@@ -10,35 +10,16 @@ header or an unknown log schema are bad input, not crashes.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from tripwire.errors import Diagnostic, InputError, Location
+from tripwire.files import read_text, write_text_atomic
 from tripwire.sim.events import EVENT_KINDS, LOG_SCHEMA, dumps
 
 RECORD_TYPES = ("header", "event", "turn", "result")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a text file so that readers see either the old file or the complete new one."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a log is an ordinary file
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+MAX_LOG_BYTES = 512 * 1024 * 1024
 
 
 def write_log(path: Path, records: Iterable[Mapping[str, Any]]) -> None:
@@ -115,20 +96,7 @@ def parse_log(text: str, path: str) -> list[dict[str, Any]]:
 def read_log(path: Path, display: str | None = None) -> list[dict[str, Any]]:
     """Read and check an event log file."""
     name = display or str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError([Diagnostic(Location(name), "no such file")]) from None
-    except IsADirectoryError:
-        raise InputError([Diagnostic(Location(name), "is a directory, not a log file")]) from None
-    except OSError as err:
-        raise InputError([Diagnostic(Location(name), f"cannot read: {err.strerror}")]) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise InputError([Diagnostic(Location(name, line), "not UTF-8 text")]) from None
-    return parse_log(text, name)
+    return parse_log(read_text(path, name, max_bytes=MAX_LOG_BYTES), name)
 
 
 def is_finished(records: list[dict[str, Any]]) -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from tripwire.errors import Diagnostic, Location, ScenarioError
+from tripwire.files import read_text
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -311,25 +312,7 @@ def parse_yaml(text: str, path: str) -> Any:
 def read_yaml(path: Path, display: str | None = None) -> Any:
     """Read and parse a YAML file; unreadable files become located errors too."""
     name = display or str(path)
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)  # never more: the path may be /dev/zero
-    except FileNotFoundError:
-        raise ScenarioError([Diagnostic(Location(name), "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError([Diagnostic(Location(name), "is a directory, not a file")]) from None
-    except OSError as err:
-        raise ScenarioError([Diagnostic(Location(name), f"cannot read: {err.strerror}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise ScenarioError(
-            [Diagnostic(Location(name), f"file too large (more than {MAX_BYTES} bytes)")]
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ScenarioError([Diagnostic(Location(name, line), "not UTF-8 text")]) from None
-    return parse_yaml(text, name)
+    return parse_yaml(read_text(path, name, max_bytes=MAX_BYTES, error=ScenarioError), name)
 
 
 def locate(
