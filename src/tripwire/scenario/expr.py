@@ -746,3 +746,81 @@ def count_keys(expr: Expr) -> set[str]:
         else:
             stack.extend(x for x in node[1:] if isinstance(x, tuple))
     return found
+
+
+class Progress:
+    """How close a condition is to holding: 1.0 when it holds, less the further it is.
+
+    A comparison that fails scores ``1 - gap / scale`` (at least 0), where the scale is half
+    the range of the variables it compares (or the size of the constant it is compared with);
+    ``and`` multiplies its parts, ``or`` takes its best part, ``not`` inverts. A condition
+    that does not hold scores at most 0.99. It is a guide for an outcome watch, not a
+    probability.
+
+    Args:
+        expr: a checked condition.
+        binding: how its names map onto the state.
+        ranges: variable name -> (min, max).
+    """
+
+    def __init__(self, expr: Expr, binding: Binding, ranges: Mapping[str, tuple[float, float]]):
+        self.ir = expr.ir
+        self.binding = binding
+        self.ranges = ranges
+        self._value = compile_group([(expr, binding)])
+        self._parts: dict[int, Callable[..., tuple]] = {}
+
+    def _scale(self, ir: IR) -> float:
+        names: list[str] = []
+        stack: list[Any] = [ir]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, tuple) and node:
+                if node[0] == "var":
+                    names.append(node[1])
+                elif not isinstance(node[0], str):
+                    stack.extend(node)
+                else:
+                    stack.extend(x for x in node[1:] if isinstance(x, tuple))
+        spans = [(hi - lo) / 2 for lo, hi in (self.ranges.get(n, (0, 0)) for n in names) if hi > lo]
+        return max(spans) if spans else 0.0
+
+    def _eval(self, ir: IR, args: tuple) -> float:
+        key = id(ir)
+        if key not in self._parts:
+            self._parts[key] = compile_group([(Expr("", "num", ir), self.binding)])
+        return float(self._parts[key](*args)[0])
+
+    def degree(self, ir: IR, args: tuple) -> float:
+        kind = ir[0]
+        if kind == "and":
+            product = 1.0
+            for part in ir[1]:
+                product *= self.degree(part, args)
+            return product
+        if kind == "or":
+            return max(self.degree(a, args) for a in ir[1])
+        if kind == "not":
+            return 1.0 - self.degree(ir[1], args)
+        if kind == "bool":
+            return 1.0 if ir[1] else 0.0
+        if kind == "cmp":
+            worst = 1.0
+            operands = ir[2]
+            for op, left, right in zip(ir[1], operands, operands[1:], strict=False):
+                a, b = self._eval(left, args), self._eval(right, args)
+                gap = {"<": a - b, "<=": a - b, ">": b - a, ">=": b - a}.get(op, abs(a - b))
+                if (op in ("<", ">") and gap >= 0) or gap > 0:
+                    scale = self._scale(left) or self._scale(right) or max(abs(b), abs(a), 1.0)
+                    worst = min(worst, max(0.0, 1.0 - gap / scale))
+            return worst
+        return 0.0
+
+    def __call__(
+        self, s: list[float], c: Callable[..., int], f: Callable[..., int], t: int
+    ) -> float:
+        """Closeness, 0..1, in the state ``s`` (1.0 exactly when the condition holds)."""
+        args = (s, c, f, t)
+        if self._value(*args)[0]:
+            return 1.0
+        return round(min(0.99, self.degree(self.ir, args)), 4)

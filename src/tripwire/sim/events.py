@@ -46,6 +46,7 @@ def header(
     turns: int,
     start: str,
     actors: Sequence[str],
+    outcomes: Mapping[str, str],
     humans: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The first record of a log."""
@@ -61,14 +62,25 @@ def header(
         "turns": turns,
         "start": start,
         "actors": list(actors),
+        "outcomes": [{"id": k, "title": v} for k, v in outcomes.items()],
         "humans": list(humans),
     }
 
 
 def snapshot(
-    turn: int, date: str, state: Mapping[str, float], escalation_score: float, rung: float
+    turn: int,
+    date: str,
+    state: Mapping[str, float],
+    *,
+    escalation_score: float,
+    rung: float,
+    progress: Mapping[str, float],
 ) -> dict[str, Any]:
-    """The end-of-turn snapshot (turn 0 is the starting position)."""
+    """The end-of-turn snapshot (turn 0 is the starting position).
+
+    ``progress`` says how close each outcome's condition is to holding (1.0: it holds; see
+    :class:`tripwire.scenario.expr.Progress`), for outcome watches.
+    """
     return {
         "type": "turn",
         "turn": turn,
@@ -76,6 +88,7 @@ def snapshot(
         "state": dict(state),
         "escalation_score": round(escalation_score),
         "rung": round(rung),
+        "progress": dict(progress),
     }
 
 

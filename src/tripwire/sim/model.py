@@ -138,6 +138,9 @@ class CrisisModel(mesa.Model):
                     turns=self.turns,
                     start=self.spec.start,
                     actors=self.rules.actors,
+                    outcomes=dict(
+                        zip(self.rules.outcome_ids, self.rules.outcome_titles, strict=True)
+                    ),
                     humans=[
                         a.code for a in self._actor_agents if not isinstance(a.policy, BotPolicy)
                     ],
@@ -348,13 +351,19 @@ class CrisisModel(mesa.Model):
             rules.var_names[i]: (0.0 if v == 0 else v)
             for i, v in zip(idx.tolist(), values, strict=True)
         }
+        s = self.state.tolist()
+        progress = {
+            oid: watch(s, self.history.count, self.history.fired, max(self.turn, 1))
+            for oid, watch in zip(rules.outcome_ids, rules.outcome_progress, strict=True)
+        }
         self.log.append(
             ev.snapshot(
                 self.turn,
                 rules.month(max(self.turn, 1)),
                 state,
-                self.state[rules.score_index],
-                self.state[rules.rung_index],
+                escalation_score=self.state[rules.score_index],
+                rung=self.state[rules.rung_index],
+                progress=progress,
             )
         )
 

@@ -23,6 +23,7 @@ from tripwire.scenario.expr import (
     Binding,
     CompiledGroup,
     Expr,
+    Progress,
     compile_group,
     compile_update,
     count_keys,
@@ -195,6 +196,7 @@ class Rules:
     outcome_ids: tuple[str, ...]
     outcome_titles: tuple[str, ...]
     outcome_fn: CompiledGroup | None
+    outcome_progress: tuple[Progress, ...]  # closeness of each outcome, for the log
     dynamics_update: Callable[..., None]  # (s, c, f, t): one step of all dynamics terms
     # --- reference
     ladder: tuple[Rung, ...]
@@ -593,6 +595,10 @@ class _Compiler:
             "inject_when_fn": _group(self.inject_when),
             "trigger_fn": _group(self.trigger_items),
             "outcome_fn": _group(self.outcome_items),
+            "outcome_progress": tuple(
+                Progress(e, b, {v.name: (v.min, v.max) for v in self.variables})
+                for e, b in self.outcome_items
+            ),
             "dynamics_update": compile_update(
                 [
                     (i, e, b)
