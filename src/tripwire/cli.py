@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -149,15 +149,43 @@ def run_cmd(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not print the turn table.")
     ] = False,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Change a starting value or actor parameter, NAME=VALUE "
+            "(e.g. world.tension=60, PRK.risk_tolerance=0.8, PRK.objectives.technology=1.5). "
+            "Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario with bots in every seat and print the turn table."""
-    run(scenario, seed=seed, turns=turns, log=log, quiet=quiet)
+    run(scenario, seed=seed, turns=turns, log=log, quiet=quiet, sets=sets or [])
 
 
-def run(scenario: str, *, seed: int, turns: int | None, log: Path | None, quiet: bool) -> None:
+def _scenario_with(scenario: str, sets: list[str]) -> Any:
+    """Load a scenario and apply --set changes (bad input exits 2)."""
+    from tripwire.scenario.loader import load_scenario
+    from tripwire.scenario.overrides import apply_overrides, parse_set
+
+    try:
+        spec = load_scenario(scenario)
+        return apply_overrides(spec, [parse_set(a) for a in sets]) if sets else spec
+    except InputError as err:
+        _fail(err)
+
+
+def run(
+    scenario: str,
+    *,
+    seed: int,
+    turns: int | None,
+    log: Path | None,
+    quiet: bool,
+    sets: list[str] | None = None,
+) -> None:
     """Implementation of ``tripwire run`` (and of ``tripwire`` with no command)."""
     from tripwire.logfile import write_log
-    from tripwire.scenario.loader import load_scenario
     from tripwire.sim.model import CrisisModel
     from tripwire.turntable import outcome_lines, turn_table
 
@@ -167,10 +195,7 @@ def run(scenario: str, *, seed: int, turns: int | None, log: Path | None, quiet:
             file=sys.stderr,
         )
         raise typer.Exit(2)
-    try:
-        spec = load_scenario(scenario)
-    except InputError as err:
-        _fail(err)
+    spec = _scenario_with(scenario, sets or [])
     model = CrisisModel(spec, rng=seed, turns=turns, collect=False).run()
     if log is not None:
         try:
@@ -187,6 +212,155 @@ def run(scenario: str, *, seed: int, turns: int | None, log: Path | None, quiet:
         console.print(f"  {line}")
     if log is not None:
         console.print(f"  log written to {log}")
+
+
+@app.command("batch")
+def batch_cmd(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario name or path to a YAML file.")],
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Games (per sweep point).")],
+    seed: Annotated[
+        int,
+        typer.Option("--seed", "-s", min=0, help="Batch seed; run i always plays the same game."),
+    ] = DEFAULT_SEED,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Local worker processes (default: all cores)."),
+    ] = max(1, os.cpu_count() or 1),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: batch-SCENARIO-sSEED-nRUNS)."),
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Change a starting value or actor parameter: NAME=VALUE."),
+    ] = None,
+    sweeps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--sweep",
+            help="Play every value of NAME=a,b,c (or NAME=start:stop:count); repeatable: "
+            "all combinations.",
+        ),
+    ] = None,
+    series: Annotated[
+        bool, typer.Option("--series", help="Also keep every variable every turn (series.parquet).")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted batch in --out (or refresh it).")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Send chunks to this Dask scheduler (tcp://host:8786)."),
+    ] = None,
+    dask_workers: Annotated[
+        int | None,
+        typer.Option("--dask-workers", min=1, help="Start a local Dask cluster of K workers."),
+    ] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option("--chunk-size", min=1, help="Runs per chunk (default: automatic).")
+    ] = None,
+) -> None:
+    """Play many seeded games and write outcome probabilities, runs.parquet and plots."""
+    from tripwire.scenario.overrides import parse_set, parse_sweep
+
+    if scheduler is not None and dask_workers is not None:
+        print(
+            "--scheduler:1:1: error: give --scheduler or --dask-workers, not both", file=sys.stderr
+        )
+        raise typer.Exit(2)
+    try:
+        assignments = [parse_set(a) for a in sets or []]
+        sweep_list = [parse_sweep(a) for a in sweeps or []]
+    except InputError as err:
+        _fail(err)
+    folder = out or Path(f"batch-{Path(scenario).stem}-s{seed}-n{runs}")
+    _batch(
+        scenario,
+        runs=runs,
+        seed=seed,
+        jobs=jobs,
+        out=folder,
+        sets=assignments,
+        sweeps=sweep_list,
+        series=series,
+        resume=resume,
+        scheduler=scheduler,
+        dask_workers=dask_workers,
+        chunk_size=chunk_size,
+    )
+
+
+def _batch(scenario: str, *, out: Path, **options: Any) -> None:
+    """Run a batch with a progress bar, then print its outcome table."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Table
+
+    from tripwire.batch.runner import run_batch
+
+    err_console = Console(stderr=True)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err_console, transient=False) as bar:
+        task = bar.add_task(f"batch {Path(scenario).stem}", total=None, rate="")
+        first: list[float] = []
+
+        def progress(done: int, total: int) -> None:
+            import time
+
+            now = time.perf_counter()
+            if not first:
+                first.extend([now, done])
+            elapsed = now - first[0]
+            rate = f"{(done - first[1]) / elapsed:.0f} runs/s" if elapsed > 0.5 else ""
+            bar.update(task, completed=done, total=total, rate=rate)
+
+        try:
+            result = run_batch(scenario, out=out, progress=progress, **options)
+        except InputError as err:
+            bar.stop()
+            _fail(err)
+        except KeyboardInterrupt:
+            bar.stop()
+            print(
+                f"interrupted: run the same command with --resume to finish {out}", file=sys.stderr
+            )
+            raise typer.Exit(130) from None
+        except OSError as err:
+            bar.stop()
+            print(f"error: the batch failed: {err}", file=sys.stderr)
+            raise typer.Exit(1) from None
+    console = _stdout()
+    table = Table(
+        title=f"{result.summary['title']}: {result.summary['runs']} games", header_style="bold"
+    )
+    for name in ("Outcome", "Probability", "95% interval", "Analysis", "In band"):
+        table.add_column(name, justify="right" if name != "Outcome" else "left")
+    for o in result.summary["outcomes"].values():
+        verdict = ""
+        if "band" in o:
+            verdict = "yes" if o["ci_in_band"] else ("estimate only" if o["in_band"] else "no")
+        table.add_row(
+            o["title"],
+            f"{o['probability']:.3f}",
+            f"{o['ci95'][0]:.3f}-{o['ci95'][1]:.3f}",
+            o.get("rating") or "",
+            verdict,
+        )
+    console.print(table)
+    speed = f" ({result.played / result.seconds:.0f} runs/s)" if result.seconds > 0 else ""
+    console.print(f"  played {result.played} games in {result.seconds:.1f} s{speed}")
+    console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet and plots")
 
 
 def main() -> None:

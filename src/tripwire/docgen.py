@@ -121,8 +121,11 @@ def reference(catalog: Catalog) -> str:
     out.append("\n### Outcomes\n")
     out.append(
         _table(
-            ["Outcome", "When", "Source"],
-            [[f"`{o.id}` {o.title}", f"`{o.when}`", o.source] for o in catalog.outcomes],
+            ["Outcome", "When", "Analysis rating", "Source"],
+            [
+                [f"`{o.id}` {o.title}", f"`{o.when}`", o.rating or "", o.source]
+                for o in catalog.outcomes
+            ],
         )
     )
     out.append("\n### Dynamics\n")

@@ -20,7 +20,7 @@ from typing import Any
 
 from tripwire.catalog import Catalog, load_catalog, names_from
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
-from tripwire.scenario.schema import Scenario
+from tripwire.scenario.schema import Names, Scenario
 from tripwire.scenario.validation import format_path, validate_model
 from tripwire.scenario.yamlsafe import MarkedMap, MarkedSeq, key_location, locate, read_yaml
 
@@ -365,21 +365,29 @@ def scenario_digest(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def load_document(data: MarkedMap, path: str, catalog: Catalog | None = None) -> Scenario:
-    """Validate an already-read (and merged) scenario document."""
-    catalog = catalog or load_catalog()
+def scenario_names(document: Any, catalog: Catalog) -> Names:
+    """The names a scenario may refer to: the catalog's and the scenario's own.
+
+    ``document`` is a raw (possibly invalid) mapping or a validated Scenario.
+    """
 
     def entries(key: str) -> list[Any]:
-        value = data.get(key)
-        return list(value) if isinstance(value, list) else []
+        value = document.get(key) if isinstance(document, dict) else getattr(document, key, [])
+        return list(value) if isinstance(value, list | tuple) else []
 
-    names = names_from(
+    return names_from(
         [*catalog.variables, *entries("variables")],
         [*catalog.actions, *entries("actions")],
         [*catalog.triggers, *entries("triggers")],
         entries("injects"),
         catalog.cameo,
     )
+
+
+def load_document(data: MarkedMap, path: str, catalog: Catalog | None = None) -> Scenario:
+    """Validate an already-read (and merged) scenario document."""
+    catalog = catalog or load_catalog()
+    names = scenario_names(data, catalog)
     problems = check_scenario(data, path, catalog)
     try:
         scenario = validate_model(Scenario, data, names, path)

@@ -453,6 +453,8 @@ class OutcomeSpec(Strict):
     """The condition that defines it."""
     description: str = ""
     """What it means."""
+    rating: Literal["high", "medium", "low"] | None = None
+    """How likely the analysis rates it (section VI), compared with batch results."""
     source: str = ""
     """The passage of the analysis it implements."""
 

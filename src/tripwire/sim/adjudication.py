@@ -50,11 +50,14 @@ def resolution_order(rules: Rules, chosen: list[list[int]]) -> list[int]:
 
 
 def apply_effects(
-    s: list[float], pairs: tuple[tuple[int, float], ...], rules: Rules
+    s: list[float], pairs: tuple[tuple[int, float], ...], rules: Rules, *, track: bool = True
 ) -> list[tuple[int, float]]:
-    """Rule 6: add each change and clip it to the variable's range; return what was applied."""
+    """Rule 6: add each change and clip it to the variable's range.
+
+    Returns the changes actually applied when ``track`` (for the log), else an empty list.
+    """
     lo, hi = rules.lo_list, rules.hi_list
-    applied = []
+    applied: list[tuple[int, float]] = []
     for i, delta in pairs:
         old = s[i]
         new = old + delta
@@ -63,7 +66,7 @@ def apply_effects(
         elif new > hi[i]:
             new = hi[i]
         s[i] = new
-        if new != old:
+        if track and new != old:
             applied.append((i, new - old))
     return applied
 
@@ -122,7 +125,10 @@ def resolve(
         roll = rolls[m]
         success = roll < p
         applied = apply_effects(
-            s, rules.effects_success[m] if success else rules.effects_failure[m], rules
+            s,
+            rules.effects_success[m] if success else rules.effects_failure[m],
+            rules,
+            track=record,
         )
         history.add_action(move.actor_index, _ANY, rules.move_keys[m])
         taken.append(m)

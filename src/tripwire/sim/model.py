@@ -69,6 +69,8 @@ class CrisisModel(mesa.Model):
         policies: actor code -> policy for seats not played by the default bot.
         record: keep the full event log in ``self.log`` (off for lean batch runs).
         collect: run the Mesa DataCollector every turn.
+        series: variables whose value to keep every turn (turn 0 included) in
+            ``self.series``, a list of rows; a lean alternative to the log for batches.
     """
 
     def __init__(
@@ -80,6 +82,7 @@ class CrisisModel(mesa.Model):
         policies: Mapping[str, Policy] | None = None,
         record: bool = True,
         collect: bool = True,
+        series: tuple[str, ...] = (),
     ):
         seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else int(rng)
         super().__init__(rng=seed)
@@ -101,6 +104,8 @@ class CrisisModel(mesa.Model):
         self.peak_rung = float(self.state[self.rules.rung_index])
         self.total_score = 0.0
         self.record = record
+        self._series_index = np.array([self.rules.index[name] for name in series], dtype=np.int64)
+        self.series: list[list[float]] = []
         self.log: list[dict[str, Any]] = []
         self.view: DecisionView | None = None
         self._actor_agents: list[CountryAgent] = []
@@ -147,6 +152,8 @@ class CrisisModel(mesa.Model):
                 )
             )
             self._snapshot()
+        if len(self._series_index):
+            self.series.append(self.state[self._series_index].tolist())
         if self.datacollector is not None:
             self.datacollector.collect(self)
 
@@ -249,6 +256,8 @@ class CrisisModel(mesa.Model):
             for seq, event in enumerate(turn_events):
                 self.log.append({"type": "event", "turn": turn, "seq": seq, **event})
             self._snapshot()
+        if len(self._series_index):
+            self.series.append(self.state[self._series_index].tolist())
         if self.datacollector is not None:
             self.datacollector.collect(self)
         if turn >= self.turns:
@@ -287,7 +296,7 @@ class CrisisModel(mesa.Model):
     def _apply_inject(
         self, s: list[float], rule: InjectRule, cause: str, out: list[dict[str, Any]]
     ) -> None:
-        applied = apply_effects(s, rule.effects, self.rules)
+        applied = apply_effects(s, rule.effects, self.rules, track=self.record)
         for k, delta in rule.weights:
             self.weights[k] = max(0.0, self.weights[k] + delta)
         self.history.add_event(rule.event_index)
@@ -317,7 +326,7 @@ class CrisisModel(mesa.Model):
             self._trigger_last[i] = turn
             self.trigger_counts[rule.id] += 1
             self.history.add_event(rule.event_index)
-            applied = apply_effects(s, rule.effects, rules)
+            applied = apply_effects(s, rule.effects, rules, track=self.record)
             for k, delta in rule.weights:
                 self.weights[k] = max(0.0, self.weights[k] + delta)
             if self.record:

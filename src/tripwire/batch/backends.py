@@ -1,0 +1,138 @@
+"""Where chunks are played: in this process, in a local process pool, or on Dask.
+
+Every backend takes an iterable of :class:`ChunkTask` and yields :class:`ChunkResult` in
+completion order, keeping only a bounded number of chunks in flight so that memory stays
+flat however many runs a batch has. The same :func:`run_chunk` runs everywhere, so results
+do not depend on the backend.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from tripwire.batch.worker import ChunkResult, ChunkTask, run_chunk
+
+
+class Backend(Protocol):
+    """Plays chunks somewhere and hands back their results as they finish."""
+
+    name: str
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        """Play every task; yield each result once, in completion order."""
+        ...
+
+
+class SerialBackend:
+    """Plays chunks one after the other in this process (one job)."""
+
+    name = "serial"
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        for task in tasks:
+            yield run_chunk(task)
+
+
+class ProcessBackend:
+    """A local pool of worker processes.
+
+    Workers are forked from a *forkserver* that has imported Tripwire once: fast to start,
+    and safe even though the parent runs a progress-bar thread (plain fork is not).
+    """
+
+    name = "processes"
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["tripwire.batch.worker"])
+        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+            yield from _bounded(pool.submit, tasks, limit=4 * self.jobs)
+
+
+class DaskBackend:
+    """Chunks sent to a ``dask.distributed`` cluster (an existing one, or a local one).
+
+    Args:
+        scheduler: address of an existing scheduler (``tcp://host:8786``), or None to start
+            a local cluster of ``workers`` processes for the duration of the batch.
+        workers: number of worker processes of the local cluster.
+    """
+
+    name = "dask"
+
+    def __init__(self, scheduler: str | None = None, workers: int = 2):
+        self.scheduler = scheduler
+        self.workers = workers
+
+    @contextmanager
+    def _client(self) -> Iterator[Any]:
+        from distributed import Client, LocalCluster
+
+        if self.scheduler is not None:
+            with Client(self.scheduler, timeout="30s") as client:
+                yield client
+            return
+        with (
+            LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs="error",
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+        from distributed import as_completed
+
+        with self._client() as client:
+            limit = 4 * max(1, sum(client.nthreads().values()))
+            pending = iter(tasks)
+            ac = as_completed()
+            for task in _take(pending, limit):
+                ac.add(client.submit(run_chunk, task, pure=False))
+            for future in ac:
+                result = future.result()
+                future.release()
+                for task in _take(pending, 1):
+                    ac.add(client.submit(run_chunk, task, pure=False))
+                yield result
+
+
+def _take(tasks: Iterator[ChunkTask], n: int) -> list[ChunkTask]:
+    out = []
+    for task in tasks:
+        out.append(task)
+        if len(out) == n:
+            break
+    return out
+
+
+def _bounded(submit: Any, tasks: Iterable[ChunkTask], limit: int) -> Iterator[ChunkResult]:
+    """Keep at most ``limit`` futures in flight; yield results as they complete."""
+    pending = iter(tasks)
+    running: set[Future[ChunkResult]] = {submit(run_chunk, t) for t in _take(pending, limit)}
+    while running:
+        done, running = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            for task in _take(pending, 1):
+                running.add(submit(run_chunk, task))
+            yield future.result()
+
+
+def choose_backend(jobs: int, scheduler: str | None, dask_workers: int | None) -> Backend:
+    """The backend for the options ``--jobs``, ``--scheduler`` and ``--dask-workers``."""
+    if scheduler is not None or dask_workers is not None:
+        return DaskBackend(scheduler, dask_workers or 2)
+    if jobs <= 1:
+        return SerialBackend()
+    return ProcessBackend(jobs)

@@ -1,0 +1,413 @@
+"""Batches: thousands of seeded games of a scenario, streamed to disk, resumable.
+
+:func:`run_batch` plans the batch (run ``i`` of every sweep point plays seed
+``run_seed(seed, i)``), writes a manifest into the output folder, sends chunks of runs to a
+backend, and writes each finished chunk as its own Parquet part, atomically. A batch killed
+at any moment (even ``kill -9``) loses at most the chunks in flight; ``resume=True`` plays
+only the missing chunks. When all chunks are in, the parts are joined in a fixed order into
+``runs.parquet`` and the summary, its Markdown twin and the plots are computed from that file
+alone, so they are the same whatever the number of workers, the backend or the interruptions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tripwire import __version__
+from tripwire.batch.backends import Backend, choose_backend
+from tripwire.batch.worker import ChunkResult, ChunkTask, result_columns, run_seed
+from tripwire.catalog import load_catalog
+from tripwire.errors import Diagnostic, InputError, Location
+from tripwire.files import write_text_atomic
+from tripwire.scenario.loader import load_scenario, scenario_digest
+from tripwire.scenario.overrides import (
+    Assignment,
+    apply_overrides,
+    point_assignments,
+    sweep_points,
+)
+from tripwire.scenario.schema import Scenario
+from tripwire.sim.rules import Rules, compile_rules
+
+MANIFEST = "batch.json"
+PARTS = "parts"
+MANIFEST_KIND = "tripwire-batch"
+MANIFEST_FORMAT = 1
+_PART = re.compile(r"runs-p(\d{4})-c(\d{6})\.parquet")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a batch plays: points (sweep values) x runs, in chunks."""
+
+    scenario: Scenario  # after --set
+    rules: Rules
+    seed: int
+    runs: int
+    chunk_size: int
+    sets: dict[str, float]
+    sweeps: list[tuple[str, list[float]]]
+    points: list[dict[str, float]]
+    point_scenarios: list[Scenario]
+    series: bool
+
+    @property
+    def chunks_per_point(self) -> int:
+        return math.ceil(self.runs / self.chunk_size)
+
+    def manifest(self) -> dict[str, Any]:
+        """The folder's record of the batch (what a resume must match)."""
+        return {
+            "kind": MANIFEST_KIND,
+            "format": MANIFEST_FORMAT,
+            "tripwire": __version__,
+            "catalog_sha256": self.rules.catalog_sha256,
+            "scenario": self.scenario.id,
+            "title": self.scenario.title,
+            "scenario_sha256": scenario_digest(self.scenario),
+            "turns": self.rules.turns,
+            "seed": self.seed,
+            "runs": self.runs,
+            "chunk_size": self.chunk_size,
+            "sets": self.sets,
+            "sweeps": [[name, values] for name, values in self.sweeps],
+            "points": self.points,
+            "series": self.series,
+        }
+
+    def task(self, point: int, chunk: int) -> ChunkTask:
+        runs = range(chunk * self.chunk_size, min(self.runs, (chunk + 1) * self.chunk_size))
+        scenario = self.point_scenarios[point]
+        return ChunkTask(
+            point=point,
+            chunk=chunk,
+            scenario=scenario.model_dump(mode="json"),
+            scenario_sha256=scenario_digest(scenario),
+            catalog_sha256=self.rules.catalog_sha256,
+            runs=tuple(runs),
+            seeds=tuple(run_seed(self.seed, i) for i in runs),
+            series=self.series,
+        )
+
+    def expected_rows(self, chunk: int) -> int:
+        return min(self.runs, (chunk + 1) * self.chunk_size) - chunk * self.chunk_size
+
+
+@dataclass(slots=True)
+class BatchResult:
+    """A finished batch: its folder, its summary, and its runs as a DataFrame."""
+
+    out: Path
+    summary: dict[str, Any]
+    plan: Plan = field(repr=False)
+    played: int = 0  # runs played by this call (fewer than all when resuming)
+    seconds: float = 0.0
+
+    @property
+    def frame(self) -> Any:
+        """One row per run (``pandas.DataFrame``), read from ``runs.parquet``."""
+        return pq.read_table(self.out / "runs.parquet").to_pandas()
+
+    def series_frame(self) -> Any:
+        """One row per run and turn with every variable (only with ``series=True``)."""
+        return pq.read_table(self.out / "series.parquet").to_pandas()
+
+
+def default_chunk_size(runs: int, workers: int) -> int:
+    """Chunks big enough to amortise a round trip, small enough to balance the workers."""
+    return max(1, min(250, math.ceil(runs / (max(1, workers) * 8))))
+
+
+def make_plan(
+    scenario: str | Path | Scenario,
+    runs: int,
+    *,
+    seed: int = 1,
+    sets: Sequence[Assignment] = (),
+    sweeps: Sequence[tuple[str, Sequence[float]]] = (),
+    series: bool = False,
+    chunk_size: int | None = None,
+    workers: int = 1,
+) -> Plan:
+    """Validate everything a batch needs before anything is written.
+
+    Raises:
+        InputError: a bad scenario, an unknown name or value in ``sets``/``sweeps``.
+    """
+    if runs < 1:
+        raise InputError([Diagnostic(Location("--runs"), "the number of runs must be at least 1")])
+    spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    catalog = load_catalog()
+    base = apply_overrides(spec, sets, catalog) if sets else spec
+    sweep_list = [(name, list(values)) for name, values in sweeps]
+    points = sweep_points(sweep_list)
+    point_scenarios = [
+        apply_overrides(base, point_assignments(p), catalog, "--sweep") if p else base
+        for p in points
+    ]
+    return Plan(
+        scenario=base,
+        rules=compile_rules(base, catalog),
+        seed=seed,
+        runs=runs,
+        chunk_size=chunk_size or default_chunk_size(runs, workers),
+        sets={a.name: a.value for a in sets},
+        sweeps=sweep_list,
+        points=points,
+        point_scenarios=point_scenarios,
+        series=series,
+    )
+
+
+def _schema(rules: Rules) -> pa.Schema:
+    fields = []
+    for name in result_columns(rules):
+        if name in {"run", "seed"}:
+            kind = pa.int64()
+        elif name == "point":
+            kind = pa.int32()
+        elif name.startswith("reached."):
+            kind = pa.bool_()
+        elif name.startswith(("turn.", "trigger.")) or name == "peak_rung":
+            kind = pa.int16()
+        elif name == "total_escalation_score":
+            kind = pa.int32()
+        elif name.startswith("fan."):
+            kind = pa.list_(pa.float32())
+        else:
+            kind = pa.float64()
+        fields.append(pa.field(name, kind))
+    return pa.schema(fields)
+
+
+def _write_table(table: pa.Table, path: Path) -> None:
+    """Write a Parquet file atomically (a temporary name, then a rename)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd")
+    tmp.replace(path)
+
+
+def _write_part(out: Path, plan: Plan, schema: pa.Schema, result: ChunkResult) -> None:
+    parts = out / PARTS
+    stem = f"p{result.point:04d}-c{result.chunk:06d}"
+    if result.series is not None:
+        _write_table(pa.table(result.series), parts / f"series-{stem}.parquet")
+    table = pa.table(
+        {f.name: pa.array(result.columns[f.name], type=f.type) for f in schema}, schema=schema
+    )
+    _write_table(table, parts / f"runs-{stem}.parquet")  # last: its presence marks the chunk done
+
+
+def _done_chunks(out: Path, plan: Plan) -> set[tuple[int, int]]:
+    """Chunks already on disk (complete parts only; anything else is removed)."""
+    done: set[tuple[int, int]] = set()
+    parts = out / PARTS
+    if not parts.is_dir():
+        return done
+    for tmp in parts.glob(".*.tmp"):
+        tmp.unlink()
+    for path in parts.glob("runs-*.parquet"):
+        match = _PART.fullmatch(path.name)
+        ok = False
+        if match:
+            point, chunk = int(match.group(1)), int(match.group(2))
+            with contextlib.suppress(Exception):
+                ok = (
+                    point < len(plan.points)
+                    and chunk < plan.chunks_per_point
+                    and pq.ParquetFile(path).metadata.num_rows == plan.expected_rows(chunk)
+                )
+        if ok:
+            done.add((point, chunk))
+        else:
+            path.unlink()
+    return done
+
+
+def _check_folder(out: Path, plan: Plan, resume: bool) -> Plan:
+    """Refuse to mix batches or overwrite one; return the plan to use (chunking from disk)."""
+    manifest_path = out / MANIFEST
+    if manifest_path.is_file():
+        where = Location(str(manifest_path))
+        try:
+            existing = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise InputError([Diagnostic(where, "not a readable batch manifest")]) from None
+        if not resume:
+            raise InputError(
+                [
+                    Diagnostic(
+                        where,
+                        "this folder already holds a batch: add --resume to finish or refresh it, "
+                        "or choose another --out",
+                    )
+                ]
+            )
+        wanted = plan.manifest()
+        differences = [
+            f"{key} {existing.get(key)!r} (asked: {wanted[key]!r})"
+            for key in wanted
+            if key != "chunk_size" and existing.get(key) != wanted[key]
+        ]
+        if differences:
+            raise InputError(
+                [
+                    Diagnostic(
+                        where,
+                        "this folder holds a different batch: " + "; ".join(differences[:4]),
+                    )
+                ]
+            )
+        chunk = existing.get("chunk_size")
+        if isinstance(chunk, int) and chunk >= 1:
+            plan = dataclasses.replace(plan, chunk_size=chunk)
+        return plan
+    if out.exists() and any(out.iterdir()):
+        raise InputError(
+            [Diagnostic(Location(str(out)), "this folder is not empty and holds no Tripwire batch")]
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(manifest_path, json.dumps(plan.manifest(), indent=2) + "\n")
+    return plan
+
+
+def _tasks(plan: Plan, done: set[tuple[int, int]]) -> Iterator[ChunkTask]:
+    for point in range(len(plan.points)):
+        for chunk in range(plan.chunks_per_point):
+            if (point, chunk) not in done:
+                yield plan.task(point, chunk)
+
+
+def _join(out: Path, prefix: str, target: str) -> None:
+    """Join the parts into one file, in (point, chunk) order, streaming one part at a time."""
+    parts = sorted((out / PARTS).glob(f"{prefix}-p*.parquet"))
+    if not parts:
+        return
+    tmp = out / f".{target}.tmp"
+    writer: pq.ParquetWriter | None = None
+    try:
+        for part in parts:
+            table = pq.read_table(part)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    tmp.replace(out / target)
+
+
+def run_batch(
+    scenario: str | Path | Scenario,
+    runs: int,
+    *,
+    seed: int = 1,
+    jobs: int = 1,
+    out: str | Path | None = None,
+    sets: Sequence[Assignment] | Mapping[str, float] = (),
+    sweeps: Sequence[tuple[str, Sequence[float]]] = (),
+    series: bool = False,
+    resume: bool = False,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
+    chunk_size: int | None = None,
+    progress: Progress | None = None,
+    backend: Backend | None = None,
+) -> BatchResult:
+    """Play a batch and write its outputs (see the module docstring).
+
+    Args:
+        scenario: bundled name, path or Scenario.
+        runs: games per sweep point.
+        seed: the batch seed; run ``i`` plays ``run_seed(seed, i)``.
+        jobs: local worker processes (1: play in this process).
+        out: output folder (default: a new temporary folder).
+        sets: ``NAME=VALUE`` changes applied to every run.
+        sweeps: ``(NAME, values)``; every combination is a point played ``runs`` times.
+        series: also keep every variable at every turn (``series.parquet``).
+        resume: finish (or refresh) the batch already in ``out``.
+        scheduler: address of a Dask scheduler to send chunks to.
+        dask_workers: start a local Dask cluster of this many worker processes.
+        chunk_size: runs per chunk (default: chosen from runs and workers).
+        progress: called with (runs done, runs in total) as chunks finish.
+        backend: play on this backend instead (overrides jobs/scheduler/dask_workers).
+
+    Returns:
+        The finished batch. ``result.frame`` has one row per run.
+
+    Raises:
+        InputError: bad input (scenario, overrides, a folder holding another batch).
+    """
+    from tripwire.batch.summary import write_outputs
+
+    if isinstance(sets, Mapping):
+        sets = [Assignment(k, float(v)) for k, v in sets.items()]
+    workers = dask_workers or (1 if scheduler else jobs)
+    plan = make_plan(
+        scenario,
+        runs,
+        seed=seed,
+        sets=sets,
+        sweeps=sweeps,
+        series=series,
+        chunk_size=chunk_size,
+        workers=max(workers, 1),
+    )
+    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tripwire-batch-"))
+    plan = _check_folder(folder, plan, resume)
+    total = plan.runs * len(plan.points)
+    # A finished batch has joined its parts and removed them: nothing is left to play.
+    finished_before = not (folder / PARTS).exists() and _rows(folder / "runs.parquet") == total
+    played = 0
+    started = time.perf_counter()
+    if not finished_before:
+        (folder / PARTS).mkdir(exist_ok=True)
+        done = _done_chunks(folder, plan)
+        finished = sum(plan.expected_rows(c) for _, c in done)
+        if progress:
+            progress(finished, total)
+        schema = _schema(plan.rules)
+        chosen = backend or choose_backend(jobs, scheduler, dask_workers)
+        for result in chosen.run(_tasks(plan, done)):
+            _write_part(folder, plan, schema, result)
+            n = len(result.columns["run"])
+            finished += n
+            played += n
+            if progress:
+                progress(finished, total)
+        _join(folder, "runs", "runs.parquet")
+        if plan.series:
+            _join(folder, "series", "series.parquet")
+    seconds = time.perf_counter() - started
+    summary = write_outputs(folder, plan)
+    shutil.rmtree(folder / PARTS, ignore_errors=True)
+    return BatchResult(folder, summary, plan, played, seconds)
+
+
+def _rows(path: Path) -> int:
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except (OSError, pa.ArrowException):
+        return -1
+
+
+def seeds_of(seed: int, runs: int) -> np.ndarray:
+    """The seeds of runs 0..runs-1 of a batch seeded ``seed``."""
+    return np.array([run_seed(seed, i) for i in range(runs)], dtype=np.int64)

@@ -1,0 +1,1 @@
+"""Reports: plots and documents made from batch summaries and game logs."""

@@ -1,0 +1,157 @@
+"""Command-line changes to a scenario: ``--set NAME=VALUE`` and ``--sweep NAME=a,b,c``.
+
+A name is a state variable (``world.tension``, ``param.richardson_k``: the starting value),
+an actor parameter (``PRK.risk_tolerance``, ``PRK.action_points``, ``PRK.noise``) or an
+objective weight (``PRK.objectives.technology``). Changes are applied to the scenario
+document and validated again, so an override can never produce a scenario a file could not.
+Problems are reported like file errors, located in the argument: ``--set:1:COL: error: ...``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from tripwire.catalog import Catalog, load_catalog
+from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
+from tripwire.scenario.loader import scenario_names
+from tripwire.scenario.schema import ACTORS, Scenario
+
+ACTOR_PARAMETERS = ("risk_tolerance", "action_points", "noise")
+MAX_POINTS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One ``NAME=VALUE`` from the command line."""
+
+    name: str
+    value: float
+
+
+def _fail(option: str, column: int, message: str) -> InputError:
+    return InputError([Diagnostic(Location(option, 1, column), message)])
+
+
+def _number(text: str, option: str, column: int) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _fail(option, column, f"'{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise _fail(option, column, f"'{text}' is not a finite number")
+    return value
+
+
+def known_names(scenario: Scenario, catalog: Catalog | None = None) -> list[str]:
+    """Every name an override may use for this scenario."""
+    catalog = catalog or load_catalog()
+    names = [v.name for v in (*catalog.variables, *scenario.variables)]
+    for code in ACTORS:
+        names += [f"{code}.{p}" for p in ACTOR_PARAMETERS]
+        names += [f"{code}.objectives.{o}" for o in catalog.actors[code].objectives]
+    return names
+
+
+def parse_set(text: str, option: str = "--set") -> Assignment:
+    """Parse ``NAME=VALUE``."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise _fail(option, 1, f"'{text}': write NAME=VALUE, like world.tension=60")
+    return Assignment(name.strip(), _number(value.strip(), option, len(name) + 2))
+
+
+def parse_sweep(text: str, option: str = "--sweep") -> tuple[str, list[float]]:
+    """Parse ``NAME=a,b,c`` or ``NAME=start:stop:count`` (evenly spaced, both ends included)."""
+    name, sep, values = text.partition("=")
+    if not sep or not name.strip() or not values.strip():
+        raise _fail(option, 1, f"'{text}': write NAME=a,b,c or NAME=start:stop:count")
+    column = len(name) + 2
+    if ":" in values:
+        parts = values.split(":")
+        if len(parts) != 3:
+            raise _fail(option, column, f"'{values}': write start:stop:count, like 0.1:0.5:5")
+        start, stop = (_number(p, option, column) for p in parts[:2])
+        count = _number(parts[2], option, column)
+        if count != int(count) or not 2 <= count <= MAX_POINTS:
+            raise _fail(option, column, f"count must be a whole number from 2 to {MAX_POINTS}")
+        n = int(count)
+        points = [start + (stop - start) * k / (n - 1) for k in range(n)]
+    else:
+        points = [_number(p.strip(), option, column) for p in values.split(",")]
+    if len(set(points)) != len(points):
+        raise _fail(option, column, "a value is given twice")
+    return name.strip(), points
+
+
+def apply_overrides(
+    scenario: Scenario,
+    assignments: Iterable[Assignment],
+    catalog: Catalog | None = None,
+    option: str = "--set",
+) -> Scenario:
+    """The scenario with the assignments applied (validated like a file).
+
+    Raises:
+        InputError: an unknown name, a value out of range, or a value of the wrong kind.
+    """
+    catalog = catalog or load_catalog()
+    doc: dict[str, Any] = scenario.model_dump(mode="json")
+    names = set(known_names(scenario, catalog))
+    ranges = {v.name: (v.min, v.max) for v in (*catalog.variables, *scenario.variables)}
+    problems: list[Diagnostic] = []
+    for a in assignments:
+        if a.name not in names:
+            hint = did_you_mean(a.name, names)
+            problems.append(Diagnostic(Location(option, 1, 1), f"unknown name '{a.name}'{hint}"))
+            continue
+        if a.name in ranges:
+            lo, hi = ranges[a.name]
+            if not lo <= a.value <= hi:
+                message = f"{a.name}={a.value:g} is outside its range [{lo:g}, {hi:g}]"
+                problems.append(Diagnostic(Location(option, 1, 1), message))
+                continue
+            doc.setdefault("state", {})[a.name] = a.value
+            continue
+        code, _, rest = a.name.partition(".")
+        actor = doc.setdefault("actors", {}).setdefault(code, {})
+        if rest.startswith("objectives."):
+            actor.setdefault("objectives", {})[rest.removeprefix("objectives.")] = a.value
+        elif rest == "action_points":
+            if a.value != int(a.value):
+                problems.append(Diagnostic(Location(option, 1, 1), f"{a.name} must be whole"))
+                continue
+            actor[rest] = int(a.value)
+        else:
+            actor[rest] = a.value
+    if problems:
+        raise InputError(problems)
+    try:
+        return Scenario.model_validate(doc, context=scenario_names(scenario, catalog))
+    except ValidationError as err:
+        raise InputError(
+            [Diagnostic(Location(option, 1, 1), f"{e['loc']}: {e['msg']}") for e in err.errors()]
+        ) from None
+
+
+def sweep_points(sweeps: Sequence[tuple[str, Sequence[float]]]) -> list[dict[str, float]]:
+    """The cartesian product of the sweeps, in order (the first sweep varies slowest)."""
+    if not sweeps:
+        return [{}]
+    names = [name for name, _ in sweeps]
+    if len(set(names)) != len(names):
+        raise _fail("--sweep", 1, "a name is swept twice")
+    combos = list(itertools.product(*(values for _, values in sweeps)))
+    if len(combos) > MAX_POINTS:
+        raise _fail("--sweep", 1, f"{len(combos)} sweep points (limit {MAX_POINTS})")
+    return [dict(zip(names, combo, strict=True)) for combo in combos]
+
+
+def point_assignments(point: Mapping[str, float]) -> list[Assignment]:
+    """A sweep point as assignments."""
+    return [Assignment(k, v) for k, v in point.items()]
