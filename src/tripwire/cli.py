@@ -311,7 +311,8 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=False) as bar:
+    # The bar is redrawn whenever a chunk finishes (no refresh thread is needed).
+    with Progress(*columns, console=err_console, transient=False, auto_refresh=False) as bar:
         task = bar.add_task(f"batch {Path(scenario).stem}", total=None, rate="")
         first: list[float] = []
 
@@ -324,6 +325,7 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
             elapsed = now - first[0]
             rate = f"{(done - first[1]) / elapsed:.0f} runs/s" if elapsed > 0.5 else ""
             bar.update(task, completed=done, total=total, rate=rate)
+            bar.refresh()
 
         try:
             result = run_batch(scenario, out=out, progress=progress, **options)

@@ -8,6 +8,7 @@ do not depend on the backend.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -40,8 +41,10 @@ class SerialBackend:
 class ProcessBackend:
     """A local pool of worker processes.
 
-    Workers are forked from a *forkserver* that has imported Tripwire once: fast to start,
-    and safe even though the parent runs a progress-bar thread (plain fork is not).
+    Workers are forked from a *forkserver*, a clean single-threaded process that has
+    imported Tripwire once: they start quickly, and never inherit the parent's threads
+    (pyarrow's and the BLAS library's thread pools, a progress bar), which plain fork
+    could deadlock on.
     """
 
     name = "processes"
@@ -85,7 +88,7 @@ class DaskBackend:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
-                silence_logs="error",
+                silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
         ):

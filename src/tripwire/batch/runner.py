@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from tripwire import __version__
 from tripwire.batch.backends import Backend, choose_backend
-from tripwire.batch.worker import ChunkResult, ChunkTask, result_columns, run_seed
+from tripwire.batch.worker import ChunkResult, ChunkTask, prime, result_columns, run_seed
 from tripwire.catalog import load_catalog
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.files import write_text_atomic
@@ -132,7 +132,7 @@ class BatchResult:
 
 def default_chunk_size(runs: int, workers: int) -> int:
     """Chunks big enough to amortise a round trip, small enough to balance the workers."""
-    return max(1, min(250, math.ceil(runs / (max(1, workers) * 8))))
+    return max(1, min(100, math.ceil(runs / (max(1, workers) * 8))))
 
 
 def make_plan(
@@ -198,9 +198,13 @@ def _schema(rules: Rules) -> pa.Schema:
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
-    """Write a Parquet file atomically (a temporary name, then a rename)."""
+    """Write a part atomically (a temporary name, then a rename).
+
+    Parts are temporary, so they are not compressed: the parent process shares the cores
+    with the workers, and the joined file is compressed once at the end.
+    """
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
+    pq.write_table(table, tmp, compression="none")
     tmp.replace(path)
 
 
@@ -384,6 +388,7 @@ def run_batch(
         if progress:
             progress(finished, total)
         schema = _schema(plan.rules)
+        prime(plan.task(0, 0), plan.rules)  # an in-process backend need not compile again
         chosen = backend or choose_backend(jobs, scheduler, dask_workers)
         for result in chosen.run(_tasks(plan, done)):
             _write_part(folder, plan, schema, result)

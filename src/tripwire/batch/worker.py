@@ -79,6 +79,11 @@ def _rules(task: ChunkTask) -> Rules:
     return rules
 
 
+def prime(task: ChunkTask, rules: Rules) -> None:
+    """Put rules the caller has compiled into this process's cache."""
+    _RULES.setdefault(task.scenario_sha256, rules)
+
+
 def result_columns(rules: Rules) -> list[str]:
     """The names of the per-run columns, in order (see :func:`run_chunk`)."""
     snap = [rules.var_names[i] for i in rules.snapshot_index.tolist()]

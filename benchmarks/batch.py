@@ -1,0 +1,145 @@
+"""Batch throughput and memory, each next to a floor measured in the same run.
+
+    python benchmarks/batch.py [--runs N] [--big M]
+
+Prints: the bare-Mesa floor (six idle agents, 24 steps, one core); Tripwire batch games/s
+with 1 and 2 workers (target: 2 workers >= 1.8x one); Tripwire vs ``mesa.batch_run`` on the
+same model and seeds with 2 processes (target >= 3x); peak memory (parent and workers) of a
+1,000-run and a 20,000-run batch (target: flat). ``mesa.batch_run`` and the memory runs go
+in subprocesses: batch_run forces the 'spawn' start method for the whole process, and peak
+RSS must be measured per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+SCENARIO = "baseline"
+
+
+def python(code: str) -> dict:
+    """Run code in a fresh interpreter; it prints one JSON object as its last line."""
+    done = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def floor(seconds: float = 2.0) -> float:
+    import mesa
+
+    class Idle(mesa.Agent):
+        def step(self) -> None:
+            pass
+
+    class Bare(mesa.Model):
+        def __init__(self, rng: int):
+            super().__init__(rng=rng)
+            Idle.create_agents(self, 6)
+
+        def step(self) -> None:
+            self.agents.do("step")
+
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        model = Bare(n)
+        for _ in range(24):
+            model.step()
+        n += 1
+    return n / (time.perf_counter() - start)
+
+
+def ours(runs: int, jobs: int) -> tuple[float, float]:
+    """(end-to-end games/s, steady playing games/s between the first and last chunk)."""
+    from tripwire.batch.runner import run_batch
+
+    stamps: list[tuple[float, int]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            stamps.append((time.perf_counter(), done))
+
+        run_batch(SCENARIO, runs, seed=1, jobs=jobs, out=Path(tmp) / "b", progress=progress)
+        end_to_end = runs / (time.perf_counter() - start)
+    (t0, n0), (t1, n1) = stamps[1], stamps[-1]
+    return end_to_end, (n1 - n0) / (t1 - t0)
+
+
+def mesa_batch_run(runs: int, processes: int) -> float:
+    return python(f"""
+        import json, time, mesa
+        from tripwire.batch.worker import run_seed
+        from tripwire.sim.model import CrisisModel
+        if __name__ == "__main__":
+            seeds = [run_seed(1, i) for i in range({runs})]
+            start = time.perf_counter()
+            mesa.batch_run(CrisisModel, parameters={{"scenario": "{SCENARIO}", "record": False}},
+                           rng=seeds, max_steps=24, number_processes={processes},
+                           data_collection_period=-1, display_progress=False)
+            print(json.dumps({{"rate": {runs} / (time.perf_counter() - start)}}))
+    """)["rate"]
+
+
+def peak_memory(runs: int) -> dict:
+    return python(f"""
+        import json, resource, tempfile
+        from pathlib import Path
+        from tripwire.batch.runner import run_batch
+        with tempfile.TemporaryDirectory() as tmp:
+            run_batch("{SCENARIO}", {runs}, seed=1, jobs=2, out=Path(tmp) / "b")
+        me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(json.dumps({{"parent_mb": me, "largest_worker_mb": kids}}))
+    """)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=4000, help="runs for the speed figures")
+    parser.add_argument("--big", type=int, default=20000, help="runs of the large memory batch")
+    args = parser.parse_args()
+    row = "  {:52s} {:8.1f} games/s  {}"
+    print(f"Tripwire batch benchmark: scenario {SCENARIO}, 24 turns per game")
+    base = floor()
+    print(row.format("floor: bare Mesa model, 6 idle agents, 24 steps", base, "(one core)"))
+    (one_all, one), (two_all, two) = ours(args.runs, 1), ours(args.runs, 2)
+    print(
+        row.format(
+            f"tripwire, 1 worker, {args.runs} runs: playing", one, f"floor/this {base / one:.1f}x"
+        )
+    )
+    speedup = f"speed-up {two / one:.2f}x (target >= 1.8)"
+    print(row.format(f"tripwire, 2 workers, {args.runs} runs: playing", two, speedup))
+    print(row.format(f"tripwire, 1 worker, {args.runs} runs: end to end", one_all, ""))
+    print(
+        row.format(
+            f"tripwire, 2 workers, {args.runs} runs: end to end",
+            two_all,
+            "(start-up, summary, plots)",
+        )
+    )
+    small = max(200, args.runs // 4)
+    mesa2 = mesa_batch_run(small, 2)
+    ours2, _ = ours(small, 2)
+    print(row.format(f"mesa.batch_run, 2 processes, {small} runs: end to end", mesa2, ""))
+    versus = f"{ours2 / mesa2:.2f}x mesa.batch_run (target >= 3)"
+    print(row.format(f"tripwire, 2 workers, {small} runs: end to end", ours2, versus))
+    for n in (1000, args.big):
+        mem = peak_memory(n)
+        parent, worker = mem["parent_mb"], mem["largest_worker_mb"]
+        print(
+            f"  peak memory, {n:6d} runs, 2 workers: parent {parent:5.0f} MB, "
+            f"largest worker {worker:5.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
