@@ -7,6 +7,7 @@ The public API::
     scenario = load_scenario("missile_crisis_2")      # validated, frozen
     model = CrisisModel(scenario, rng=7).run()         # a Mesa model; model.log is the record
     log = run_game("missile_crisis_2", seed=7)         # the same, as a list of log records
+    batch = run_batch("baseline", 2000, jobs=2, out="b") # batch.frame: one row per game
 
 Heavy modules (Mesa, numpy) load on first use, so that ``tripwire validate`` starts fast.
 """
@@ -24,6 +25,7 @@ __all__ = [
     "__version__",
     "compile_rules",
     "load_scenario",
+    "run_batch",
     "run_game",
 ]
 
@@ -31,6 +33,7 @@ from tripwire.errors import InputError, ScenarioError
 
 if TYPE_CHECKING:
     from tripwire.api import run_game
+    from tripwire.batch import run_batch
     from tripwire.scenario.loader import load_scenario
     from tripwire.sim.model import CrisisModel
     from tripwire.sim.rules import compile_rules
@@ -40,6 +43,7 @@ _LAZY = {
     "compile_rules": "tripwire.sim.rules",
     "load_scenario": "tripwire.scenario.loader",
     "run_game": "tripwire.api",
+    "run_batch": "tripwire.batch",
 }
 
 
