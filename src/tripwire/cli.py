@@ -338,7 +338,7 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
                 f"interrupted: run the same command with --resume to finish {out}", file=sys.stderr
             )
             raise typer.Exit(130) from None
-        except OSError as err:
+        except (OSError, RuntimeError) as err:
             bar.stop()
             print(f"error: the batch failed: {err}", file=sys.stderr)
             raise typer.Exit(1) from None

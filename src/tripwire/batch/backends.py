@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -55,8 +56,15 @@ class ProcessBackend:
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tripwire.batch.worker"])
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
-            yield from _bounded(pool.submit, tasks, limit=4 * self.jobs)
+        try:
+            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+                yield from _bounded(pool.submit, tasks, limit=4 * self.jobs)
+        except BrokenProcessPool as err:
+            raise RuntimeError(
+                "a batch worker process died. If run_batch(jobs > 1) is called from a script, "
+                'put the call under `if __name__ == "__main__":` (worker processes import the '
+                "script); otherwise the machine may be out of memory"
+            ) from err
 
 
 class DaskBackend:

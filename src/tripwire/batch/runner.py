@@ -185,7 +185,7 @@ def _schema(rules: Rules) -> pa.Schema:
             kind = pa.int32()
         elif name.startswith("reached."):
             kind = pa.bool_()
-        elif name.startswith(("turn.", "trigger.")) or name == "peak_rung":
+        elif name.startswith(("turn.", "trigger.", "action.")) or name == "peak_rung":
             kind = pa.int16()
         elif name == "total_escalation_score":
             kind = pa.int32()

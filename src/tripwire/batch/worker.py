@@ -96,6 +96,7 @@ def result_columns(rules: Rules) -> list[str]:
         "peak_rung",
         "total_escalation_score",
         *(f"trigger.{t.id}" for t in rules.triggers),
+        *(f"action.{a}" for a in dict.fromkeys(m.action for m in rules.moves)),
         *(f"final.{v}" for v in snap),
         *(f"fan.{v}" for v in FAN_SERIES),
     ]
@@ -108,6 +109,8 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     snap_names = [rules.var_names[i] for i in snap_index.tolist()]
     names = FAN_SERIES if not task.series else tuple(dict.fromkeys((*FAN_SERIES, *snap_names)))
     cols: dict[str, list[Any]] = {name: [] for name in result_columns(rules)}
+    actions = list(dict.fromkeys(m.action for m in rules.moves))
+    action_of_move = np.array([actions.index(m.action) for m in rules.moves], dtype=np.int64)
     finals: list[np.ndarray] = []
     series_rows: list[np.ndarray] = []
     for run, seed in zip(task.runs, task.seeds, strict=True):
@@ -122,6 +125,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         cols["total_escalation_score"].append(round(model.total_score))
         for tid, count in model.trigger_counts.items():
             cols[f"trigger.{tid}"].append(count)
+        per_action = np.bincount(action_of_move, weights=model.move_counts, minlength=len(actions))
+        for k, aid in enumerate(actions):
+            cols[f"action.{aid}"].append(int(per_action[k]))
         finals.append(model.state[snap_index])
         rows = np.asarray(model.series, dtype=np.float64)
         for k, var in enumerate(FAN_SERIES):

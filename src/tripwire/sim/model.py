@@ -94,6 +94,7 @@ class CrisisModel(mesa.Model):
         self.state: np.ndarray = self.rules.initial.copy()
         self.weights: np.ndarray = self.rules.weights0.copy()
         self.recent: np.ndarray = np.zeros(self.rules.n_groups)  # decayed uses per (actor, action)
+        self.move_counts: np.ndarray = np.zeros(len(self.rules.moves), dtype=np.int64)
         self.history = History(
             len(COUNT_ACTORS), len(self.rules.count_keys), len(self.rules.event_ids)
         )
@@ -200,6 +201,7 @@ class CrisisModel(mesa.Model):
         self.recent *= s[rules.index["param.repetition_memory"]]
         # each actor takes an action at most once a turn, so the groups taken are distinct
         self.recent[rules.move_group[res.taken]] += 1.0
+        self.move_counts[res.taken] += 1
         if self.record:
             for agent, moves in zip(self._actor_agents, chosen, strict=True):
                 if not moves:
