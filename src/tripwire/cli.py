@@ -158,9 +158,27 @@ def run_cmd(
             "Repeatable.",
         ),
     ] = None,
+    board: Annotated[
+        bool, typer.Option("--board", "-b", help="Watch the game on the board as it is played.")
+    ] = False,
+    screenshots: Annotated[
+        Path | None,
+        typer.Option(
+            "--screenshots", help="Save the board of every turn as PNG files here (no window)."
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario with bots in every seat and print the turn table."""
-    run(scenario, seed=seed, turns=turns, log=log, quiet=quiet, sets=sets or [])
+    run(
+        scenario,
+        seed=seed,
+        turns=turns,
+        log=log,
+        quiet=quiet,
+        sets=sets or [],
+        board=board,
+        screenshots=screenshots,
+    )
 
 
 def _scenario_with(scenario: str, sets: list[str]) -> Any:
@@ -183,6 +201,8 @@ def run(
     log: Path | None,
     quiet: bool,
     sets: list[str] | None = None,
+    board: bool = False,
+    screenshots: Path | None = None,
 ) -> None:
     """Implementation of ``tripwire run`` (and of ``tripwire`` with no command)."""
     from tripwire.logfile import write_log
@@ -195,8 +215,23 @@ def run(
             file=sys.stderr,
         )
         raise typer.Exit(2)
+    if screenshots is not None and screenshots.exists() and not screenshots.is_dir():
+        print(f"{screenshots}:1:1: error: --screenshots needs a folder", file=sys.stderr)
+        raise typer.Exit(2)
     spec = _scenario_with(scenario, sets or [])
-    model = CrisisModel(spec, rng=seed, turns=turns, collect=False).run()
+    model = CrisisModel(spec, rng=seed, turns=turns, collect=False)
+    if board:
+        from tripwire.board.app import play_turns, show_live
+
+        _with_display(lambda: show_live(play_turns(model), model.log[0]))
+    model.run()
+    if screenshots is not None:
+        from tripwire.board.app import save_screenshots
+
+        screenshots.mkdir(parents=True, exist_ok=True)
+        paths = save_screenshots(model.log, screenshots)
+        if not quiet:
+            _stdout().print(f"  {len(paths)} board screenshots in {screenshots}/")
     if log is not None:
         try:
             write_log(log, model.log)
@@ -212,6 +247,51 @@ def run(
         console.print(f"  {line}")
     if log is not None:
         console.print(f"  log written to {log}")
+
+
+@app.command("replay")
+def replay_cmd(
+    log: Annotated[Path, typer.Argument(help="An event log written by `tripwire run --log`.")],
+) -> None:
+    """Watch a finished (or cut-short) game on the board: step, jump, play at any speed."""
+    from tripwire.board.app import replay
+    from tripwire.logfile import read_log
+
+    try:
+        read_log(log)  # a broken log is bad input (exit 2) with or without a display
+        _with_display(lambda: replay(log))
+    except InputError as err:
+        _fail(err)
+
+
+_NO_WINDOW = (
+    "; on a machine without a display, use `tripwire run ... --screenshots DIR` "
+    "to save the board as PNG files"
+)
+
+
+def _has_display() -> bool:
+    """Whether a board window can be shown (SDL would otherwise draw to nowhere, forever)."""
+    driver = os.environ.get("SDL_VIDEODRIVER", "")
+    if driver in ("dummy", "offscreen"):
+        return False
+    if sys.platform.startswith("linux") and not driver:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _with_display(show: Any) -> None:
+    """Open a board window, or explain clearly why there is none (exit 1)."""
+    if not _has_display():
+        print(f"error: no display to open the board window on{_NO_WINDOW}", file=sys.stderr)
+        raise typer.Exit(1)
+    import pygame
+
+    try:
+        show()
+    except pygame.error as err:
+        print(f"error: cannot open the board window ({err}){_NO_WINDOW}", file=sys.stderr)
+        raise typer.Exit(1) from None
 
 
 @app.command("batch")

@@ -51,6 +51,17 @@ def parse_log(text: str, path: str) -> list[dict[str, Any]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
+            if n == 1:
+                raise InputError(
+                    [
+                        _problem(
+                            path,
+                            1,
+                            err.colno,
+                            f"not a Tripwire event log (line 1 is not JSON: {err.msg})",
+                        )
+                    ]
+                ) from None
             last = n == len(lines)
             why = " (the log looks truncated)" if last and not complete else ""
             problems.append(_problem(path, n, err.colno, f"not valid JSON: {err.msg}{why}"))

@@ -28,6 +28,7 @@ INJECT: RGB = (86, 180, 233)
 TRIGGER: RGB = (240, 194, 70)
 OUTCOME: RGB = (236, 120, 200)
 FAILED: RGB = (255, 150, 60)
+HALO: RGB = (8, 11, 16)  # the dark outline that keeps strokes and text apart
 
 # Okabe-Ito colours (distinguishable with the common colour-vision deficiencies). Red and
 # blue are kept for the arrows' conflict/cooperation scale, so no country is filled with them.

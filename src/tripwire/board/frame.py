@@ -14,11 +14,34 @@ through :func:`reference`, or from a :class:`Reference` built by hand in tests.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tripwire.board.arrows import curve_offsets
 from tripwire.board.colours import DOMAIN_LETTERS, RGB, goldstein_colour
+from tripwire.board.game import Game, TurnData, reached_turns, split_turns, timeline_marks
+
+__all__ = [
+    "ArrowSpec",
+    "FeedItem",
+    "Frame",
+    "Game",
+    "Gauge",
+    "LadderState",
+    "MarkSpec",
+    "OutcomeWatch",
+    "Reference",
+    "TurnData",
+    "UsaState",
+    "date_label",
+    "frame_model",
+    "game_frame",
+    "reached_turns",
+    "reference",
+    "split_turns",
+    "timeline_marks",
+]
 
 MONTHS = (
     "January",
@@ -75,97 +98,6 @@ def reference() -> Reference:
         ladder=tuple((r.rung, r.name, r.group) for r in cat.ladder),
         ranges={v.name: (v.min, v.max) for v in cat.variables},
     )
-
-
-@dataclass(frozen=True, slots=True)
-class TurnData:
-    """One turn of a log: its end-of-turn snapshot and the events that led to it."""
-
-    turn: int
-    snapshot: Mapping[str, Any]
-    events: tuple[Mapping[str, Any], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Game:
-    """A log split into turns (``turns[i].turn == i``), with its header and result."""
-
-    header: Mapping[str, Any]
-    turns: tuple[TurnData, ...]
-    result: Mapping[str, Any] | None
-
-    @property
-    def last_turn(self) -> int:
-        """The highest turn present (0 when only the start position is known)."""
-        return self.turns[-1].turn if self.turns else 0
-
-    @property
-    def planned_turns(self) -> int:
-        """How many turns the game was set to play (the header's ``turns``)."""
-        return int(self.header.get("turns") or self.last_turn)
-
-
-def split_turns(records: Iterable[Mapping[str, Any]]) -> Game:
-    """Group log records into turns.
-
-    Events belong to the turn named in their ``turn`` field; a turn is complete when its
-    snapshot is present. Events after the last snapshot (a game cut short mid-turn) are
-    dropped, since there is no state to show them against.
-
-    Args:
-        records: the log's records in file order.
-
-    Returns:
-        The header, the complete turns in order and the result (None if unfinished).
-    """
-    header: Mapping[str, Any] = {}
-    result: Mapping[str, Any] | None = None
-    events: dict[int, list[Mapping[str, Any]]] = {}
-    snaps: dict[int, Mapping[str, Any]] = {}
-    for r in records:
-        kind = r.get("type")
-        if kind == "header":
-            header = r
-        elif kind == "event":
-            events.setdefault(int(r["turn"]), []).append(r)
-        elif kind == "turn":
-            snaps[int(r["turn"])] = r
-        elif kind == "result":
-            result = r
-    turns = []
-    for t in sorted(snaps):
-        if t != len(turns):
-            break  # a gap: show the unbroken run from the start only
-        evs = sorted(events.get(t, []), key=lambda e: e.get("seq", 0))
-        turns.append(TurnData(t, snaps[t], tuple(evs)))
-    return Game(header, tuple(turns), result)
-
-
-def reached_turns(game: Game, upto: int | None = None) -> dict[str, int]:
-    """Outcome id -> the first turn it was reached (from ``outcome`` events up to ``upto``)."""
-    out: dict[str, int] = {}
-    for td in game.turns:
-        if upto is not None and td.turn > upto:
-            break
-        for e in td.events:
-            if e.get("kind") == "outcome" and e.get("id") not in out:
-                out[str(e.get("id"))] = td.turn
-    return out
-
-
-def curve_offsets(pairs: Iterable[tuple[str, str]]) -> list[int]:
-    """How many lanes out each arrow is drawn (1, 2, 3...) so that arrows never coincide.
-
-    Every arrow bends to the right of its direction, so A->B and B->A bow to opposite sides;
-    a second, third... arrow between the same actors in the same direction gets the next
-    lane out.
-    """
-    seen: dict[tuple[str, str], int] = {}
-    out = []
-    for pair in pairs:
-        seen[pair] = seen.get(pair, 0) + 1
-        out.append(seen[pair])
-    return out
 
 
 def date_label(date: str | None) -> str:
@@ -283,6 +215,7 @@ class Frame:
     usa: UsaState
     escalation_score: int
     finished: bool = False
+    subtitle: str = ""
 
 
 def _status(event: Mapping[str, Any]) -> str:
@@ -404,7 +337,9 @@ def frame_model(
     before: Mapping[str, Any] | None = (previous or {}).get("state") if previous else None
     actions = [e for e in events if e.get("kind") == "action"]
     targeted = [e for e in actions if e.get("target")]
-    lanes = curve_offsets((str(e.get("actor")), str(e.get("target"))) for e in targeted)
+    lanes = curve_offsets(
+        ((str(e.get("actor")), str(e.get("target"))) for e in targeted), one_sided=("USA",)
+    )
     arrows = tuple(
         ArrowSpec(
             seq=int(e.get("seq", 0)),
@@ -458,6 +393,9 @@ def frame_model(
         attention_delta=change("USA.attention_elsewhere"),
     )
     date = str(snapshot.get("date") or "")
+    extra = [f"seed {header['seed']}"] if header.get("seed") is not None else []
+    if header.get("humans"):
+        extra.append("people play " + ", ".join(ref.name(h) for h in header["humans"]))
     return Frame(
         turn=int(snapshot.get("turn", 0)),
         planned_turns=int(header.get("turns") or 0),
@@ -473,6 +411,7 @@ def frame_model(
         usa=usa,
         escalation_score=int(_num(snapshot.get("escalation_score"))),
         finished=finished,
+        subtitle=" · ".join(extra),
     )
 
 
@@ -493,12 +432,3 @@ def game_frame(
         title=title,
         finished=finished,
     )
-
-
-def timeline_marks(game: Game) -> tuple[tuple[int, str], ...]:
-    """(turn, kind) for every turn with an inject, trigger or outcome, for the timeline."""
-    out = []
-    for td in game.turns:
-        kinds = {str(e.get("kind")) for e in td.events}
-        out.extend((td.turn, k) for k in ("inject", "trigger", "outcome") if k in kinds)
-    return tuple(out)

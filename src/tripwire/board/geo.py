@@ -28,7 +28,7 @@ MAP_FILE = "northeast_asia_110m.geojson"
 
 # The part of the theatre the map always shows, in degrees (lon_min, lat_min, lon_max, lat_max):
 # Beijing to beyond Japan's Pacific coast (room for the US panel), Shanghai to Vladivostok.
-THEATRE = (111.0, 29.0, 151.0, 50.0)
+THEATRE = (112.0, 29.0, 150.0, 50.0)
 
 # Where each actor's marker sits (lon, lat). The capitals come from the map file; Moscow and
 # Washington are far off the map, so Russia is shown at Vladivostok (its Pacific Fleet base,
@@ -164,6 +164,7 @@ class Viewport:
         return float(sx), float(sy)
 
 
+@functools.cache
 def theatre_bounds() -> tuple[float, float, float, float]:
     """The projected bounding box (km) of :data:`THEATRE`, sampled along its edges."""
     lon0, lat0, lon1, lat1 = THEATRE

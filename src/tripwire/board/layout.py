@@ -10,32 +10,60 @@ one import. All of it is testable without a display.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from tripwire.board.arrows import (
+    ArrowGeometry,
+    arrow_geometry,
+    bezier,
+    control_point,
+    curve_offsets,
+    dashes,
+    place_badges,
+    ring_badge_positions,
+    side_away_from,
+    stroke_pieces,
+    stroke_polygon,
+)
 from tripwire.board.colours import goldstein_colour
-from tripwire.board.frame import Frame, curve_offsets, frame_model, split_turns
-from tripwire.board.geo import LambertConformal, Viewport, actor_positions, load_map, project
+from tripwire.board.frame import Frame, frame_model
+from tripwire.board.game import split_turns
+from tripwire.board.geo import (
+    LambertConformal,
+    Viewport,
+    actor_positions,
+    load_map,
+    project,
+    theatre_bounds,
+)
 
 __all__ = [
+    "ArrowGeometry",
     "Frame",
     "LambertConformal",
     "Layout",
     "Rect",
     "Viewport",
     "actor_positions",
+    "actor_screen_positions",
     "arrow_geometry",
+    "bezier",
     "button_at",
     "compute_layout",
+    "control_point",
     "curve_offsets",
+    "dashes",
     "frame_model",
     "goldstein_colour",
     "load_map",
+    "map_viewport",
+    "place_badges",
     "project",
+    "ring_badge_positions",
+    "side_away_from",
     "split_turns",
+    "stroke_pieces",
+    "stroke_polygon",
     "timeline_turn_at",
 ]
 
@@ -183,16 +211,17 @@ def compute_layout(width: int, height: int) -> Layout:
 
     y0, y1 = top.bottom + pad, bar_y - pad
     mid_h = y1 - y0
-    ladder = Rect(pad, y0, px(176), mid_h)
-    feed_w = px(440)
+    ladder = Rect(pad, y0, px(170), mid_h)
+    feed_w = px(420)
     feed = Rect(width - pad - feed_w, y0, feed_w, mid_h)
     cx0, cx1 = ladder.right + pad, feed.x - pad
-    lower_h = px(222)
+    lower_h = px(200)
     map_rect = Rect(cx0, y0, cx1 - cx0, mid_h - lower_h - pad)
-    legend_h = px(58)
-    legend = Rect(map_rect.x, map_rect.bottom - legend_h, map_rect.w, legend_h)
-    map_area = Rect(map_rect.x, map_rect.y, map_rect.w, map_rect.h - legend_h)
-    usa_w, usa_h = px(196), px(128)
+    map_area = map_rect
+    # The legend sits over the map's north-west corner (Mongolia and Siberia: nothing there
+    # is part of the game); the US panel over the open Pacific in the south-east corner.
+    legend = Rect(map_area.x + pad, map_area.y + pad, px(320), px(126))
+    usa_w, usa_h = px(222), px(118)
     usa = Rect(map_area.right - usa_w - pad, map_area.bottom - usa_h - pad, usa_w, usa_h)
     ind_w = round((cx1 - cx0 - pad) * 0.55)
     indicators = Rect(cx0, map_rect.bottom + pad, ind_w, lower_h)
@@ -234,6 +263,20 @@ def compute_layout(width: int, height: int) -> Layout:
     )
 
 
+def map_viewport(layout: Layout) -> Viewport:
+    """The map's viewport: the theatre fitted into the map area of this layout."""
+    return Viewport.fit(theatre_bounds(), layout.map_area.tuple())
+
+
+def actor_screen_positions(layout: Layout) -> dict[str, tuple[float, float]]:
+    """Screen positions of the actors' markers; the United States' is on its panel's edge."""
+    vp = map_viewport(layout)
+    out = {c: tuple(map(float, vp.to_screen(p))) for c, p in actor_positions().items()}
+    u = layout.usa
+    out["USA"] = (float(u.x), u.y + u.h * 0.3)
+    return out
+
+
 # --- hit-testing -----------------------------------------------------------------------------
 
 
@@ -264,168 +307,6 @@ def button_at(layout: Layout, pos: tuple[float, float]) -> str | None:
     return None
 
 
-# --- arrows ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ArrowGeometry:
-    """A drawn arrow: the shaft polyline, the arrowhead triangle and the badge centre."""
-
-    shaft: np.ndarray
-    head: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
-    badge: tuple[float, float]
-    control: tuple[float, float]
-
-
-def bezier(p0: np.ndarray, c: np.ndarray, p1: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Points of the quadratic Bézier curve p0 -> p1 with control point c at parameters t."""
-    t = np.asarray(t, dtype=float)[:, None]
-    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * c + t**2 * p1
-
-
-def control_point(
-    p0: Sequence[float], p1: Sequence[float], lane: int, scale: float = 1.0
-) -> np.ndarray:
-    """The control point of an arrow in ``lane`` (1, 2, ...), bent to the right of p0 -> p1.
-
-    Short arrows (Seoul-Pyongyang is a few dozen pixels) bow out proportionally more, so
-    their lanes stay apart and their badges off the capitals.
-    """
-    a, b = np.asarray(p0, dtype=float), np.asarray(p1, dtype=float)
-    d = b - a
-    length = float(np.hypot(*d)) or 1.0
-    # Screen y points down, so (-dy, dx) is the right-hand normal of the direction.
-    normal = np.array([-d[1], d[0]]) / length
-    unit = max(0.26 * length, 46 * scale)
-    bend = unit * (1 + 0.85 * (lane - 1))
-    return (a + b) / 2 + normal * bend
-
-
-def _cut(points: np.ndarray, start: float, end: float) -> np.ndarray:
-    """The part of a polyline from arc length ``start`` to ``end`` (interpolated ends)."""
-    seg = np.hypot(*np.diff(points, axis=0).T)
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    start, end = max(start, 0.0), min(end, cum[-1])
-    if end <= start:
-        mid = np.array([np.interp((start + end) / 2, cum, points[:, i]) for i in (0, 1)])
-        return np.stack([mid, mid])
-    inner = points[(cum > start) & (cum < end)]
-    first = np.array([np.interp(start, cum, points[:, i]) for i in (0, 1)])
-    last = np.array([np.interp(end, cum, points[:, i]) for i in (0, 1)])
-    return np.vstack([first, inner, last])
-
-
-def arrow_geometry(
-    p0: Sequence[float],
-    p1: Sequence[float],
-    lane: int = 1,
-    *,
-    scale: float = 1.0,
-    start_gap: float = 10.0,
-    end_gap: float = 12.0,
-    head_length: float = 16.0,
-    head_width: float = 13.0,
-    badge_t: float = 0.5,
-    samples: int = 32,
-) -> ArrowGeometry:
-    """The geometry of one action arrow from screen point p0 to p1.
-
-    Args:
-        p0: the actor's marker (screen px).
-        p1: the target's marker (screen px).
-        lane: 1 for the first arrow between the pair in this direction, 2 for the next...
-        scale: the layout scale (bends and sizes grow with the window).
-        start_gap: pixels left free around the actor's marker.
-        end_gap: pixels between the arrowhead's tip and the target's marker centre.
-        head_length: arrowhead length in pixels.
-        head_width: arrowhead width in pixels.
-        badge_t: where along the curve (0..1) the domain badge sits.
-        samples: points sampled along the curve.
-
-    Returns:
-        The shaft (ending at the arrowhead's base), the arrowhead and the badge centre.
-    """
-    a, b = np.asarray(p0, dtype=float), np.asarray(p1, dtype=float)
-    c = control_point(a, b, lane, scale)
-    pts = bezier(a, c, b, np.linspace(0.0, 1.0, samples))
-    total = float(np.hypot(*np.diff(pts, axis=0).T).sum())
-    visible = _cut(pts, start_gap, total - end_gap)
-    tip = visible[-1]
-    # The head follows the curve's direction where it meets the target.
-    back = _cut(pts, 0.0, max(total - end_gap - head_length, start_gap))[-1]
-    direction = tip - back
-    norm = float(np.hypot(*direction)) or 1.0
-    u = direction / norm
-    base = tip - u * head_length
-    n = np.array([-u[1], u[0]]) * head_width / 2
-    shaft = _cut(pts, start_gap, max(total - end_gap - head_length * 0.6, start_gap + 1))
-    badge = bezier(a, c, b, np.array([badge_t]))[0]
-    head = (
-        (float(tip[0]), float(tip[1])),
-        (float(base[0] + n[0]), float(base[1] + n[1])),
-        (float(base[0] - n[0]), float(base[1] - n[1])),
-    )
-    return ArrowGeometry(
-        shaft, head, (float(badge[0]), float(badge[1])), (float(c[0]), float(c[1]))
-    )
-
-
-def stroke_polygon(points: np.ndarray, width: float) -> list[tuple[float, float]]:
-    """The outline of a polyline drawn ``width`` pixels wide (for a filled, smooth stroke)."""
-    pts = np.asarray(points, dtype=float)
-    if len(pts) < 2:
-        return []
-    d = np.gradient(pts, axis=0)
-    norm = np.hypot(d[:, 0], d[:, 1])
-    norm[norm == 0] = 1.0
-    n = np.stack([-d[:, 1], d[:, 0]], axis=1) / norm[:, None] * (width / 2)
-    left, right = pts + n, (pts - n)[::-1]
-    return [(float(x), float(y)) for x, y in np.vstack([left, right])]
-
-
-def dashes(points: np.ndarray, dash: float, gap: float) -> list[np.ndarray]:
-    """A polyline cut into dashes ``dash`` long separated by ``gap`` (both in pixels)."""
-    pts = np.asarray(points, dtype=float)
-    total = float(np.hypot(*np.diff(pts, axis=0).T).sum()) if len(pts) > 1 else 0.0
-    out, pos = [], 0.0
-    while pos < total:
-        out.append(_cut(pts, pos, min(pos + dash, total)))
-        pos += dash + gap
-    return out
-
-
-def place_badges(
-    candidates: Sequence[Sequence[tuple[float, float]]], radius: float
-) -> list[tuple[float, float]]:
-    """Pick one position per badge from its candidates so that badges overlap as little as
-    possible (first candidate preferred; greedy, in order)."""
-    placed: list[tuple[float, float]] = []
-    for options in candidates:
-        best, best_clear = options[0], -1.0
-        for opt in options:
-            clear = min((math.dist(opt, p) for p in placed), default=1e9)
-            if clear >= 2.2 * radius:
-                best = opt
-                break
-            if clear > best_clear:
-                best, best_clear = opt, clear
-        placed.append(best)
-    return placed
-
-
-def ring_badge_positions(
-    centre: tuple[float, float], count: int, radius: float
-) -> list[tuple[float, float]]:
-    """Where the badges of an actor's untargeted actions sit on the ring around its marker
-    (from the top, clockwise)."""
-    cx, cy = centre
-    out = []
-    for i in range(count):
-        ang = math.radians(-90 + 50 * i - 25 * (count - 1))
-        out.append((cx + radius * math.cos(ang), cy + radius * math.sin(ang)))
-    return out
-
-
 # --- the app's state, as the view needs it ---------------------------------------------------
 
 
@@ -450,3 +331,46 @@ class UiState:
     known_turns: int = 0
     marks: tuple[tuple[int, str], ...] = ()
     message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LadderGeometry:
+    """Where the escalation ladder's parts go inside its panel.
+
+    Attributes:
+        caption: the box naming the current rung and group.
+        strip: the column of 44 cells (rung 1 at the bottom).
+        labels_x: where the group names start (right of the strip).
+        rungs: how many rungs the strip holds.
+    """
+
+    caption: Rect
+    strip: Rect
+    labels_x: int
+    rungs: int
+
+    def cell(self, rung: int) -> Rect:
+        """The cell of one rung (1 = bottom)."""
+        top = self.strip.y + self.strip.h * (self.rungs - rung) / self.rungs
+        bottom = self.strip.y + self.strip.h * (self.rungs - rung + 1) / self.rungs
+        return Rect(self.strip.x, round(top), self.strip.w, max(round(bottom) - round(top), 1))
+
+    def row(self, rung: int, panel: Rect) -> Rect:
+        """The whole row of one rung, across the strip and the group labels."""
+        c = self.cell(rung)
+        return Rect(c.x, c.y, panel.right - c.x - 4, c.h)
+
+
+def ladder_geometry(layout: Layout, rungs: int = 44) -> LadderGeometry:
+    """The ladder's caption box and strip for a layout."""
+    s, p = layout.scale, layout.ladder
+    title_h = round(34 * s)
+    caption = Rect(p.x + round(6 * s), p.y + title_h, p.w - round(12 * s), round(128 * s))
+    strip_top = caption.bottom + round(12 * s)
+    strip_h = p.bottom - strip_top - round(10 * s)
+    # Whole pixels per rung, so every row is the same height on screen.
+    cell_h = max(strip_h // rungs, 1)
+    strip = Rect(
+        p.x + round(22 * s), strip_top + (strip_h - cell_h * rungs), round(28 * s), cell_h * rungs
+    )
+    return LadderGeometry(caption, strip, strip.right + round(8 * s), rungs)
