@@ -45,6 +45,7 @@ COMMANDS = {
     "run": "Play a scenario with bots in every seat and print the turn table.",
     "batch": "Play many seeded games and write outcome probabilities",
     "replay": "Watch a finished (or cut-short) game on the board",
+    "calibrate": "Check the model against the analysis",
 }
 DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
 TIMEOUT = 60  # seconds: generous for a loaded CI machine; the real runs take about 2 s

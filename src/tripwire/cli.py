@@ -445,6 +445,60 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
     console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet and plots")
 
 
+@app.command("calibrate")
+def calibrate_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario to calibrate.")] = "baseline",
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", min=100, help="Games for the outcome bands.")
+    ] = 2000,
+    check_runs: Annotated[
+        int,
+        typer.Option("--check-runs", min=50, help="Games per causal check and crisis scenario."),
+    ] = 400,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Batch seed.")] = DEFAULT_SEED,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Local worker processes (default: all cores)."),
+    ] = max(1, os.cpu_count() or 1),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Markdown report (default: calibration-SCENARIO.md)."),
+    ] = None,
+) -> None:
+    """Check the model against the analysis: outcome bands, causes, history (exit 1 on a FAIL)."""
+    from rich.table import Table
+
+    from tripwire.calibration import calibrate, markdown
+    from tripwire.files import write_text_atomic
+
+    err_console = Console(stderr=True)
+    try:
+        with err_console.status("calibrating") as status:
+            cal = calibrate(
+                scenario,
+                runs=runs,
+                check_runs=check_runs,
+                seed=seed,
+                jobs=jobs,
+                progress=lambda msg: status.update(f"calibrating: {msg}"),
+            )
+    except InputError as err:
+        _fail(err)
+    target = out or Path(f"calibration-{Path(scenario).stem}.md")
+    write_text_atomic(target, markdown(cal))
+    table = Table(title=f"Calibration of {scenario}", header_style="bold", show_lines=False)
+    for name in ("Check", "Expected", "Measured", "Verdict"):
+        table.add_column(name, overflow="fold")
+    verdicts = {True: "[green]pass[/]", False: "[bold red]FAIL[/]", None: "[dim]reported[/]"}
+    for line in cal.lines:
+        table.add_row(line.name, line.expected, line.measured, verdicts[line.passed])
+    console = _stdout()
+    console.print(table)
+    console.print(f"  {'all checks pass' if cal.passed else 'some checks FAIL'}; report: {target}")
+    if not cal.passed:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the ``tripwire`` command."""
     try:

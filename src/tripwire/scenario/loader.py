@@ -337,6 +337,7 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
         | {e.get("id") for _, e in _items(data, "triggers")},
         "dynamics": {d.id for d in catalog.dynamics}
         | {e.get("id") for _, e in _items(data, "dynamics")},
+        "injects": {e.get("id") for _, e in _items(data, "injects")},
     }
     disable = _mapping(data, "disable")
     for kind, ids in known.items():

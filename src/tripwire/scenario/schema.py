@@ -483,6 +483,8 @@ class Disable(Strict):
     """Trigger ids that never fire."""
     dynamics: list[Slug] = []
     """Dynamics term ids to drop."""
+    injects: list[Slug] = []
+    """Inject ids (from a scenario this one extends) that never fire."""
 
 
 class Scenario(Strict):

@@ -259,10 +259,11 @@ class _Compiler:
         self.triggers = [t for t in every_trigger if t.id not in off.triggers]
         self.outcomes = _merge(catalog.outcomes, scenario.outcomes, ())
         self.dynamics = _merge(catalog.dynamics, scenario.dynamics, off.dynamics)
-        self.injects = list(scenario.injects)
-        # Switched-off actions and triggers stay nameable: counting them gives 0.
+        every_inject = list(scenario.injects)
+        self.injects = [i for i in every_inject if i.id not in off.injects]
+        # Switched-off actions, triggers and injects stay nameable: counting them gives 0.
         self.names = names_from(
-            self.variables, every_action, every_trigger, self.injects, catalog.cameo
+            self.variables, every_action, every_trigger, every_inject, catalog.cameo
         )
         self.var_names = tuple(v.name for v in self.variables)
         self.index = {n: i for i, n in enumerate(self.var_names)}
@@ -272,7 +273,7 @@ class _Compiler:
         for name, value in scenario.state.items():
             initial[self.index[name]] = value
         self.initial = np.clip(initial, self.lo, self.hi)
-        self.event_ids = (*(t.id for t in every_trigger), *(i.id for i in self.injects))
+        self.event_ids = (*(t.id for t in every_trigger), *(i.id for i in every_inject))
         self.key_index: dict[str, int] = {}  # filled by _number_count_keys
         self.parsed: list[Expr] = []
         self.objectives: list[Objective] = []
