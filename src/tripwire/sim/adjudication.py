@@ -17,6 +17,10 @@ The rules, each with a conformance test in ``tests/test_adjudication.py``:
    taken (successful or not; cancelled moves and holds count 0).
 8. The escalation rung rises to the highest rung signalled by a successful move; if no
    successful move signalled the current rung or higher, it falls by one (never below 1).
+
+In a facilitated exercise the white cell may veto a move before it resolves (it is then
+skipped like a cancelled move, marked ``vetoed``) or force its success or failure (its roll
+is still recorded, and the event is marked ``forced``).
 """
 
 from __future__ import annotations
@@ -92,6 +96,8 @@ def resolve(
     *,
     rolls: list[float],
     record: bool = True,
+    vetoed: frozenset[int] = frozenset(),
+    forced: dict[int, bool] | None = None,
 ) -> Resolution:
     """Resolve the chosen moves in order (rules 1-7), mutating the state list ``s``.
 
@@ -103,14 +109,21 @@ def resolve(
         chosen: per actor, the moves it chose, best first.
         rolls: this turn's pre-drawn uniform rolls, one per move.
         record: build the event records (off for lean batch runs).
+        vetoed: moves the white cell vetoed (treated as cancelled, marked ``vetoed``).
+        forced: move -> success, for moves whose outcome the white cell forced.
     """
     count, fired = history.count, history.fired
+    forced = forced or {}
     events: list[dict[str, Any]] = []
     taken: list[int] = []
     score = 0.0
     max_rung = 0
     for m in resolution_order(rules, chosen):
         move = rules.moves[m]
+        if m in vetoed:
+            if record:
+                events.append(_action_event(move, None, None, False, {}) | {"vetoed": True})
+            continue
         check = rules.precondition_one[m]
         if check is not None and not check(s, count, fired, turn)[0]:
             if record:
@@ -123,7 +136,7 @@ def resolve(
             else min(1.0, max(0.0, one(s, count, fired, turn)[0]))
         )
         roll = rolls[m]
-        success = roll < p
+        success = forced.get(m, roll < p)
         applied = apply_effects(
             s,
             rules.effects_success[m] if success else rules.effects_failure[m],
@@ -136,9 +149,10 @@ def resolve(
         if success and move.rung > max_rung:
             max_rung = move.rung
         if record:
-            events.append(
-                _action_event(move, rounded(p), rounded(roll), success, named(rules, applied))
-            )
+            event = _action_event(move, rounded(p), rounded(roll), success, named(rules, applied))
+            if m in forced:
+                event["forced"] = True
+            events.append(event)
     return Resolution(events, score, max_rung, taken)
 
 

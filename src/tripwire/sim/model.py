@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,8 @@ class CrisisModel(mesa.Model):
         self.trigger_counts: dict[str, int] = dict.fromkeys((t.id for t in self.rules.triggers), 0)
         self._trigger_last = [-(10**9)] * len(self.rules.triggers)
         self._queued_injects: list[InjectRule] = []
+        self._briefing_events: list[dict[str, Any]] = []  # white-cell acts before a turn
+        self.pending: PendingTurn | None = None
         self.peak_rung = float(self.state[self.rules.rung_index])
         self.total_score = 0.0
         self.record = record
@@ -174,7 +177,24 @@ class CrisisModel(mesa.Model):
 
     # --- the turn -----------------------------------------------------------------------
     def step(self) -> None:
-        """Play one turn (see the module docstring for its phases)."""
+        """Play one turn (see the module docstring for its phases).
+
+        In an exercise the turn is begun first (:meth:`begin_turn`), seats decide and the white
+        cell reviews; ``step`` then resolves it. Otherwise ``step`` does both.
+        """
+        if self.pending is None:
+            self.begin_turn()
+        self.resolve_turn()
+
+    def begin_turn(self) -> None:
+        """Phases 1-2: fire the turn's injects, draw its dice, let the bots decide.
+
+        Human seats are left pending until :meth:`decide` is called for them.
+        """
+        if self.pending is not None:
+            raise RuntimeError(f"turn {self.turn} has begun and is not resolved yet")
+        if not self.running:
+            raise RuntimeError("the game is over")
         rules = self.rules
         self.turn += 1
         turn = self.turn
@@ -182,20 +202,35 @@ class CrisisModel(mesa.Model):
         n_chance, n_moves = len(rules.chance_injects), len(rules.moves)
         draws = self.rng.random(n_chance + n_moves)
         gumbel = self.rng.gumbel(size=n_moves)
-        turn_events: list[dict[str, Any]] = []
-
+        events, self._briefing_events = self._briefing_events, []
         s = self.state.tolist()
-        if self._fire_injects(s, turn, draws[:n_chance], turn_events):
+        if self._fire_injects(s, turn, draws[:n_chance], events):
             self.state[:] = s
         chosen = self._decide(s, turn, gumbel)
+        self.pending = PendingTurn(turn, draws[n_chance:].tolist(), chosen, events)
+
+    def resolve_turn(self) -> None:
+        """Phases 3-5: adjudicate, move the world, fire triggers, check outcomes, record."""
+        pending = self.pending
+        if pending is None:
+            raise RuntimeError("no turn has begun")
+        waiting = [self.rules.actors[a] for a, moves in enumerate(pending.chosen) if moves is None]
+        if waiting:
+            raise RuntimeError(f"waiting for {', '.join(waiting)} to decide")
+        self.pending = None
+        rules, turn, turn_events = self.rules, pending.turn, pending.events
+        chosen = [moves or [] for moves in pending.chosen]
+        s = self.state.tolist()
         res = resolve(
             rules,
             s,
             self.history,
             turn,
             chosen,
-            rolls=draws[n_chance:].tolist(),
+            rolls=pending.rolls,
             record=self.record,
+            vetoed=frozenset(pending.vetoed),
+            forced=pending.forced,
         )
         turn_events.extend(res.events)
         self.recent *= s[rules.index["param.repetition_memory"]]
@@ -215,6 +250,153 @@ class CrisisModel(mesa.Model):
         self.total_score += res.score
         self.peak_rung = max(self.peak_rung, s[rules.rung_index])
         self._close_turn(turn, turn_events)
+
+    # --- seats and the white cell -------------------------------------------------------
+    def waiting_for(self) -> list[str]:
+        """The human seats that have not decided the turn under way."""
+        if self.pending is None:
+            return []
+        return [self.rules.actors[a] for a, m in enumerate(self.pending.chosen) if m is None]
+
+    def decide(self, actor: str, moves: list[int], *, who: str | None = None) -> None:
+        """Record a human seat's moves for the turn under way.
+
+        Raises:
+            ValueError: a move that is not the seat's, not legal now, repeats an action, or
+                more moves than the seat's action points.
+        """
+        pending = self._require_pending()
+        a = self.rules.actors.index(actor)
+        check_moves(self.rules, self.view, a, moves)
+        pending.chosen[a] = list(moves)
+        pending.events.append(
+            {
+                "kind": "decision",
+                "actor": actor,
+                "who": who or f"{actor} team",
+                "moves": [
+                    {"action": self.rules.moves[m].action, "target": self.rules.moves[m].target}
+                    for m in moves
+                ],
+            }
+        )
+
+    def veto(self, move: int, *, who: str = "white cell", rationale: str = "") -> None:
+        """Stop a chosen move before it resolves."""
+        pending = self._require_pending()
+        self._require_chosen(move)
+        pending.vetoed.add(move)
+        pending.forced.pop(move, None)
+        self._intervention(pending.events, who, "veto", rationale, move=move)
+
+    def force(
+        self, move: int, success: bool, *, who: str = "white cell", rationale: str = ""
+    ) -> None:
+        """Decide a chosen move's success or failure instead of its roll."""
+        pending = self._require_pending()
+        self._require_chosen(move)
+        pending.forced[move] = bool(success)
+        pending.vetoed.discard(move)
+        self._intervention(
+            pending.events,
+            who,
+            "force_success" if success else "force_failure",
+            rationale,
+            move=move,
+        )
+
+    def inject(
+        self,
+        inject_id: str | None = None,
+        *,
+        text: str | None = None,
+        effects: dict[str, float] | None = None,
+        who: str = "white cell",
+        rationale: str = "",
+    ) -> None:
+        """Between turns: fire a library inject, or an ad-hoc one with text and effects.
+
+        Its effects apply now; it is recorded at the start of the next turn.
+
+        Raises:
+            ValueError: an unknown inject or variable, or a turn under way.
+        """
+        self._require_briefing()
+        if inject_id is not None:
+            if inject_id not in self.rules.library:
+                raise ValueError(f"unknown inject '{inject_id}'")
+            rule = self.rules.library[inject_id]
+        else:
+            pairs = []
+            for name, delta in (effects or {}).items():
+                if name not in self.rules.index:
+                    raise ValueError(f"unknown variable '{name}'")
+                pairs.append((self.rules.index[name], float(delta)))
+            rule = InjectRule(
+                "adhoc",
+                -1,
+                text or "(facilitator inject)",
+                None,
+                None,
+                False,
+                None,
+                tuple(pairs),
+                (),
+            )
+        events = self._briefing_events
+        self._intervention(events, who, "inject", rationale, inject=rule.id, text=rule.text)
+        s = self.state.tolist()
+        self._apply_inject(s, rule, "facilitator", events)
+        self.state[:] = s
+
+    def set_value(
+        self, name: str, value: float, *, who: str = "white cell", rationale: str = ""
+    ) -> None:
+        """Between turns: set a state variable (clipped to its range)."""
+        self._require_briefing()
+        if name not in self.rules.index:
+            raise ValueError(f"unknown variable '{name}'")
+        i = self.rules.index[name]
+        old = float(self.state[i])
+        new = min(self.rules.hi_list[i], max(self.rules.lo_list[i], float(value)))
+        self.state[i] = new
+        self._intervention(
+            self._briefing_events, who, "set", rationale, variable=name, value=new, previous=old
+        )
+
+    def note(self, text: str, *, who: str = "white cell") -> None:
+        """Annotate the game (recorded with the turn under way, or the next one)."""
+        events = self.pending.events if self.pending is not None else self._briefing_events
+        events.append({"kind": "note", "who": who, "text": text})
+
+    def _intervention(
+        self, events: list[dict[str, Any]], who: str, what: str, rationale: str, **details: Any
+    ) -> None:
+        move = details.pop("move", None)
+        record: dict[str, Any] = {"kind": "intervention", "who": who, "what": what}
+        if move is not None:
+            mv = self.rules.moves[move]
+            record.update(actor=mv.actor, action=mv.action, target=mv.target)
+        record.update(details)
+        record["text"] = describe_intervention(record, self.rules)
+        record["rationale"] = rationale
+        events.append(record)
+
+    def _require_pending(self) -> PendingTurn:
+        if self.pending is None:
+            raise ValueError("no turn under way: begin the turn first")
+        return self.pending
+
+    def _require_briefing(self) -> None:
+        if self.pending is not None:
+            raise ValueError("a turn is under way: inject or set values between turns")
+        if not self.running:
+            raise ValueError("the game is over")
+
+    def _require_chosen(self, move: int) -> None:
+        pending = self._require_pending()
+        if not any(move in (m or []) for m in pending.chosen):
+            raise ValueError(f"'{self.rules.moves[move].action}' was not chosen this turn")
 
     def _decide(self, s: list[float], turn: int, gumbel: np.ndarray) -> list[list[int]]:
         """Phase 2: every actor chooses, simultaneously, from one view of the state."""
@@ -383,6 +565,56 @@ class CrisisModel(mesa.Model):
         while self.running:
             self.step()
         return self
+
+
+@dataclass(slots=True)
+class PendingTurn:
+    """A turn that has begun and awaits human decisions and the white cell's review."""
+
+    turn: int
+    rolls: list[float]
+    chosen: list[list[int] | None]  # None: a human seat still to decide
+    events: list[dict[str, Any]]
+    vetoed: set[int] = field(default_factory=set)
+    forced: dict[int, bool] = field(default_factory=dict)
+
+
+def check_moves(rules: Rules, view: DecisionView | None, actor: int, moves: list[int]) -> None:
+    """Raise ValueError unless ``moves`` is a choice the seat may make this turn."""
+    code = rules.actors[actor]
+    if len(moves) > rules.action_points[actor]:
+        raise ValueError(
+            f"{code} has {rules.action_points[actor]} action point(s), not {len(moves)}"
+        )
+    sl = rules.actor_slices[actor]
+    groups = set()
+    for m in moves:
+        if not sl.start <= m < sl.stop:
+            raise ValueError(f"move {m} is not one of {code}'s")
+        name = rules.moves[m].action
+        if view is not None and not view.legal[m]:
+            raise ValueError(f"{code} cannot take '{name}' now: its precondition does not hold")
+        if rules.move_group[m] in groups:
+            raise ValueError(f"{code} takes '{name}' twice")
+        groups.add(rules.move_group[m])
+
+
+def describe_intervention(record: dict[str, Any], rules: Rules) -> str:
+    """One line saying what the white cell did, for feeds and reviews."""
+    what = record["what"]
+    if what == "veto":
+        return f"White cell vetoed {record['actor']}'s {record['action']}"
+    if what in ("force_success", "force_failure"):
+        outcome = "succeed" if what == "force_success" else "fail"
+        return f"White cell made {record['actor']}'s {record['action']} {outcome}"
+    if what == "inject":
+        return f"White cell injected: {record.get('text', record.get('inject'))}"
+    if what == "set":
+        value, previous = record["value"], record["previous"]
+        return f"White cell set {record['variable']} to {value:g} (was {previous:g})"
+    if what == "undo":
+        return f"White cell undid turn {record.get('undone_turn')}"
+    return f"White cell: {what}"
 
 
 def _hold_event(actor: str) -> dict[str, Any]:
