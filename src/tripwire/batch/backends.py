@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from tripwire.batch.worker import ChunkResult, ChunkTask, run_chunk
+from tripwire.batch.worker import run_chunk
 
 
 class Backend(Protocol):
@@ -24,8 +24,9 @@ class Backend(Protocol):
 
     name: str
 
-    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
-        """Play every task; yield each result once, in completion order."""
+    def run(self, tasks: Iterable[Any], fn: Callable[[Any], Any] = run_chunk) -> Iterator[Any]:
+        """Apply ``fn`` (a module-level function: it travels to workers) to every task; yield
+        each result once, in completion order."""
         ...
 
 
@@ -34,9 +35,9 @@ class SerialBackend:
 
     name = "serial"
 
-    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+    def run(self, tasks: Iterable[Any], fn: Callable[[Any], Any] = run_chunk) -> Iterator[Any]:
         for task in tasks:
-            yield run_chunk(task)
+            yield fn(task)
 
 
 class ProcessBackend:
@@ -53,12 +54,12 @@ class ProcessBackend:
     def __init__(self, jobs: int):
         self.jobs = jobs
 
-    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+    def run(self, tasks: Iterable[Any], fn: Callable[[Any], Any] = run_chunk) -> Iterator[Any]:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tripwire.batch.worker"])
         try:
             with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
-                yield from _bounded(pool.submit, tasks, limit=4 * self.jobs)
+                yield from _bounded(pool.submit, tasks, fn, limit=4 * self.jobs)
         except BrokenProcessPool as err:
             raise RuntimeError(
                 "a batch worker process died. If run_batch(jobs > 1) is called from a script, "
@@ -102,7 +103,7 @@ class DaskBackend:
         ):
             yield client
 
-    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[ChunkResult]:
+    def run(self, tasks: Iterable[Any], fn: Callable[[Any], Any] = run_chunk) -> Iterator[Any]:
         from distributed import as_completed
 
         with self._client() as client:
@@ -110,16 +111,16 @@ class DaskBackend:
             pending = iter(tasks)
             ac = as_completed()
             for task in _take(pending, limit):
-                ac.add(client.submit(run_chunk, task, pure=False))
+                ac.add(client.submit(fn, task, pure=False))
             for future in ac:
                 result = future.result()
                 future.release()
                 for task in _take(pending, 1):
-                    ac.add(client.submit(run_chunk, task, pure=False))
+                    ac.add(client.submit(fn, task, pure=False))
                 yield result
 
 
-def _take(tasks: Iterator[ChunkTask], n: int) -> list[ChunkTask]:
+def _take(tasks: Iterator[Any], n: int) -> list[Any]:
     out = []
     for task in tasks:
         out.append(task)
@@ -128,15 +129,17 @@ def _take(tasks: Iterator[ChunkTask], n: int) -> list[ChunkTask]:
     return out
 
 
-def _bounded(submit: Any, tasks: Iterable[ChunkTask], limit: int) -> Iterator[ChunkResult]:
+def _bounded(
+    submit: Any, tasks: Iterable[Any], fn: Callable[[Any], Any], limit: int
+) -> Iterator[Any]:
     """Keep at most ``limit`` futures in flight; yield results as they complete."""
     pending = iter(tasks)
-    running: set[Future[ChunkResult]] = {submit(run_chunk, t) for t in _take(pending, limit)}
+    running: set[Future[Any]] = {submit(fn, t) for t in _take(pending, limit)}
     while running:
         done, running = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
             for task in _take(pending, 1):
-                running.add(submit(run_chunk, task))
+                running.add(submit(fn, task))
             yield future.result()
 
 

@@ -99,9 +99,17 @@ def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[list[str | int], bo
     """The prefix of ``loc`` that exists in the data, and whether it ends on a dict key."""
     node = data
     out: list[str | int] = []
-    for part in loc:
+    for k, part in enumerate(loc):
         if part == "[key]":
             return out, True
+        if (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and part not in node
+            and k + 1 < len(loc)
+            and loc[k + 1] in node
+        ):
+            continue  # a union member's tag (see yamlsafe.locate)
         if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):

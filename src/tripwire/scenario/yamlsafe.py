@@ -329,10 +329,18 @@ def locate(
     best = getattr(root, "location", fallback)
     style: str | None = None
     previous_key: tuple[MarkedMap, str] | None = None
-    for part in loc:
+    for k, part in enumerate(loc):
         if part == "[key]" and previous_key is not None:
             mapping, key = previous_key
             return mapping.key_locations.get(key, best), None
+        if (
+            isinstance(node, MarkedMap)
+            and isinstance(part, str)
+            and part not in node
+            and k + 1 < len(loc)
+            and loc[k + 1] in node
+        ):
+            continue  # a tag pydantic put in the path (a union member's name): skip it
         if isinstance(node, MarkedMap) and isinstance(part, str) and part in node:
             best, style = node.value_locations[part], node.value_styles[part]
             previous_key = (node, part)

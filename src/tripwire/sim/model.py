@@ -34,7 +34,14 @@ from tripwire.scenario.schema import Scenario
 from tripwire.sim import events as ev
 from tripwire.sim.adjudication import apply_effects, named, next_rung, resolve
 from tripwire.sim.agents import CountryAgent
-from tripwire.sim.policies import BotPolicy, DecisionView, Policy, expected_utilities, rank_moves
+from tripwire.sim.policies import (
+    BotPolicy,
+    DecisionView,
+    HumanSeat,
+    Policy,
+    expected_utilities,
+    rank_moves,
+)
 from tripwire.sim.rules import COUNT_ACTORS, InjectRule, Rules, compile_rules
 from tripwire.sim.state import History
 
@@ -150,9 +157,7 @@ class CrisisModel(mesa.Model):
                     outcomes=dict(
                         zip(self.rules.outcome_ids, self.rules.outcome_titles, strict=True)
                     ),
-                    humans=[
-                        a.code for a in self._actor_agents if not isinstance(a.policy, BotPolicy)
-                    ],
+                    humans=[a.code for a in self._actor_agents if isinstance(a.policy, HumanSeat)],
                 )
             )
             self._snapshot()
@@ -363,6 +368,10 @@ class CrisisModel(mesa.Model):
         self._intervention(
             self._briefing_events, who, "set", rationale, variable=name, value=new, previous=old
         )
+
+    def record_undo(self, turn: int, *, who: str = "white cell", rationale: str = "") -> None:
+        """Record that the white cell undid a turn (the undo itself is the session's work)."""
+        self._intervention(self._briefing_events, who, "undo", rationale, undone_turn=turn)
 
     def note(self, text: str, *, who: str = "white cell") -> None:
         """Annotate the game (recorded with the turn under way, or the next one)."""

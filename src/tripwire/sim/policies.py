@@ -96,6 +96,17 @@ def rank_moves(rules: Rules, scores: np.ndarray) -> list[list[int]]:
     return ranked
 
 
+class HumanSeat:
+    """A seat played by people: it decides nothing itself.
+
+    The model leaves the seat pending when a turn begins; the board or a script then calls
+    :meth:`tripwire.sim.model.CrisisModel.decide` with the seat's choice.
+    """
+
+    def choose(self, actor_index: int, view: DecisionView) -> None:
+        return None
+
+
 class QueuedPolicy:
     """Plays moves handed to it from outside (human seats, scripts, tests).
 
