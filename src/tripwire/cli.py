@@ -499,6 +499,112 @@ def calibrate_cmd(
         raise typer.Exit(1)
 
 
+@app.command("play")
+def play_cmd(
+    scenario: Annotated[
+        str | None,
+        typer.Argument(help="Bundled scenario name or path (not with --resume)."),
+    ] = None,
+    human: Annotated[
+        str,
+        typer.Option(
+            "--human", "-H", help="Seats played by people, e.g. USA,KOR (the rest are bots)."
+        ),
+    ] = "",
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Seed of the game: same seed, same dice.")
+    ] = DEFAULT_SEED,
+    turns: Annotated[
+        int | None,
+        typer.Option(
+            "--turns", "-t", min=1, max=600, help="Turns to play (default: the scenario's)."
+        ),
+    ] = None,
+    session_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--session",
+            help="Folder to save the session in (default: sessions/SCENARIO-seedN).",
+        ),
+    ] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option("--resume", "-r", help="Continue the session saved in this folder."),
+    ] = None,
+    script: Annotated[
+        Path | None,
+        typer.Option("--script", help="Play seat decisions and interventions from a YAML file."),
+    ] = None,
+    headless: Annotated[
+        bool, typer.Option("--headless", help="No window: play the --script and print turns.")
+    ] = False,
+    delay: Annotated[
+        float,
+        typer.Option("--delay", min=0.0, max=3600.0, help="Pause after each scripted turn (s)."),
+    ] = 0.0,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes for forks (default: 1)."),
+    ] = 1,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Change a starting value, NAME=VALUE (new sessions only)."),
+    ] = None,
+) -> None:
+    """Run a facilitated exercise: people play some seats, bots the rest, the white cell steers.
+
+    Every decision and intervention is saved in the session folder as it is made; `--resume`
+    continues a session exactly where it stopped, even after a crash.
+    """
+    from tripwire.session.play import open_session, play_headless, summary
+
+    problems = []
+    if resume is not None and (scenario is not None or sets):
+        problems.append("--resume continues a saved session: give no SCENARIO or --set")
+    if resume is None and scenario is None:
+        problems.append("give a SCENARIO to start a session, or --resume DIR to continue one")
+    if resume is not None and session_dir is not None:
+        problems.append("--session names a new session's folder: not with --resume")
+    if headless and script is None and resume is None:
+        problems.append("--headless plays a --script FILE: give one")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        raise typer.Exit(2)
+    if not headless and not _has_display():
+        print(
+            "error: no display to open the exercise board on; "
+            "use --script FILE --headless to play a scripted session",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
+    spec = _scenario_with(scenario, sets or []) if scenario is not None else None
+    console = _stdout()
+    try:
+        session = open_session(
+            spec,
+            seed=seed,
+            humans=human,
+            folder=session_dir,
+            resume=resume,
+            turns=turns,
+            script=script,
+        )
+    except InputError as err:
+        _fail(err)
+    try:
+        if not headless:
+            from tripwire.board.exercise import run_exercise
+
+            _with_display(lambda: run_exercise(session, fork_jobs=jobs))
+        elif script is not None:
+            play_headless(session, script, console, delay=delay, fork_jobs=jobs)
+    except InputError as err:
+        summary(session, console)
+        _fail(err)
+    summary(session, console)
+
+
 def main() -> None:
     """Entry point of the ``tripwire`` command."""
     try:

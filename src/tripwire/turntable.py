@@ -17,14 +17,20 @@ from rich.text import Text
 
 FAILED = "✗"
 CANCELLED = "⊘"
+VETOED = "vetoed"
+FORCED = "forced"
 
 
 def _action_text(event: Mapping[str, Any]) -> Text:
     name = event.get("name") or event.get("action", "?")
     target = event.get("target")
     label = f"{name}→{target}" if target else name
+    if event.get("vetoed"):
+        return Text(f"{label} ({VETOED})", style="blue strike")
     if event.get("cancelled"):
         return Text(f"{label} {CANCELLED}", style="dim strike")
+    if "forced" in event:
+        label = f"{label} ({FORCED})"
     if not event.get("success", True):
         return Text(f"{label} {FAILED}", style="red")
     goldstein = event.get("goldstein") or 0.0

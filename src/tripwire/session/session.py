@@ -1,0 +1,308 @@
+"""A facilitated session: the game, its human seats, the white cell, and its journal.
+
+Every input (a turn begins; a seat decides; the white cell vetoes, forces, injects, sets a
+value, annotates, undoes; a turn resolves) goes through :meth:`Session.apply`, which acts on
+the model and then appends the input to the journal (durably) and, after a turn, rewrites
+the log. :meth:`Session.resume` rebuilds a session by replaying its journal on a fresh model
+with the same seed: since a turn's dice are drawn in fixed blocks whatever anyone chooses,
+the same inputs give the same game, byte for byte.
+
+Undo goes back to just before the last turn began (white-cell acts made before it began are
+kept): the inputs since then are dropped and the game is replayed; the undo itself is recorded
+as an intervention, so the after-action review shows it. The undone turn is replayed with the
+same dice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tripwire import __version__
+from tripwire.catalog import load_catalog
+from tripwire.files import write_text_atomic
+from tripwire.scenario.loader import scenario_names
+from tripwire.scenario.schema import Scenario
+from tripwire.session.journal import LOG, Journal, SessionInfo, read_info, read_journal, write_info
+from tripwire.sim.events import dumps_log
+from tripwire.sim.model import CrisisModel
+from tripwire.sim.policies import HumanSeat
+from tripwire.sim.rules import Move, compile_rules
+
+ACTIONS = ("begin", "decide", "veto", "force", "inject", "set", "note", "resolve", "undo")
+
+
+class SessionError(ValueError):
+    """An input the session cannot take (the message says why)."""
+
+
+def effective(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The inputs that count: each ``undo`` drops everything from the last ``begin`` on.
+
+    The undo entry itself is kept (replaying it records the intervention).
+    """
+    out: list[dict[str, Any]] = []
+    for entry in entries:
+        if entry.get("do") == "undo":
+            begins = [i for i, e in enumerate(out) if e.get("do") == "begin"]
+            if begins:
+                del out[begins[-1] :]
+        out.append(entry)
+    return out
+
+
+def flatten(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Journal lines are single inputs or scripted steps ``{"step": k, "entries": [...]}``."""
+    out: list[dict[str, Any]] = []
+    for line in lines:
+        out.extend(line.get("entries", [line]))
+    return out
+
+
+class Session:
+    """A facilitated game (see the module docstring).
+
+    Args:
+        info: the scenario document, seed and human seats.
+        folder: where the session is saved (None: not saved, e.g. for forks and tests).
+    """
+
+    def __init__(self, info: SessionInfo, folder: Path | None = None):
+        self.info = info
+        self.folder = folder
+        catalog = load_catalog()
+        spec = Scenario.model_validate(
+            info.scenario, context=scenario_names(info.scenario, catalog)
+        )
+        self.rules = compile_rules(spec, catalog)
+        self.spec = spec
+        self.lines: list[dict[str, Any]] = []  # the journal's lines, as written
+        self.script_step = -1  # the last scripted step applied (for resuming a script)
+        self.model = self._fresh_model()
+        self._journal = Journal(folder) if folder is not None else None
+
+    def _fresh_model(self) -> CrisisModel:
+        seats = {code: HumanSeat() for code in self.info.humans}
+        return CrisisModel(
+            self.rules, rng=self.info.seed, turns=self.info.turns, policies=seats, collect=False
+        )
+
+    # --- creating and resuming ----------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        scenario: Scenario,
+        *,
+        seed: int,
+        humans: Sequence[str],
+        folder: Path | None,
+        turns: int | None = None,
+    ) -> Session:
+        """Start a new session (and its folder, which must not hold one already)."""
+        info = SessionInfo(
+            scenario=scenario.model_dump(mode="json"),
+            seed=seed,
+            humans=tuple(humans),
+            turns=turns,
+            tripwire=__version__,
+            catalog_sha256=load_catalog().digest,
+        )
+        if folder is not None:
+            write_info(folder, info)
+        session = cls(info, folder)
+        session.save_log()
+        return session
+
+    @classmethod
+    def resume(cls, folder: Path) -> Session:
+        """Rebuild a saved session by replaying its journal."""
+        info = read_info(folder)
+        lines, _dropped = read_journal(folder)
+        session = cls(info, folder)
+        session.lines = lines
+        session.script_step = max((line.get("step", -1) for line in lines), default=-1)
+        session._replay()
+        session.save_log()
+        return session
+
+    def _replay(self) -> None:
+        self.model = self._fresh_model()
+        for entry in effective(flatten(self.lines)):
+            # an undo's cut is already made by effective(): replaying it only records it
+            self._act({**entry, "_replaying": True} if entry.get("do") == "undo" else entry)
+
+    # --- state --------------------------------------------------------------------------
+    @property
+    def phase(self) -> str:
+        """``briefing`` (between turns), ``deciding`` (seats to decide), ``review`` (white
+        cell before resolution) or ``over``."""
+        model = self.model
+        if model.pending is not None:
+            return "deciding" if model.waiting_for() else "review"
+        return "briefing" if model.running else "over"
+
+    @property
+    def turn(self) -> int:
+        return self.model.turn
+
+    # --- inputs -------------------------------------------------------------------------
+    def apply(self, entry: dict[str, Any]) -> None:
+        """Take one input: act on the game, then save it.
+
+        Raises:
+            SessionError: the input is not possible now (the game is unchanged).
+        """
+        self.apply_step([entry])
+
+    def apply_step(self, entries: Sequence[dict[str, Any]], step: int | None = None) -> None:
+        """Take several inputs as one (a scripted step): all are saved together, or none.
+
+        Raises:
+            SessionError: an input is not possible; the session returns to where it was.
+        """
+        done = 0
+        try:
+            for entry in entries:
+                self._act(entry)
+                done += 1
+        except SessionError:
+            if done:
+                self._replay()  # back to the state before the step
+            raise
+        line: dict[str, Any] = dict(entries[0]) if len(entries) == 1 and step is None else {}
+        if not line:
+            line = {"entries": list(entries)}
+            if step is not None:
+                line["step"] = step
+        self.lines.append(line)
+        if step is not None:
+            self.script_step = step
+        if self._journal is not None:
+            self._journal.append(line)
+        if any(e.get("do") in ("resolve", "undo") for e in entries):
+            self.save_log()
+
+    def mark_step(self, step: int) -> None:
+        """Save that a scripted step with no input (a fork) is done, so resuming skips it."""
+        line = {"step": step, "entries": []}
+        self.lines.append(line)
+        self.script_step = step
+        if self._journal is not None:
+            self._journal.append(line)
+
+    def _act(self, entry: dict[str, Any]) -> None:
+        do = entry.get("do")
+        model = self.model
+        who = entry.get("who", "white cell")
+        rationale = entry.get("rationale", "")
+        try:
+            if do == "begin":
+                if model.pending is not None:
+                    raise SessionError(f"turn {model.turn} is already under way")
+                if not model.running:
+                    raise SessionError("the game is over")
+                model.begin_turn()
+            elif do == "decide":
+                moves = [
+                    self.find_move(entry["actor"], m["action"], m.get("target"))
+                    for m in entry["moves"]
+                ]
+                if entry["actor"] not in model.waiting_for():
+                    raise SessionError(f"{entry['actor']} is not waiting to decide")
+                model.decide(entry["actor"], [m.index for m in moves], who=entry.get("who"))
+            elif do in ("veto", "force"):
+                move = self.find_move(
+                    entry["actor"], entry["action"], entry.get("target"), chosen=True
+                )
+                if do == "veto":
+                    model.veto(move.index, who=who, rationale=rationale)
+                else:
+                    model.force(move.index, bool(entry["success"]), who=who, rationale=rationale)
+            elif do == "inject":
+                model.inject(
+                    entry.get("id"),
+                    text=entry.get("text"),
+                    effects=entry.get("effects"),
+                    who=who,
+                    rationale=rationale,
+                )
+            elif do == "set":
+                model.set_value(
+                    entry["variable"], float(entry["value"]), who=who, rationale=rationale
+                )
+            elif do == "note":
+                model.note(entry["text"], who=who)
+            elif do == "resolve":
+                if model.pending is None:
+                    raise SessionError("no turn is under way")
+                if model.waiting_for():
+                    raise SessionError(f"waiting for {', '.join(model.waiting_for())} to decide")
+                model.step()
+            elif do == "undo":
+                self._undo_marker(entry)
+            else:
+                raise SessionError(f"unknown input {do!r}")
+        except (ValueError, KeyError, RuntimeError) as err:
+            if isinstance(err, SessionError):
+                raise
+            raise SessionError(str(err).strip("'\"")) from None
+
+    def _undo_marker(self, entry: dict[str, Any]) -> None:
+        """Apply an undo live: drop the inputs since the last turn began and replay the rest.
+
+        When replaying a journal the inputs are already dropped (see :func:`effective`);
+        only the intervention is recorded.
+        """
+        if entry.get("_replaying"):
+            undone = int(entry["undone_turn"])
+        else:
+            if self.turn < 1 and self.model.pending is None:
+                raise SessionError("there is no turn to undo")
+            undone = self.model.turn
+            entry["undone_turn"] = undone  # saved with the input: replays need it
+            kept = effective([*flatten(self.lines), {**entry, "_replaying": True}])
+            self.model = self._fresh_model()
+            for e in kept[:-1]:
+                self._act({**e, "_replaying": True} if e.get("do") == "undo" else e)
+        who, rationale = entry.get("who", "white cell"), entry.get("rationale", "")
+        self.model.record_undo(undone, who=who, rationale=rationale)
+
+    # --- helpers ------------------------------------------------------------------------
+    def find_move(
+        self, actor: str, action: str, target: str | None = None, *, chosen: bool = False
+    ) -> Move:
+        """The move of ``actor`` taking ``action`` (at ``target``).
+
+        Raises:
+            SessionError: no such actor or action, or a target is needed and missing.
+        """
+        if actor not in self.rules.actors:
+            raise SessionError(f"unknown actor '{actor}'")
+        options = [m for m in self.rules.moves_of(actor) if m.action == action]
+        if not options:
+            raise SessionError(f"{actor} has no action '{action}'")
+        if chosen and self.model.pending is not None:
+            picked = {m for ms in self.model.pending.chosen for m in (ms or [])}
+            options = [m for m in options if m.index in picked] or options
+        if target is not None:
+            options = [m for m in options if m.target == target]
+            if not options:
+                raise SessionError(f"{actor}'s '{action}' cannot target {target}")
+        if len(options) > 1:
+            targets = ", ".join(str(m.target) for m in options)
+            raise SessionError(f"{actor}'s '{action}' needs a target: one of {targets}")
+        return options[0]
+
+    def legal_moves(self, actor: str) -> list[Move]:
+        """The moves a seat may choose in the turn under way."""
+        view = self.model.view
+        if self.model.pending is None or view is None:
+            return []
+        a = self.rules.actors.index(actor)
+        return [self.rules.moves[m] for m in view.legal_moves(a)]
+
+    def save_log(self) -> None:
+        """Rewrite the session's event log (atomically)."""
+        if self.folder is not None:
+            write_text_atomic(self.folder / LOG, dumps_log(self.model.log))
