@@ -49,6 +49,8 @@ bench: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
 
-# Regenerate the reference tables of docs/model-card.md from the catalog.
+# Regenerate the generated parts of the docs (model card tables; the scenario guide's
+# reference and example outputs) from the catalog, the schema and the engine.
 docs: $(STAMP)
 	$(BIN)/python -m tripwire.docgen docs/model-card.md
+	$(BIN)/python -m tripwire.scenario.guide

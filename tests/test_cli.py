@@ -47,6 +47,9 @@ COMMANDS = {
     "replay": "Watch a finished (or cut-short) game on the board",
     "calibrate": "Check the model against the analysis",
     "play": "Run a facilitated exercise",
+    "new": "Write a commented scenario file",
+    "lint": "Go past validity",
+    "triggers": "Dry run",
 }
 DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
 TIMEOUT = 60  # seconds: generous for a loaded CI machine; the real runs take about 2 s

@@ -8,7 +8,6 @@ imports (Mesa, numpy) happen inside the commands that need them, so ``tripwire v
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -121,12 +120,79 @@ def validate_cmd(
 @app.command("schema")
 def schema_cmd() -> None:
     """Print the JSON Schema of scenario files (for editors and the YAML language server)."""
-    from tripwire.scenario.schema import Scenario
+    from tripwire.scenario.scaffold import schema_json
 
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "Tripwire scenario"
-    print(json.dumps(schema, indent=2, sort_keys=False))
+    sys.stdout.write(schema_json())
+
+
+@app.command("new")
+def new_cmd(
+    name: Annotated[
+        str, typer.Argument(help="The new scenario's name, e.g. seventh_test (file NAME.yaml).")
+    ],
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="Build on this scenario (bundled name or path) with `extends:`."
+        ),
+    ] = None,
+    folder: Annotated[Path, typer.Option("--dir", help="Folder to write the file in.")] = Path("."),
+) -> None:
+    """Write a commented scenario file that validates as written (never overwrites a file)."""
+    from tripwire.scenario.scaffold import write_scaffold
+
+    try:
+        for path in write_scaffold(name, base=base, folder=folder):
+            print(f"wrote {path}")
+    except InputError as err:
+        _fail(err)
+
+
+@app.command("lint")
+def lint_cmd(
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Scenario files (or bundled names) to check.", show_default=False),
+    ],
+) -> None:
+    """Go past validity: rules that can never fire, moves nobody can make, effects out of range.
+
+    Warnings are printed as PATH:LINE:COL: warning: MESSAGE. Exit 0 when every file is valid
+    (even with warnings), 2 when one is not.
+    """
+    from tripwire.scenario.lint import lint, summary_line
+
+    failed = False
+    for ref in paths:
+        try:
+            found = lint(ref)
+        except InputError as err:
+            failed = True
+            for d in err.diagnostics:
+                print(d.format(), file=sys.stderr)
+            continue
+        for d in found:
+            print(d.format())
+        print(summary_line(ref, found))
+    if failed:
+        raise typer.Exit(2)
+
+
+@app.command("triggers")
+def triggers_cmd(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario name or path to a YAML file.")],
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=100_000, help="Games.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Batch seed.")] = DEFAULT_SEED,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Local worker processes.")] = 1,
+) -> None:
+    """Dry run: how often and how early each inject, trigger and outcome fires over N games."""
+    from tripwire.scenario.dryrun import format_table, trigger_frequencies
+
+    try:
+        result = trigger_frequencies(scenario, runs, seed=seed, jobs=jobs)
+    except InputError as err:
+        _fail(err)
+    _stdout().print(format_table(result))
 
 
 @app.command("run")
