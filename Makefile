@@ -13,7 +13,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 $$HOME/.pyenv/versions/3.12*/bi
            if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
            echo $$c; break; fi; done)
 
-.PHONY: demo test lint format golden bench docs venv clean
+.PHONY: demo test lint format golden bench docs venv clean report-png
 
 venv: $(STAMP)
 
@@ -42,6 +42,19 @@ format: $(STAMP)
 # Regenerate the golden event logs on purpose; review the diff like code.
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden_update
+
+# Reports of a missile_crisis_2 game (placed in its ensemble) and of a baseline batch, as
+# HTML + Markdown in build/report/, rendered to PNG with headless Chromium where installed.
+R := build/report
+report-png: $(STAMP)
+	rm -rf $(R) && mkdir -p $(R)
+	$(BIN)/tripwire run missile_crisis_2 --seed 7 --log $(R)/game.jsonl --quiet
+	$(BIN)/tripwire batch missile_crisis_2 --runs 500 --out $(R)/mc2-batch
+	$(BIN)/tripwire batch baseline --runs 2000 --out $(R)/baseline-batch
+	$(BIN)/tripwire report $(R)/game.jsonl --batch $(R)/mc2-batch
+	$(BIN)/tripwire report $(R)/baseline-batch --out $(R)/baseline.html
+	sh tools/render_report.sh $(R)/game.html $(R)/game.png 20000
+	sh tools/render_report.sh $(R)/baseline.html $(R)/baseline.png 9000
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py

@@ -50,6 +50,7 @@ COMMANDS = {
     "new": "Write a commented scenario file",
     "lint": "Go past validity",
     "triggers": "Dry run",
+    "report": "Write a report people can read",
 }
 DIAGNOSTIC = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.+)$")
 TIMEOUT = 60  # seconds: generous for a loaded CI machine; the real runs take about 2 s

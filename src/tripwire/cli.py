@@ -671,6 +671,50 @@ def play_cmd(
     summary(session, console)
 
 
+@app.command("report")
+def report_cmd(
+    path: Annotated[
+        Path,
+        typer.Argument(help="An event log (after-action review) or a batch folder (batch report)."),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="The HTML file (default: LOG.html, or BATCH_DIR/report.html); "
+            "a Markdown twin is written next to it.",
+        ),
+    ] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option("--batch", help="Place the game in this batch's distribution."),
+    ] = None,
+) -> None:
+    """Write a report people can read: one self-contained HTML file and a Markdown twin."""
+    from tripwire.errors import Diagnostic, Location
+    from tripwire.report.aar import write_game_report
+    from tripwire.report.batch_report import write_batch_report
+
+    try:
+        if path.is_dir():
+            if batch is not None:
+                raise InputError(
+                    [
+                        Diagnostic(
+                            Location(str(batch)), "--batch goes with a game's log, not a batch"
+                        )
+                    ]
+                )
+            written = write_batch_report(path, out or path / "report.html")
+        else:
+            written = write_game_report(path, out or path.with_suffix(".html"), batch=batch)
+    except InputError as err:
+        _fail(err)
+    for file in written:
+        print(f"wrote {file}")
+
+
 def main() -> None:
     """Entry point of the ``tripwire`` command."""
     try:

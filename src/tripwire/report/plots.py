@@ -164,7 +164,8 @@ def fan_chart(summary: dict[str, Any], variable: str, path: Path) -> Path:
     ax.set_xlabel("turn (months since the start; 0 = starting position)")
     ax.set_ylabel(unit)
     ax.set_title(f"{title}: {summary['title']}, {summary['runs']} games", loc="left")
-    ax.legend(loc="upper left", frameon=False, fontsize=9)
+    # below the axes: inside, it would cover the bands wherever they reach the top
+    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.16), ncol=3, frameon=False, fontsize=9)
     ax.grid(axis="y", color="#eeeeee")
     return _save(fig, path)
 
@@ -188,9 +189,12 @@ def tornado_chart(summary: dict[str, Any], path: Path) -> Path:
             probs = r["probabilities"]
             lo, hi = min(probs), max(probs)
             ax.barh(y, max(hi - lo, 0.004), left=lo, height=0.6, color=ACCENT, alpha=0.75)
+            # the swept range's end values, outside the bar's ends so they never overlap
             first, last = r["values"][0], r["values"][-1]
-            ax.text(probs[0], y + 0.36, f"{first:g}", ha="center", fontsize=8, color="#555555")
-            ax.text(probs[-1], y + 0.36, f"{last:g}", ha="center", fontsize=8, color="#555555")
+            low_label, high_label = (first, last) if probs[0] <= probs[-1] else (last, first)
+            style = {"va": "center", "fontsize": 8, "color": "#555555"}
+            ax.text(lo - 0.01, y, f"{low_label:g}", ha="right", **style)
+            ax.text(hi + 0.01, y, f"{high_label:g}", ha="left", **style)
         ax.axvline(base, color=INK, linewidth=1, linestyle="--")
         ax.set_yticks(range(len(mine)), [r["name"] for r in mine])
         ax.set_xlim(0, 1)
