@@ -448,13 +448,46 @@ def test_a_hold_is_a_grey_h_ring_at_the_actor():
     assert frame.feed[0].head == "Japan:" and frame.feed[0].body == "Hold — succeeded"
 
 
-def test_frame_model_accepts_reserved_facilitator_events():
-    """Exercise-mode records (intervention, note, decision) appear in the feed as text."""
-    note = event(1, "note", text="Facilitator: pause for discussion.")
-    frame = frame_model(header(), snapshot(1), snapshot(0), [note])
-    assert [(i.kind, i.head, i.body) for i in frame.feed] == [
-        ("note", "Note:", "Facilitator: pause for discussion.")
+def test_the_feed_tells_facilitator_acts_from_model_outcomes():
+    """Exercise-mode records read as what people did: a seat's decision with action names, the
+    white cell's acts with their rationale, notes; a vetoed move says so, not "failed"."""
+    records = [
+        event(1, "note", text="Pause for discussion.", who="white cell"),
+        event(
+            1,
+            "decision",
+            actor="USA",
+            who="USA team",
+            moves=[{"action": "deploy_carrier_group", "target": "PRK"}],
+        ),
+        event(1, "decision", actor="KOR", who="KOR team", moves=[]),
+        event(
+            1,
+            "intervention",
+            who="white cell",
+            what="veto",
+            text="White cell vetoed USA's deploy_carrier_group",
+            rationale="Not cleared by the President.",
+        ),
+        {**action(1, "USA", "PRK", "Deploy carrier group", 2.0), "success": False, "vetoed": True},
     ]
+    frame = frame_model(header(), snapshot(1), snapshot(0), records)
+    assert [(i.kind, i.head, i.body) for i in frame.feed] == [
+        ("note", "Note (white cell):", "Pause for discussion."),
+        ("decision", "USA team decided:", "Deploy carrier group → North Korea"),
+        ("decision", "KOR team decided:", "hold"),
+        (
+            "intervention",
+            "White cell:",
+            "Vetoed USA's deploy_carrier_group — Not cleared by the President.",
+        ),
+        (
+            "action",
+            "United States → North Korea:",
+            "Deploy carrier group — vetoed by the white cell",
+        ),
+    ]
+    assert frame.feed[-1].status == "cancelled"
 
 
 def test_a_game_cut_short_keeps_its_complete_turns():

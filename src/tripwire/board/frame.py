@@ -81,6 +81,7 @@ class Reference:
     names: Mapping[str, str]
     ladder: tuple[tuple[int, str, str], ...]
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    actions: Mapping[str, str] = field(default_factory=dict)  # action id -> display name
 
     def name(self, code: str | None) -> str:
         """An actor's display name (its code if unknown)."""
@@ -97,6 +98,7 @@ def reference() -> Reference:
         names={code: a.name for code, a in cat.actors.items()},
         ladder=tuple((r.rung, r.name, r.group) for r in cat.ladder),
         ranges={v.name: (v.min, v.max) for v in cat.variables},
+        actions={a.id: a.name for a in cat.actions},
     )
 
 
@@ -219,7 +221,7 @@ class Frame:
 
 
 def _status(event: Mapping[str, Any]) -> str:
-    if event.get("cancelled"):
+    if event.get("cancelled") or event.get("vetoed"):
         return "cancelled"
     return "succeeded" if event.get("success", True) else "failed"
 
@@ -277,6 +279,12 @@ def _ladder(rung: int, previous: int | None, ref: Reference) -> LadderState:
     return LadderState(rung, previous, name, group, ref.ladder, tuple(groups))
 
 
+def _plain(text: str) -> str:
+    """An intervention's text without its "White cell" opening (the feed heading says it)."""
+    rest = text.removeprefix("White cell ")
+    return rest[:1].upper() + rest[1:]
+
+
 def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
     seq = int(e.get("seq", 0))
     kind = str(e.get("kind", "note"))
@@ -284,11 +292,14 @@ def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
         actor, target = ref.name(e.get("actor")), e.get("target")
         head = f"{actor} → {ref.name(target)}:" if target else f"{actor}:"
         status = _status(e)
+        said = "vetoed by the white cell" if e.get("vetoed") else status
+        if e.get("forced"):
+            said += " (made so by the white cell)"
         return FeedItem(
             seq,
             kind,
             head,
-            f"{e.get('name') or e.get('action', '?')} — {status}",
+            f"{e.get('name') or e.get('action', '?')} — {said}",
             status=status,
             letter=DOMAIN_LETTERS.get(e.get("domain"), "?"),
             colour=goldstein_colour(e.get("goldstein")),
@@ -299,7 +310,20 @@ def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
         return FeedItem(seq, kind, "Risk trigger:", str(e.get("text") or e.get("id", "")))
     if kind == "outcome":
         return FeedItem(seq, kind, "Outcome reached:", str(e.get("title") or e.get("id", "")))
-    # decision / intervention / note: reserved for exercise mode; show whatever text they carry.
+    if kind == "decision":
+        moves = [
+            ref.actions.get(m.get("action"), m.get("action", "?"))
+            + (f" → {ref.name(m['target'])}" if m.get("target") else "")
+            for m in e.get("moves") or []
+        ]
+        who = e.get("who") or ref.name(e.get("actor"))
+        return FeedItem(seq, kind, f"{who} decided:", "; ".join(moves) or "hold")
+    if kind == "intervention":
+        why = f" — {e['rationale']}" if e.get("rationale") else ""
+        return FeedItem(seq, kind, "White cell:", f"{_plain(e.get('text', ''))}{why}")
+    if kind == "note":
+        return FeedItem(seq, kind, f"Note ({e.get('who') or 'white cell'}):", str(e.get("text")))
+    # anything newer than this board: show whatever text it carries
     text = next((str(e[k]) for k in ("text", "what", "summary", "id") if e.get(k)), kind)
     who = e.get("actor") or e.get("by")
     head = f"{kind.capitalize()} ({ref.name(who)}):" if who else f"{kind.capitalize()}:"

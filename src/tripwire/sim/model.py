@@ -611,11 +611,13 @@ def check_moves(rules: Rules, view: DecisionView | None, actor: int, moves: list
 def describe_intervention(record: dict[str, Any], rules: Rules) -> str:
     """One line saying what the white cell did, for feeds and reviews."""
     what = record["what"]
-    if what == "veto":
-        return f"White cell vetoed {record['actor']}'s {record['action']}"
-    if what in ("force_success", "force_failure"):
-        outcome = "succeed" if what == "force_success" else "fail"
-        return f"White cell made {record['actor']}'s {record['action']} {outcome}"
+    if what in ("veto", "force_success", "force_failure"):
+        name = next((m.name for m in rules.moves if m.action == record["action"]), record["action"])
+        target = f" → {record['target']}" if record.get("target") else ""
+        move = f"{record['actor']}'s {name}{target}"
+        if what == "veto":
+            return f"White cell vetoed {move}"
+        return f"White cell made {move} {'succeed' if what == 'force_success' else 'fail'}"
     if what == "inject":
         return f"White cell injected: {record.get('text', record.get('inject'))}"
     if what == "set":
