@@ -38,6 +38,16 @@ app = typer.Typer(
 )
 
 
+# Options several commands share, spelt once.
+ScenarioArgument = Annotated[
+    str, typer.Argument(help="Bundled scenario name or path to a YAML file.")
+]
+TurnsOption = Annotated[
+    int | None,
+    typer.Option("--turns", "-t", min=1, max=600, help="Turns to play (default: the scenario's)."),
+]
+
+
 def _stdout() -> Console:
     # A pipe or file gets a fixed, generous width so tables do not wrap at 80 columns.
     return Console(width=None if sys.stdout.isatty() else 140, highlight=False, soft_wrap=False)
@@ -180,7 +190,7 @@ def lint_cmd(
 
 @app.command("triggers")
 def triggers_cmd(
-    scenario: Annotated[str, typer.Argument(help="Bundled scenario name or path to a YAML file.")],
+    scenario: ScenarioArgument,
     runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=100_000, help="Games.")] = 200,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Batch seed.")] = DEFAULT_SEED,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Local worker processes.")] = 1,
@@ -197,18 +207,11 @@ def triggers_cmd(
 
 @app.command("run")
 def run_cmd(
-    scenario: Annotated[
-        str, typer.Argument(help="Bundled scenario name or path to a YAML file.")
-    ] = DEFAULT_SCENARIO,
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
     seed: Annotated[
         int, typer.Option("--seed", "-s", min=0, help="Seed of the game: same seed, same game.")
     ] = DEFAULT_SEED,
-    turns: Annotated[
-        int | None,
-        typer.Option(
-            "--turns", "-t", min=1, max=600, help="Turns to play (default: the scenario's)."
-        ),
-    ] = None,
+    turns: TurnsOption = None,
     log: Annotated[
         Path | None, typer.Option("--log", "-l", help="Write the event log (JSON Lines) here.")
     ] = None,
@@ -362,7 +365,7 @@ def _with_display(show: Any) -> None:
 
 @app.command("batch")
 def batch_cmd(
-    scenario: Annotated[str, typer.Argument(help="Bundled scenario name or path to a YAML file.")],
+    scenario: ScenarioArgument,
     runs: Annotated[int, typer.Option("--runs", "-n", min=1, help="Games (per sweep point).")],
     seed: Annotated[
         int,
@@ -580,12 +583,7 @@ def play_cmd(
     seed: Annotated[
         int, typer.Option("--seed", "-s", min=0, help="Seed of the game: same seed, same dice.")
     ] = DEFAULT_SEED,
-    turns: Annotated[
-        int | None,
-        typer.Option(
-            "--turns", "-t", min=1, max=600, help="Turns to play (default: the scenario's)."
-        ),
-    ] = None,
+    turns: TurnsOption = None,
     session_dir: Annotated[
         Path | None,
         typer.Option(

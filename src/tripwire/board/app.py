@@ -32,12 +32,12 @@ from tripwire.board.layout import (
     timeline_turn_at,
 )
 from tripwire.board.view import Renderer
+from tripwire.board.window import Window
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.logfile import read_log
 
 SPEEDS = (8.0, 5.0, 3.0, 2.0, 1.5, 1.0, 0.5, 0.25)  # seconds per turn, slow to fast
 DEFAULT_SPEED = 3  # 2 s per turn: time to read the arrows, quick enough to watch a game
-FPS = 60
 _DONE = object()
 
 
@@ -102,7 +102,7 @@ class LiveSource:
                 out.append(item)
 
 
-class App:
+class App(Window):
     """The board: viewing state, input handling and drawing.
 
     Args:
@@ -293,32 +293,9 @@ class App:
         self.playing = not self.playing
         self._timer = 0.0
 
-    def toggle_fullscreen(self) -> None:
-        """Switch between full screen and the resizable window."""
-        self.fullscreen = not self.fullscreen
-        if not self.window:
-            return
-        if self.fullscreen:
-            self._windowed_size = self.screen.get_size()
-            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-        else:
-            self.screen = pygame.display.set_mode(self._windowed_size, pygame.RESIZABLE)
-        self.resize(*self.screen.get_size())
-
     def resize(self, width: int, height: int) -> None:
         """Recompute the layout for a new window size."""
-        if self.window:
-            current = pygame.display.get_surface()
-            if current is None or current.get_size() != (width, height):
-                # SDL2 usually resizes the window surface itself; asking again is harmless
-                # and covers drivers (and synthetic events) that do not.
-                flags = pygame.FULLSCREEN if self.fullscreen else pygame.RESIZABLE
-                current = pygame.display.set_mode((width, height), flags)
-            self.screen = current
-            width, height = current.get_size()
-        elif (width, height) != self.screen.get_size():
-            self.screen = pygame.Surface((width, height))
-        self.layout = compute_layout(width, height)
+        self.layout = compute_layout(*self.fit_screen(width, height))
 
     # --- time ------------------------------------------------------------------------------
 
@@ -366,22 +343,6 @@ class App:
             return self.screen
         self.renderer.draw(self.screen, self.frame(), self.layout, self.ui_state())
         return self.screen
-
-    def run(self, max_frames: int | None = None, fps: int = FPS) -> None:
-        """Run the event loop until quit (or for ``max_frames`` frames, for tests)."""
-        clock = pygame.time.Clock()
-        frames = 0
-        while self.running and (max_frames is None or frames < max_frames):
-            for event in pygame.event.get():
-                self.handle(event)
-            if not self.running:
-                break
-            self.update(clock.get_time() / 1000.0)
-            self.draw()
-            if self.window:
-                pygame.display.flip()
-            clock.tick(fps)
-            frames += 1
 
 
 def _require_turns(game: Game, where: str) -> None:

@@ -33,13 +33,14 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from tripwire.board.app import FPS, App
+from tripwire.board.app import App
 from tripwire.board.exercise_console import ForkJob, WhiteCell
 from tripwire.board.exercise_input import Prompt, Target, dispatch, targets
 from tripwire.board.exercise_layout import ExerciseLayout, exercise_layout
 from tripwire.board.exercise_text import MoveCard, ReviewRow, move_card, review_rows
 from tripwire.board.exercise_view import ExerciseRenderer, draw_exercise
 from tripwire.board.frame import date_label, reference
+from tripwire.board.window import Window
 from tripwire.session.fork import ForkResult
 from tripwire.session.session import Session, SessionError
 
@@ -48,7 +49,7 @@ __all__ = ["ExerciseApp", "run_exercise"]
 WHITE_CELL = "white cell"
 
 
-class ExerciseApp:
+class ExerciseApp(Window):
     """The exercise screen over a session (see the module docstring).
 
     Args:
@@ -445,30 +446,9 @@ class ExerciseApp:
             ok_label="Quit (Enter)",
         )
 
-    def toggle_fullscreen(self) -> None:
-        """Switch between full screen and the resizable window."""
-        self.fullscreen = not self.fullscreen
-        if not self.window:
-            return
-        if self.fullscreen:
-            self._windowed_size = self.screen.get_size()
-            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-        else:
-            self.screen = pygame.display.set_mode(self._windowed_size, pygame.RESIZABLE)
-        self.resize(*self.screen.get_size())
-
     def resize(self, width: int, height: int) -> None:
         """Lay the screen out again for a new window size."""
-        if self.window:
-            current = pygame.display.get_surface()
-            if current is None or current.get_size() != (width, height):
-                flags = pygame.FULLSCREEN if self.fullscreen else pygame.RESIZABLE
-                current = pygame.display.set_mode((width, height), flags)
-            self.screen = current
-            width, height = current.get_size()
-        elif (width, height) != self.screen.get_size():
-            self.screen = pygame.Surface((width, height))
-        self.layout = exercise_layout(width, height)
+        self.layout = exercise_layout(*self.fit_screen(width, height))
         self.viewer.resize(*self.layout.board.tuple()[2:])
 
     def update(self, dt: float) -> None:
@@ -501,22 +481,6 @@ class ExerciseApp:
         draw_exercise(self, self.screen)
         self.visible_text = list(self.renderer.drawn)
         return self.screen
-
-    def run(self, max_frames: int | None = None, fps: int = FPS) -> None:
-        """Run the event loop until quit (or for ``max_frames`` frames, for tests)."""
-        clock = pygame.time.Clock()
-        frames = 0
-        while self.running and (max_frames is None or frames < max_frames):
-            for event in pygame.event.get():
-                self.handle(event)
-            if not self.running:
-                break
-            self.update(clock.get_time() / 1000.0)
-            self.draw()
-            if self.window:
-                pygame.display.flip()
-            clock.tick(fps)
-            frames += 1
 
 
 def run_exercise(

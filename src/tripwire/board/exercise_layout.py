@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tripwire.board.layout import Rect
+from tripwire.board.layout import Rect, type_sizes
 
 __all__ = [
     "CONSOLE_COMMANDS",
@@ -104,10 +104,7 @@ def exercise_layout(width: int, height: int) -> ExerciseLayout:
         size=(width, height),
         scale=s,
         pad=pad,
-        body=max(round(18 * s), 11),
-        small=max(round(15 * s), 10),
-        title=max(round(22 * s), 13),
-        big=max(round(30 * s), 16),
+        **type_sizes(s),
         board=board,
         bar=bar,
         sheet=board,

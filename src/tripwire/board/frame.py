@@ -21,6 +21,7 @@ from typing import Any
 from tripwire.board.arrows import curve_offsets
 from tripwire.board.colours import DOMAIN_LETTERS, RGB, goldstein_colour
 from tripwire.board.game import Game, TurnData, reached_turns, split_turns, timeline_marks
+from tripwire.dates import date_label
 
 __all__ = [
     "ArrowSpec",
@@ -43,20 +44,6 @@ __all__ = [
     "timeline_marks",
 ]
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # The five indicator gauges: variable, label, how its value is written.
 GAUGES = (
@@ -100,15 +87,6 @@ def reference() -> Reference:
         ranges={v.name: (v.min, v.max) for v in cat.variables},
         actions={a.id: a.name for a in cat.actions},
     )
-
-
-def date_label(date: str | None) -> str:
-    """'2026-06' -> 'June 2026' (anything else is returned as it is)."""
-    try:
-        year, month = str(date).split("-")
-        return f"{MONTHS[int(month) - 1]} {int(year)}"
-    except (ValueError, IndexError):
-        return str(date or "")
 
 
 @dataclass(frozen=True, slots=True)

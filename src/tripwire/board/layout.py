@@ -179,6 +179,16 @@ BUTTONS = (
 BASE_SIZE = (1280, 800)
 
 
+def type_sizes(scale: float) -> dict[str, int]:
+    """The board's type sizes in pixels at a layout scale (never below legible minimums)."""
+    return {
+        "body": max(round(18 * scale), 11),
+        "small": max(round(15 * scale), 10),
+        "title": max(round(22 * scale), 13),
+        "big": max(round(30 * scale), 16),
+    }
+
+
 def compute_layout(width: int, height: int) -> Layout:
     """The board's layout for a window of ``width`` x ``height`` pixels.
 
@@ -243,10 +253,7 @@ def compute_layout(width: int, height: int) -> Layout:
         size=(width, height),
         scale=s,
         pad=pad,
-        body=max(round(18 * s), 11),
-        small=max(round(15 * s), 10),
-        title=max(round(22 * s), 13),
-        big=max(round(30 * s), 16),
+        **type_sizes(s),
         top=top,
         ladder=ladder,
         map=map_rect,

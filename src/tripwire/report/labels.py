@@ -12,21 +12,7 @@ import functools
 from dataclasses import dataclass
 
 from tripwire.catalog import load_catalog
-
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from tripwire.dates import date_label as month
 
 # Short labels for the state variables; relations (rel.*) are labelled from their description.
 LABELS = {
@@ -156,15 +142,6 @@ def fmt_delta(name: str, delta: float) -> str:
     if float(delta).is_integer():
         return f"{delta:+.0f}"
     return f"{delta:+.1f}"
-
-
-def month(date: str | None) -> str:
-    """'2026-06' -> 'June 2026' (anything else is returned as it is)."""
-    try:
-        year, mon = str(date).split("-")
-        return f"{MONTHS[int(mon) - 1]} {int(year)}"
-    except (ValueError, IndexError):
-        return str(date or "")
 
 
 def short_month(date: str | None) -> str:

@@ -16,7 +16,13 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
-from tripwire.scenario.yamlsafe import column_in_source, key_location, locate, plain
+from tripwire.scenario.yamlsafe import (
+    column_in_source,
+    is_union_tag,
+    key_location,
+    locate,
+    plain,
+)
 
 _TYPE_WORDS = {
     "int_type": "a whole number",
@@ -102,14 +108,8 @@ def _real_path(data: Any, loc: Sequence[str | int]) -> tuple[list[str | int], bo
     for k, part in enumerate(loc):
         if part == "[key]":
             return out, True
-        if (
-            isinstance(node, dict)
-            and isinstance(part, str)
-            and part not in node
-            and k + 1 < len(loc)
-            and loc[k + 1] in node
-        ):
-            continue  # a union member's tag (see yamlsafe.locate)
+        if is_union_tag(node, loc, k):
+            continue
         if (isinstance(node, dict) and isinstance(part, str) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         ):

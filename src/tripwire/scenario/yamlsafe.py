@@ -315,6 +315,19 @@ def read_yaml(path: Path, display: str | None = None) -> Any:
     return parse_yaml(read_text(path, name, max_bytes=MAX_BYTES, error=ScenarioError), name)
 
 
+def is_union_tag(node: Any, loc: Sequence[str | int], k: int) -> bool:
+    """Whether ``loc[k]`` is a tag pydantic put in an error's path (a union member's name)
+    rather than a key of the document: it is not in the mapping, but the next part is."""
+    part = loc[k]
+    return (
+        isinstance(node, dict)
+        and isinstance(part, str)
+        and part not in node
+        and k + 1 < len(loc)
+        and loc[k + 1] in node
+    )
+
+
 def locate(
     root: Any, loc: Sequence[str | int], *, fallback: Location
 ) -> tuple[Location, str | None]:
@@ -333,14 +346,8 @@ def locate(
         if part == "[key]" and previous_key is not None:
             mapping, key = previous_key
             return mapping.key_locations.get(key, best), None
-        if (
-            isinstance(node, MarkedMap)
-            and isinstance(part, str)
-            and part not in node
-            and k + 1 < len(loc)
-            and loc[k + 1] in node
-        ):
-            continue  # a tag pydantic put in the path (a union member's name): skip it
+        if is_union_tag(node, loc, k):
+            continue
         if isinstance(node, MarkedMap) and isinstance(part, str) and part in node:
             best, style = node.value_locations[part], node.value_styles[part]
             previous_key = (node, part)
