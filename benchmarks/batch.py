@@ -89,15 +89,54 @@ def mesa_batch_run(runs: int, processes: int) -> float:
 
 
 def peak_memory(runs: int) -> dict:
+    """Peak resident memory of the parent and of the largest worker (Linux: /proc).
+
+    Workers are children of the forkserver, not of the parent, so getrusage(CHILDREN) does
+    not see them: a thread samples the peak (VmHWM) of every descendant while the batch runs.
+    """
     return python(f"""
-        import json, resource, tempfile
+        import json, os, resource, tempfile, threading, time
         from pathlib import Path
         from tripwire.batch.runner import run_batch
+
+        def descendants(root):
+            parents = {{}}
+            for entry in os.listdir("/proc"):
+                if entry.isdigit():
+                    try:
+                        stat = Path(f"/proc/{{entry}}/stat").read_text()
+                        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+                    except (OSError, ValueError, IndexError):
+                        pass
+            found, frontier = set(), {{root}}
+            while frontier:
+                frontier = {{p for p, pp in parents.items() if pp in frontier}} - found
+                found |= frontier
+            return found
+
+        def hwm_mb(pid):
+            try:
+                for line in Path(f"/proc/{{pid}}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+            except OSError:
+                pass
+            return 0.0
+
+        peak, done = [0.0], threading.Event()
+        def sample():
+            while not done.is_set():
+                for pid in descendants(os.getpid()):
+                    peak[0] = max(peak[0], hwm_mb(pid))
+                time.sleep(0.1)
+        watcher = threading.Thread(target=sample, daemon=True)
+        watcher.start()
         with tempfile.TemporaryDirectory() as tmp:
             run_batch("{SCENARIO}", {runs}, seed=1, jobs=2, out=Path(tmp) / "b")
+        done.set()
+        watcher.join()
         me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(json.dumps({{"parent_mb": me, "largest_worker_mb": kids}}))
+        print(json.dumps({{"parent_mb": me, "largest_worker_mb": peak[0]}}))
     """)
 
 
