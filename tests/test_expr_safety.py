@@ -397,7 +397,7 @@ def test_hostile_triggers_give_one_located_diagnostic_each(write_yaml):
         assert Path(d.location.path).resolve() == path.resolve()
         with pytest.raises(ExprError) as direct:
             parse_expr(source, CTX)
-        assert d.message == f"triggers[{i}].when: {direct.value.message}"
+        assert d.message == f"triggers[t{i}].when: {direct.value.message}"
         quoted = json.dumps(source)
         if len(quoted) == len(source) + 2:  # no escapes: the column maps straight on
             assert d.location.column == len('    when: "') + 1 + direct.value.offset

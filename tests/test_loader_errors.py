@@ -13,6 +13,7 @@ import pytest
 
 from tripwire.errors import ScenarioError
 from tripwire.scenario.loader import iter_bundled, load_scenario
+from tripwire.scenario.validation import format_path
 
 VALID = """\
 schema_version: 1
@@ -53,12 +54,12 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "yaml11_no_is_not_false",
         TRIGGER + '"world.tension > 60"\n    once: no\n',
-        [(11, 11, "triggers[0].once: expected true or false, got the text 'no'" + YAML11_HINT)],
+        [(11, 11, "triggers[t1].once: expected true or false, got the text 'no'" + YAML11_HINT)],
     ),
     (
         "yaml11_yes_is_not_true",
         TRIGGER + '"world.tension > 60"\n    once: yes\n',
-        [(11, 11, "triggers[0].once: expected true or false, got the text 'yes'" + YAML11_HINT)],
+        [(11, 11, "triggers[t1].once: expected true or false, got the text 'yes'" + YAML11_HINT)],
     ),
     (
         "yaml11_yes_is_not_a_number",
@@ -100,27 +101,27 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "when_unknown_variable_double_quoted",
         TRIGGER + '"world.tension > 60 and PRK.icmb >= 2"\n',
-        [(10, 35, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 35, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_single_quoted",
         TRIGGER + "'world.tension > 60 and PRK.icmb >= 2'\n",
-        [(10, 35, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 35, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_plain",
         TRIGGER + "world.tension > 60 and PRK.icmb >= 2\n",
-        [(10, 34, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 34, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_leading_spaces",
         TRIGGER + '"   PRK.icmb > 1"\n',
-        [(10, 15, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 15, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_flow_mapping",
         VALID + 'triggers:\n  - {id: t1, text: T, when: "PRK.icmb > 1"}\n',
-        [(8, 30, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(8, 30, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_function",
@@ -129,7 +130,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 10,
                 12,
-                f"triggers[0].when: unknown function 'cout' (allowed: {FUNCS}) "
+                f"triggers[t1].when: unknown function 'cout' (allowed: {FUNCS}) "
                 "(did you mean 'count'?)",
             )
         ],
@@ -137,12 +138,12 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "when_unknown_tag_in_count",
         TRIGGER + "\"count('PRK', tag='misile_test') >= 1\"\n",
-        [(10, 29, "triggers[0].when: unknown tag 'misile_test' (did you mean 'missile_test'?)")],
+        [(10, 29, "triggers[t1].when: unknown tag 'misile_test' (did you mean 'missile_test'?)")],
     ),
     (
         "when_syntax_error_unclosed_bracket",
         TRIGGER + '"world.tension > (1"\n',
-        [(10, 28, "triggers[0].when: '(' is never closed")],
+        [(10, 28, "triggers[t1].when: '(' is never closed")],
     ),
     (
         "when_is_a_number_not_a_condition",
@@ -151,7 +152,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 10,
                 12,
-                "triggers[0].when: a condition must be true or false, not a number "
+                "triggers[t1].when: a condition must be true or false, not a number "
                 "(add a comparison, like 'world.tension + 1 > 0')",
             )
         ],
@@ -159,12 +160,12 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "when_not_quoted_number",
         TRIGGER + "60\n",
-        [(10, 11, 'triggers[0].when: must be a condition in quotes, like "world.tension > 60"')],
+        [(10, 11, 'triggers[t1].when: must be a condition in quotes, like "world.tension > 60"')],
     ),
     (
         "when_self_outside_action",
         TRIGGER + '"self.posture > 1"\n',
-        [(10, 12, "triggers[0].when: 'self.' can only be used in an action's rules")],
+        [(10, 12, "triggers[t1].when: 'self.' can only be used in an action's rules")],
     ),
     (
         "unknown_actor_code",
@@ -197,13 +198,19 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "duplicate_trigger_id",
         TRIGGER + '"world.tension > 60"\n  - id: t1\n    text: U\n    when: "world.tension > 70"\n',
-        [(11, 9, "triggers[1].id: 't1' is given twice (first at line 8)")],
+        [(11, 9, "triggers[t1].id: 't1' is given twice (first at line 8)")],
     ),
     (
         "trigger_inject_missing",
         VALID + "injects:\n  - id: flood\n    text: F\n    turn: 2\n"
         'triggers:\n  - id: t1\n    text: T\n    when: "world.tension > 60"\n    inject: flod\n',
-        [(15, 13, "triggers[0].inject: no inject 'flod' in this scenario (did you mean 'flood'?)")],
+        [
+            (
+                15,
+                13,
+                "triggers[t1].inject: no inject 'flod' in this scenario (did you mean 'flood'?)",
+            )
+        ],
     ),
     (
         "extends_missing_still_reports_other_errors",
@@ -386,10 +393,10 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 14,
                 35,
-                "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)",
+                "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)",
             ),
-            (15, 11, "triggers[0].once: expected true or false, got the text 'no'" + YAML11_HINT),
-            (16, 13, "triggers[0].inject: no inject 'nope' in this scenario"),
+            (15, 11, "triggers[t1].once: expected true or false, got the text 'no'" + YAML11_HINT),
+            (16, 13, "triggers[t1].inject: no inject 'nope' in this scenario"),
         ],
     ),
 ]
@@ -465,7 +472,7 @@ MULTI: list[tuple[str, dict[str, str], str, list[tuple[str, int, int, str]]]] = 
         },
         "child.yaml",
         [
-            ("base.yaml", 10, 12, "triggers[0].when: unknown variable 'PRK.icmb' "),
+            ("base.yaml", 10, 12, "triggers[t1].when: unknown variable 'PRK.icmb' "),
             ("child.yaml", 9, 18, "state[world.tension]: 150 is outside the variable's range "),
         ],
     ),
@@ -490,7 +497,7 @@ MULTI: list[tuple[str, dict[str, str], str, list[tuple[str, int, int, str]]]] = 
             "base.yaml": VALID + 'triggers:\n  - id: t1\n    text: T\n    when: "PRK.icmb > 1"\n',
         },
         "child.yaml",
-        [("child.yaml", 7, 11, "triggers[0].once: expected true or false, got the text 'off'")],
+        [("child.yaml", 7, 11, "triggers[t1].once: expected true or false, got the text 'off'")],
     ),
 ]
 
@@ -607,5 +614,34 @@ def test_weights_message_uses_the_standard_path_form(write_yaml):
     [d] = err.diagnostics
     assert (d.location.line, d.location.column) == (11, 15)
     assert d.message == (
-        "triggers[0].weights: unknown objective 'PRK.tech' (did you mean 'PRK.technology'?)"
+        "triggers[t1].weights: unknown objective 'PRK.tech' (did you mean 'PRK.technology'?)"
     )
+
+
+def test_entries_are_named_by_id_not_by_their_place_after_extends(write_yaml):
+    """After `extends: baseline` the merged list starts with the base's injects; a message
+    names the user's entry by its id, which they wrote, not by a position they did not."""
+    text = (
+        "schema_version: 1\nid: mine\ntitle: Mine\nsummary: s\ndescription: d\n"
+        "extends: baseline\n"
+        "injects:\n"
+        "  - id: my_inject\n"
+        "    turn: 2\n"
+        "    text: t\n"
+        "    effects: {world.tension: .nan}\n"
+    )
+    [d] = _load_errors(write_yaml(text)).diagnostics
+    assert (d.location.line, d.location.column) == (11, 30)
+    assert d.message == (
+        "injects[my_inject].effects[world.tension]: must be a finite number (not .inf or .nan)"
+    )
+
+
+def test_entries_without_an_id_keep_their_position():
+    """Where an entry has no usable id, the path falls back to its position."""
+    data = {"injects": [{"id": "a"}, {"text": "no id"}, {"id": "x[1]"}]}
+    assert format_path(("injects", 0, "text"), data) == "injects[a].text"
+    assert format_path(("injects", 1, "text"), data) == "injects[1].text"
+    assert format_path(("injects", 2, "text"), data) == "injects[2].text"
+    assert format_path(("injects", 5, "text"), data) == "injects[5].text"
+    assert format_path(("injects", 0, "text")) == "injects[0].text"

@@ -446,7 +446,7 @@ class _Linter:
             where, style = locate(self.doc, loc, fallback=fallback)
             if offset is not None and style is not None:
                 where = where.shifted(column_in_source(style, offset))
-        self.found.append(Diagnostic(where, f"{format_path(loc)}: {message}", "warning"))
+        self.found.append(Diagnostic(where, f"{format_path(loc, self.doc)}: {message}", "warning"))
 
     def run(self) -> list[Diagnostic]:
         self.conditions()

@@ -253,7 +253,8 @@ def _check_weights(
         if actor not in objectives or objective not in objectives[actor]:
             problems.at(
                 (*loc, name),
-                f"{format_path(loc)}: unknown objective '{name}'" + did_you_mean(name, every),
+                f"{format_path(loc, problems.data)}: unknown objective '{name}'"
+                + did_you_mean(name, every),
                 key=True,
             )
 
@@ -293,17 +294,18 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
                 continue
             if ident in seen:
                 first, _ = locate(data, (kind, seen[ident], key), fallback=problems.fallback)
+                where = format_path((kind, i, key), data)
                 problems.at(
                     (kind, i, key),
-                    f"{kind}[{i}].{key}: '{ident}' is given twice (first at line {first.line})",
+                    f"{where}: '{ident}' is given twice (first at line {first.line})",
                 )
             else:
                 seen[ident] = i
     for i, var in _items(data, "variables"):
         if var.get("name") in catalog_vars:
+            where = format_path(("variables", i, "name"), data)
             problems.at(
-                ("variables", i, "name"),
-                f"variables[{i}].name: '{var['name']}' is already a catalog variable",
+                ("variables", i, "name"), f"{where}: '{var['name']}' is already a catalog variable"
             )
     for code, override in _mapping(data, "actors").items():
         if code not in objectives or not isinstance(override, dict):
@@ -325,9 +327,10 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
     for i, trig in _items(data, "triggers"):
         ref = trig.get("inject")
         if isinstance(ref, str) and ref not in inject_ids:
+            where = format_path(("triggers", i, "inject"), data)
             problems.at(
                 ("triggers", i, "inject"),
-                f"triggers[{i}].inject: no inject '{ref}' in this scenario"
+                f"{where}: no inject '{ref}' in this scenario"
                 + did_you_mean(ref, [x for x in inject_ids if isinstance(x, str)]),
             )
     known = {

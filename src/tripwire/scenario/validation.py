@@ -55,15 +55,40 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def format_path(loc: Sequence[str | int]) -> str:
-    """``('triggers', 0, 'effects', 'PRK.icbm')`` -> ``triggers[0].effects[PRK.icbm]``."""
+def format_path(loc: Sequence[str | int], data: Any = None) -> str:
+    """``('triggers', 0, 'effects', 'PRK.icbm')`` -> ``triggers[0].effects[PRK.icbm]``.
+
+    Given the document, a list entry with an ``id`` (or a ``name``) is named by it rather
+    than by its position, ``triggers[missile_over_japan].effects[PRK.icbm]``: after
+    ``extends`` the position counts the base scenario's entries too, which the person
+    reading the message has not written.
+    """
     out = ""
+    node = data
     for part in loc:
-        if isinstance(part, int) or "." in part or " " in part:
-            out += f"[{part}]"
+        label: str | int = part
+        if isinstance(part, int):
+            entry = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            ident = _entry_label(entry)
+            label = ident if ident is not None else part
+            node = entry
         else:
-            out += f".{part}" if out else part
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(part, int) or "." in part or " " in part:
+            out += f"[{label}]"
+        else:
+            out += f".{label}" if out else label
     return out
+
+
+def _entry_label(entry: Any) -> str | None:
+    if not isinstance(entry, dict):
+        return None
+    for key in ("id", "name"):
+        value = entry.get(key)
+        if isinstance(value, str) and value and "[" not in value and "]" not in value:
+            return value
+    return None
 
 
 def _unwrap(tp: Any) -> Any:
@@ -131,19 +156,19 @@ def diagnostics_from(
         kind = e["type"]
         ctx = e.get("ctx") or {}
         real, on_key = _real_path(data, loc)
-        where = format_path(real) or "(top level)"
+        where = format_path(real, data) or "(top level)"
         if kind == "extra_forbidden":
             key = loc[-1]
             model = _model_at(cls, loc[:-1])
             hint = did_you_mean(str(key), model.model_fields) if model else ""
             location = key_location(data, loc, fallback=fallback)
-            parent = format_path(loc[:-1])
+            parent = format_path(loc[:-1], data)
             prefix = f"{parent}: " if parent else ""
             found.append(Diagnostic(location, f"{prefix}unknown key '{key}'{hint}"))
             continue
         if kind == "missing":
             location, _ = locate(data, loc[:-1], fallback=fallback)
-            parent = format_path(loc[:-1])
+            parent = format_path(loc[:-1], data)
             prefix = f"{parent}: " if parent else ""
             found.append(Diagnostic(location, f"{prefix}missing required key '{loc[-1]}'"))
             continue
