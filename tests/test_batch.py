@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
+from tripwire.batch import runner
 from tripwire.batch.backends import DaskBackend
 from tripwire.batch.runner import run_batch
 from tripwire.batch.summary import wilson
@@ -111,6 +112,19 @@ def test_chunking_does_not_change_results(reference, tmp_path):
     assert (other.out / "summary.json").read_bytes() == (
         reference.out / "summary.json"
     ).read_bytes()
+    assert pq.read_table(other.out / "runs.parquet").equals(
+        pq.read_table(reference.out / "runs.parquet")
+    )
+
+
+def test_joined_file_has_few_row_groups(reference, tmp_path, monkeypatch):
+    """Parts are joined into row groups of about JOIN_ROWS runs, not one group per chunk:
+    the writer keeps metadata for every group, which grew the parent's memory with N."""
+    monkeypatch.setattr(runner, "JOIN_ROWS", 50)
+    other = run_batch("baseline", 120, seed=5, jobs=1, out=tmp_path / "b", chunk_size=7)
+    meta = pq.ParquetFile(other.out / "runs.parquet").metadata
+    sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    assert sizes == [56, 56, 8]  # whole 7-run chunks until a group reaches 50 runs
     assert pq.read_table(other.out / "runs.parquet").equals(
         pq.read_table(reference.out / "runs.parquet")
     )

@@ -46,6 +46,9 @@ from tripwire.sim.rules import Rules, compile_rules
 
 MANIFEST = "batch.json"
 PARTS = "parts"
+# Rows per row group of the joined files: the writer keeps metadata for every row group it
+# has written, so one per 100-run part would grow the parent's memory with the batch.
+JOIN_ROWS = 4096
 MANIFEST_KIND = "tripwire-batch"
 MANIFEST_FORMAT = 1
 _PART = re.compile(r"runs-p(\d{4})-c(\d{6})\.parquet")
@@ -300,18 +303,33 @@ def _tasks(plan: Plan, done: set[tuple[int, int]]) -> Iterator[ChunkTask]:
 
 
 def _join(out: Path, prefix: str, target: str) -> None:
-    """Join the parts into one file, in (point, chunk) order, streaming one part at a time."""
+    """Join the parts into one file, in (point, chunk) order, streaming a few parts at a time.
+
+    Parts are gathered into row groups of about ``JOIN_ROWS`` rows: memory stays bounded by
+    one row group, and the file's metadata grows with the batch only by one entry per group.
+    """
     parts = sorted((out / PARTS).glob(f"{prefix}-p*.parquet"))
     if not parts:
         return
     tmp = out / f".{target}.tmp"
     writer: pq.ParquetWriter | None = None
+    pending: list[pa.Table] = []
+
+    def flush() -> None:
+        if pending:
+            table = pa.concat_tables(pending)
+            writer.write_table(table, row_group_size=table.num_rows)  # type: ignore[union-attr]
+            pending.clear()
+
     try:
         for part in parts:
             table = pq.read_table(part)
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
-            writer.write_table(table)
+            pending.append(table)
+            if sum(t.num_rows for t in pending) >= JOIN_ROWS:
+                flush()
+        flush()
     finally:
         if writer is not None:
             writer.close()
