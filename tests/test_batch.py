@@ -231,6 +231,13 @@ def test_existing_batch_is_never_overwritten(reference, tmp_path):
     (tmp_path / "full" / "notes.txt").write_text("mine")
     refused = tripwire("batch", "baseline", "--runs", "5", "--out", "full", cwd=tmp_path)
     assert refused.returncode == 2 and (tmp_path / "full" / "notes.txt").read_text() == "mine"
+    (tmp_path / "afile").write_text("mine")
+    for out_arg in ("afile", "afile/sub"):
+        refused = tripwire("batch", "baseline", "--runs", "5", "--out", out_arg, cwd=tmp_path)
+        assert refused.returncode == 2, refused.stderr
+        assert refused.stderr.startswith(f"{out_arg}:1:1: error: ")
+        assert "Traceback" not in refused.stderr and "━" not in refused.stderr
+    assert (tmp_path / "afile").read_text() == "mine"
 
 
 def test_bad_overrides_are_located_errors(tmp_path):

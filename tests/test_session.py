@@ -378,6 +378,7 @@ def test_cli_play_headless_script(tmp_path):
         (["play", "baseline", "--resume", "somewhere"], 2, "give no SCENARIO"),
         (["play", "baseline"], 1, "no display"),
         (["play", "--resume", "nowhere", "--headless"], 2, "no session here"),
+        (["play", "--resume", "nowhere"], 2, "nowhere:1:1: error: no session here"),
     ],
 )
 def test_cli_play_bad_input(tmp_path, args, code, message):

@@ -460,37 +460,42 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
     )
-    # The bar is redrawn whenever a chunk finishes (no refresh thread is needed).
-    with Progress(*columns, console=err_console, transient=False, auto_refresh=False) as bar:
-        task = bar.add_task(f"batch {Path(scenario).stem}", total=None, rate="")
-        first: list[float] = []
+    # The bar appears once the batch is under way (bad input is reported without one) and is
+    # redrawn whenever a chunk finishes (no refresh thread is needed).
+    bar = Progress(*columns, console=err_console, transient=False, auto_refresh=False)
+    task = bar.add_task(f"batch {Path(scenario).stem}", total=None, rate="")
+    first: list[float] = []
 
-        def progress(done: int, total: int) -> None:
-            import time
+    def progress(done: int, total: int) -> None:
+        import time
 
-            now = time.perf_counter()
-            if not first:
-                first.extend([now, done])
-            elapsed = now - first[0]
-            rate = f"{(done - first[1]) / elapsed:.0f} runs/s" if elapsed > 0.5 else ""
-            bar.update(task, completed=done, total=total, rate=rate)
-            bar.refresh()
+        now = time.perf_counter()
+        if not first:
+            first.extend([now, done])
+            bar.start()
+        elapsed = now - first[0]
+        rate = f"{(done - first[1]) / elapsed:.0f} runs/s" if elapsed > 0.5 else ""
+        bar.update(task, completed=done, total=total, rate=rate)
+        bar.refresh()
 
-        try:
-            result = run_batch(scenario, out=out, progress=progress, **options)
-        except InputError as err:
+    def stop() -> None:
+        if first:
             bar.stop()
-            _fail(err)
-        except KeyboardInterrupt:
-            bar.stop()
-            print(
-                f"interrupted: run the same command with --resume to finish {out}", file=sys.stderr
-            )
-            raise typer.Exit(130) from None
-        except (OSError, RuntimeError) as err:
-            bar.stop()
-            print(f"error: the batch failed: {err}", file=sys.stderr)
-            raise typer.Exit(1) from None
+
+    try:
+        result = run_batch(scenario, out=out, progress=progress, **options)
+    except InputError as err:
+        stop()
+        _fail(err)
+    except KeyboardInterrupt:
+        stop()
+        print(f"interrupted: run the same command with --resume to finish {out}", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except (OSError, RuntimeError) as err:
+        stop()
+        print(f"error: the batch failed: {err}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    stop()
     console = _stdout()
     table = Table(
         title=f"{result.summary['title']}: {result.summary['runs']} games", header_style="bold"
@@ -620,6 +625,8 @@ def play_cmd(
     Every decision and intervention is saved in the session folder as it is made; `--resume`
     continues a session exactly where it stopped, even after a crash.
     """
+    from tripwire.errors import Diagnostic, Location
+    from tripwire.session.journal import SESSION
     from tripwire.session.play import open_session, play_headless, summary
 
     problems = []
@@ -635,6 +642,9 @@ def play_cmd(
         print(f"error: {problem}", file=sys.stderr)
     if problems:
         raise typer.Exit(2)
+    if resume is not None and not (resume / SESSION).is_file():
+        # before the display check: a wrong folder is the message that helps
+        _fail(InputError([Diagnostic(Location(str(resume)), f"no session here (no {SESSION})")]))
     if not headless and not _has_display():
         print(
             "error: no display to open the exercise board on; "

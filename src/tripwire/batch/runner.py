@@ -286,11 +286,17 @@ def _check_folder(out: Path, plan: Plan, resume: bool) -> Plan:
         if isinstance(chunk, int) and chunk >= 1:
             plan = dataclasses.replace(plan, chunk_size=chunk)
         return plan
+    where = Location(str(out))
+    if out.exists() and not out.is_dir():
+        raise InputError([Diagnostic(where, "this is a file, not a folder: choose another --out")])
     if out.exists() and any(out.iterdir()):
         raise InputError(
-            [Diagnostic(Location(str(out)), "this folder is not empty and holds no Tripwire batch")]
+            [Diagnostic(where, "this folder is not empty and holds no Tripwire batch")]
         )
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError([Diagnostic(where, f"cannot make this folder: {err.strerror}")]) from None
     write_text_atomic(manifest_path, json.dumps(plan.manifest(), indent=2) + "\n")
     return plan
 
