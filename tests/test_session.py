@@ -234,6 +234,28 @@ SCRIPT_ERRORS = [
         "4:13",
         "USA has no action 'fly_to_moon'",
     ),
+    (  # a misspelt action gets a suggestion
+        "steps:\n  - turn: 1\n    decide:\n      USA: [deploy_carier_group]\n",
+        "4:13",
+        "USA has no action 'deploy_carier_group' (did you mean 'deploy_carrier_group'?)",
+    ),
+    (  # a misspelt variable gets a suggestion
+        "steps:\n  - turn: 1\n    before:\n"
+        "      - set: {variable: world.tensoin, value: 70}\n",
+        "4:9",
+        "unknown variable 'world.tensoin' (did you mean 'world.tension'?)",
+    ),
+    (  # a value outside the variable's range is a typo, not something to clip quietly
+        "steps:\n  - turn: 1\n    before:\n"
+        "      - set: {variable: world.tension, value: 720}\n",
+        "4:9",
+        "720 is outside world.tension's range [0, 100]",
+    ),
+    (  # a misspelt library inject gets a suggestion
+        "steps:\n  - turn: 1\n    before:\n      - inject: japan_overflite\n",
+        "4:9",
+        "unknown inject 'japan_overflite' (did you mean 'japan_overflight'?)",
+    ),
     (  # a target the action cannot have
         "steps:\n  - turn: 1\n    decide:\n      USA: [deploy_carrier_group -> KOR]\n",
         "4:13",

@@ -39,7 +39,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-from tripwire.errors import Diagnostic, Location, ScenarioError
+from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
 from tripwire.scenario.schema import ActorCode, Strict
 from tripwire.scenario.validation import validate_model
 from tripwire.scenario.yamlsafe import MarkedMap, locate, read_yaml
@@ -337,19 +337,34 @@ def _white_cell_entry(
         return {"do": "note", "text": act.note, "who": act.who}
     if act.set is not None:
         if act.set.variable not in rules.index:
-            problems.append(Diagnostic(where, f"unknown variable '{act.set.variable}'"))
+            hint = did_you_mean(act.set.variable, rules.index)
+            problems.append(Diagnostic(where, f"unknown variable '{act.set.variable}'{hint}"))
+        else:
+            i = rules.index[act.set.variable]
+            lo, hi = rules.lo_list[i], rules.hi_list[i]
+            if not lo <= act.set.value <= hi:
+                problems.append(
+                    Diagnostic(
+                        where,
+                        f"{act.set.value:g} is outside {act.set.variable}'s range [{lo:g}, {hi:g}]",
+                    )
+                )
         return {"do": "set", "variable": act.set.variable, "value": act.set.value, **base}
     if isinstance(act.inject, str):
         if act.inject not in rules.library:
             known = ", ".join(sorted(rules.library)) or "none"
+            hint = did_you_mean(act.inject, rules.library)
             problems.append(
-                Diagnostic(where, f"unknown inject '{act.inject}' (this scenario has: {known})")
+                Diagnostic(
+                    where, f"unknown inject '{act.inject}'{hint} (this scenario has: {known})"
+                )
             )
         return {"do": "inject", "id": act.inject, **base}
     if act.inject is not None:
         for name in act.inject.effects:
             if name not in rules.index:
-                problems.append(Diagnostic(where, f"unknown variable '{name}'"))
+                hint = did_you_mean(name, rules.index)
+                problems.append(Diagnostic(where, f"unknown variable '{name}'{hint}"))
         return {
             "do": "inject",
             "text": act.inject.text,

@@ -21,6 +21,7 @@ from typing import Any
 
 from tripwire import __version__
 from tripwire.catalog import load_catalog
+from tripwire.errors import did_you_mean
 from tripwire.files import write_text_atomic
 from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import Scenario
@@ -279,9 +280,11 @@ class Session:
         """
         if actor not in self.rules.actors:
             raise SessionError(f"unknown actor '{actor}'")
-        options = [m for m in self.rules.moves_of(actor) if m.action == action]
+        own = self.rules.moves_of(actor)
+        options = [m for m in own if m.action == action]
         if not options:
-            raise SessionError(f"{actor} has no action '{action}'")
+            hint = did_you_mean(action, dict.fromkeys(m.action for m in own))
+            raise SessionError(f"{actor} has no action '{action}'{hint}")
         if chosen and self.model.pending is not None:
             picked = {m for ms in self.model.pending.chosen for m in (ms or [])}
             options = [m for m in options if m.index in picked] or options
