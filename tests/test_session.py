@@ -240,14 +240,12 @@ SCRIPT_ERRORS = [
         "USA has no action 'deploy_carier_group' (did you mean 'deploy_carrier_group'?)",
     ),
     (  # a misspelt variable gets a suggestion
-        "steps:\n  - turn: 1\n    before:\n"
-        "      - set: {variable: world.tensoin, value: 70}\n",
+        "steps:\n  - turn: 1\n    before:\n      - set: {variable: world.tensoin, value: 70}\n",
         "4:9",
         "unknown variable 'world.tensoin' (did you mean 'world.tension'?)",
     ),
     (  # a value outside the variable's range is a typo, not something to clip quietly
-        "steps:\n  - turn: 1\n    before:\n"
-        "      - set: {variable: world.tension, value: 720}\n",
+        "steps:\n  - turn: 1\n    before:\n      - set: {variable: world.tension, value: 720}\n",
         "4:9",
         "720 is outside world.tension's range [0, 100]",
     ),
