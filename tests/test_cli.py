@@ -888,3 +888,32 @@ def test_logs_are_identical_across_processes(tmp_path, seed7_log) -> None:
     assert one == two
     in_process, _ = seed7_log
     assert one == in_process.read_bytes()
+
+
+def test_run_watch_adds_a_column_per_variable(tmp_path) -> None:
+    """`--watch` shows chosen variables turn by turn, with the values the log's snapshots hold."""
+    log = tmp_path / "g.jsonl"
+    result = invoke(
+        "run", "baseline", "--seed", "3", "--turns", "3", "--log", str(log),
+        "--watch", "PRK.icbm,world.sanctions_enforcement",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    turns = [r for r in read_log(log) if r["type"] == "turn"]
+    lines = result.stdout.splitlines()
+    assert any("PRK." in line and "world." in line for line in lines)  # the two headers
+    for snap in turns[1:]:
+        icbm = f"{snap['state']['PRK.icbm']:.0f}"
+        enforcement = f"{snap['state']['world.sanctions_enforcement']:.2f}"
+        row = next(line for line in lines if line.startswith(f"│ {snap['turn']} "))
+        cells = [c.strip() for c in row.split("│")]
+        assert cells[5].split()[0] == icbm and cells[6].split()[0] == enforcement, row
+
+
+def test_run_watch_unknown_variable_is_a_located_error() -> None:
+    result = invoke("run", "baseline", "--watch", "PRK.icbm, PRK.icmb", "--watch", "param.x")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "--watch:1:11: error: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)",
+        "--watch:2:1: error: unknown variable 'param.x' "
+        "(parameters do not change during a game: --set them instead)",
+    ]

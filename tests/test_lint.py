@@ -84,11 +84,11 @@ CASES: list[tuple[str, str, Expected]] = [
         ],
     ),
     (
-        "folded_condition_located_at_its_start",
+        "folded_condition_points_at_the_impossible_part",
         TRIGGER + ">-\n      world.tension > 60\n      and world.tension > 150\n",
         [
             (
-                10,
+                12,
                 11,
                 'triggers[t1].when: "world.tension > 150" can never hold (world.tension is '
                 "between 0 and 100), " + NEVER_T,

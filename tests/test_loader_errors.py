@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tripwire.catalog import load_catalog
 from tripwire.errors import ScenarioError
 from tripwire.scenario.loader import iter_bundled, load_scenario
 from tripwire.scenario.validation import format_path
@@ -30,6 +31,7 @@ TRIGGER = VALID + "triggers:\n  - id: t1\n    text: T\n    when: "
 
 YAML11_HINT = " (write true or false; 'yes'/'no'/'on'/'off' are text in Tripwire files)"
 FUNCS = "count, fired, turn, start, rel, min, max, abs"
+TAGS = sorted({tag for action in load_catalog().actions for tag in action.tags})
 NOT_A_MAPPING = "a scenario file must be a mapping of keys (schema_version, id, ...)"
 ACTOR_CODES = "'RUS', 'PRK', 'CHN', 'USA', 'KOR' or 'JPN'"
 
@@ -191,9 +193,89 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
         ],
     ),
     (
+        "relation_pair_in_the_wrong_order",
+        TRIGGER + '"rel.USA_KOR > 3"\n',
+        [
+            (
+                10,
+                12,
+                "triggers[t1].when: unknown variable 'rel.USA_KOR' (did you mean 'rel.KOR_USA'? "
+                "a relation names its actors in alphabetical order)",
+            )
+        ],
+    ),
+    (
+        "unknown_tag_lists_the_tags_when_none_is_close",
+        TRIGGER + "\"count('PRK', tag='hacking') >= 1\"\n",
+        [(10, 29, "triggers[t1].when: unknown tag 'hacking' (tags: " + ", ".join(TAGS) + ")")],
+    ),
+    (
+        "chance_as_a_percentage",
+        VALID + "injects:\n  - id: i1\n    chance: 15%\n    text: T\n",
+        [
+            (
+                9,
+                13,
+                "injects[i1].chance: expected a number, got the text '15%' "
+                "(a chance from 0 to 1: write 15% as 0.15)",
+            )
+        ],
+    ),
+    (
+        "chance_as_a_word",
+        VALID + "injects:\n  - id: i1\n    chance: high\n    text: T\n",
+        [
+            (
+                9,
+                13,
+                "injects[i1].chance: expected a number, got the text 'high' "
+                "(a chance from 0 to 1, like 0.15)",
+            )
+        ],
+    ),
+    (
+        "weights_objective_far_from_any_lists_the_actors_objectives",
+        TRIGGER + '"world.tension > 1"\n    weights: {USA.sanctions: 1}\n',
+        [
+            (
+                11,
+                15,
+                "triggers[t1].weights: unknown objective 'USA.sanctions' "
+                "(USA's objectives: alliances, deterrence, nonproliferation, stability)",
+            )
+        ],
+    ),
+    (
+        "folded_condition_points_into_its_lines",
+        TRIGGER + ">-\n      world.tension > 60\n      and PRK.icmb > 3\n",
+        [(12, 11, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+    ),
+    (
+        "literal_condition_points_into_its_lines",
+        TRIGGER + "|\n      world.tension > 60 and\n        PRK.icmb > 3\n",
+        [(12, 9, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+    ),
+    (
+        "wrapped_plain_condition_points_into_its_lines",
+        TRIGGER + "world.tension > 60\n      and PRK.icmb > 3\n",
+        [(11, 11, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+    ),
+    (
+        "wrapped_quoted_condition_points_into_its_lines",
+        TRIGGER + '"world.tension > 60\n      and PRK.icmb > 3"\n',
+        [(11, 11, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+    ),
+    (
         "objective_of_another_actor",
         VALID + "actors:\n  RUS:\n    objectives:\n      technology: 1.0\n",
-        [(10, 7, "actors.RUS.objectives: RUS has no objective 'technology'")],
+        [
+            (
+                10,
+                7,
+                "actors.RUS.objectives: RUS has no objective 'technology' "
+                "(RUS's objectives: alliances, pressure_point, resupply)",
+            )
+        ],
     ),
     (
         "duplicate_trigger_id",

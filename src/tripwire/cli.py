@@ -236,6 +236,15 @@ def run_cmd(
             "--screenshots", help="Save the board of every turn as PNG files here (no window)."
         ),
     ] = None,
+    watch: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Add a column to the turn table for these variables, turn by turn "
+            "(e.g. --watch PRK.icbm,alliance.cohesion). Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Play a scenario with bots in every seat and print the turn table."""
     run(
@@ -247,6 +256,7 @@ def run_cmd(
         sets=sets or [],
         board=board,
         screenshots=screenshots,
+        watch=watch or [],
     )
 
 
@@ -272,6 +282,7 @@ def run(
     sets: list[str] | None = None,
     board: bool = False,
     screenshots: Path | None = None,
+    watch: list[str] | None = None,
 ) -> None:
     """Implementation of ``tripwire run`` (and of ``tripwire`` with no command)."""
     from tripwire.logfile import write_log
@@ -289,6 +300,7 @@ def run(
         raise typer.Exit(2)
     spec = _scenario_with(scenario, sets or [])
     model = CrisisModel(spec, rng=seed, turns=turns, collect=False)
+    watched = _watched(watch or [], model.log[-1]["state"])
     if board:
         from tripwire.board.app import play_turns, show_live
 
@@ -310,12 +322,37 @@ def run(
     if quiet:
         return
     console = _stdout()
-    console.print(turn_table(model.log, title=f"{spec.title} — seed {seed}"))
+    console.print(turn_table(model.log, title=f"{spec.title} — seed {seed}", watch=watched))
     titles = dict(zip(model.rules.outcome_ids, model.rules.outcome_titles, strict=True))
     for line in outcome_lines(model.log, titles):
         console.print(f"  {line}")
     if log is not None:
         console.print(f"  log written to {log}")
+
+
+def _watched(options: list[str], shown: dict[str, float]) -> list[str]:
+    """The variables of ``--watch`` (comma-separated, repeatable), each one that the turn
+    snapshots show; an unknown name is a located error (exit 2)."""
+    from tripwire.errors import Diagnostic, Location, did_you_mean
+
+    names: list[str] = []
+    problems: list[Diagnostic] = []
+    for k, option in enumerate(options, start=1):
+        column = 1
+        for name in option.split(","):
+            stripped = name.strip()
+            if stripped and stripped not in shown:
+                hint = did_you_mean(stripped, shown)
+                if stripped.startswith("param."):
+                    hint = " (parameters do not change during a game: --set them instead)"
+                where = Location("--watch", k, column + len(name) - len(name.lstrip()))
+                problems.append(Diagnostic(where, f"unknown variable '{stripped}'{hint}"))
+            elif stripped and stripped not in names:
+                names.append(stripped)
+            column += len(name) + 1
+    if problems:
+        _fail(InputError(problems))
+    return names
 
 
 @app.command("replay")

@@ -9,6 +9,7 @@ that a scenario author sees all the mistakes in one go.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -68,6 +69,10 @@ class ScenarioError(InputError):
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """A `` (did you mean 'x'?)`` suffix for a misspelt name, or an empty string."""
     options = list(candidates)
+    pair = re.fullmatch(r"rel\.([A-Z]{3})_([A-Z]{3})", word)
+    if pair and f"rel.{pair[2]}_{pair[1]}" in options:
+        swapped = f"rel.{pair[2]}_{pair[1]}"
+        return f" (did you mean '{swapped}'? a relation names its actors in alphabetical order)"
     prefixed = [c for c in options if len(word) >= 3 and c.startswith(word)]
     matches = (
         prefixed[:1]

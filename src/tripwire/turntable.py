@@ -1,7 +1,8 @@
 """The turn table: a game's log as a table a person can read in a terminal.
 
 One row per turn: the month, what each actor did (failed moves marked, holds shown), the
-tension and its change, the escalation rung, and what fired (injects, triggers, outcomes).
+tension and its change, the escalation rung, any variables asked for (``tripwire run
+--watch``), and what fired (injects, triggers, outcomes).
 It reads only the log records, so it works the same for a game just played and for a log
 file.
 """
@@ -9,7 +10,7 @@ file.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.table import Table
@@ -38,8 +39,24 @@ def _action_text(event: Mapping[str, Any]) -> Text:
     return Text(label, style=style)
 
 
-def turn_table(records: Iterable[Mapping[str, Any]], *, title: str | None = None) -> Table:
-    """Build the turn table of a log."""
+def _value_cell(now: float, before: float, *, whole: bool = False) -> str:
+    """A value and its change since the last turn: ``62 ▲2``; small scales get decimals."""
+    small = not whole and max(abs(now), abs(before)) < 10
+    shown = f"{now:.2f}" if small else f"{now:.0f}"
+    delta = now - before
+    if abs(delta) <= (0.005 if small else 0.5):
+        return shown
+    arrow = "▲" if delta > 0 else "▼"
+    return f"{shown} {arrow}{abs(delta):.2f}" if small else f"{shown} {arrow}{abs(delta):.0f}"
+
+
+def turn_table(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    title: str | None = None,
+    watch: Sequence[str] = (),
+) -> Table:
+    """Build the turn table of a log; ``watch`` adds a column per variable named."""
     records = list(records)
     header = next((r for r in records if r.get("type") == "header"), {})
     actors: list[str] = list(header.get("actors", []))
@@ -56,6 +73,8 @@ def turn_table(records: Iterable[Mapping[str, Any]], *, title: str | None = None
     table.add_column("Actions", overflow="fold")
     table.add_column("Tension", justify="right", no_wrap=True)
     table.add_column("Rung", justify="right", no_wrap=True)
+    for name in watch:
+        table.add_column(name.replace(".", ".\n", 1), justify="right", no_wrap=True)
     table.add_column("Fired", overflow="fold")
     previous = snapshots.get(0)
     for turn in sorted(t for t in snapshots if t > 0):
@@ -72,10 +91,6 @@ def turn_table(records: Iterable[Mapping[str, Any]], *, title: str | None = None
             if i:
                 lines.append("\n")
             lines.append_text(line)
-        tension = snap["state"].get("world.tension", 0.0)
-        before = previous["state"].get("world.tension", tension) if previous else tension
-        delta = tension - before
-        arrow = "▲" if delta > 0.5 else ("▼" if delta < -0.5 else " ")
         fired = Text()
         for e in events:
             kind = e.get("kind")
@@ -88,11 +103,16 @@ def turn_table(records: Iterable[Mapping[str, Any]], *, title: str | None = None
             elif kind == "intervention":
                 fired.append(f"✎ {e.get('what', 'intervention')}\n", style="blue")
         fired.rstrip()
+        state = snap["state"]
+        earlier = previous["state"] if previous else state
+        tension = state.get("world.tension", 0.0)
+        watched = [_value_cell(state.get(n, 0.0), earlier.get(n, state.get(n, 0.0))) for n in watch]
         table.add_row(
             f"{turn}\n{snap.get('date', '')}",
             lines,
-            f"{tension:.0f} {arrow}{abs(delta):.0f}" if arrow.strip() else f"{tension:.0f}",
+            _value_cell(tension, earlier.get("world.tension", tension), whole=True),
             str(snap.get("rung", "")),
+            *watched,
             fired,
         )
         previous = snap

@@ -36,6 +36,7 @@ MAX_BRACKETS = 24
 MAX_DEPTH = 100
 MAX_NODES = 400
 MAX_CONSTANT = 1e9
+MAX_LISTED = 60  # an unknown name's message lists the known ones up to this many
 MAX_LAST = 240
 MAX_POWER = 4
 
@@ -339,9 +340,11 @@ class _Checker:
         if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
             raise self.fail(node, f"{what} must be quoted text, like 'PRK'")
         if node.value not in allowed:
-            raise self.fail(
-                node, f"unknown {what} '{node.value}'" + did_you_mean(node.value, allowed)
-            )
+            hint = did_you_mean(node.value, allowed)
+            if not hint and len(allowed) <= MAX_LISTED:
+                plural = "triggers and injects" if what == "trigger or inject" else f"{what}s"
+                hint = f" ({plural}: {', '.join(sorted(allowed))})"
+            raise self.fail(node, f"unknown {what} '{node.value}'{hint}")
         return node.value
 
     def _last_arg(self, node: ast.AST) -> int:

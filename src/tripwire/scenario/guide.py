@@ -74,7 +74,8 @@ FUNCTION_DOCS = {  # name -> (call, meaning, example); the examples must parse
     ),
     "fired": (
         "fired(ID, last=N)",
-        "How many times the trigger or inject ID fired in the last N turns, this one included.",
+        "How many times the trigger or inject ID fired in the last N turns, this one included "
+        "(an inject's `when:` does not see the injects of its own turn: see How a turn works).",
         "fired('provocation_spiral', last=6) == 0",
     ),
     "turn": ("turn()", "The current turn: 1 on the first turn.", "turn() >= 6"),

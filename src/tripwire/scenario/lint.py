@@ -35,7 +35,7 @@ from tripwire.scenario.expr import IR, Expr, rel_name
 from tripwire.scenario.loader import _display, load_scenario, read_document, resolve_ref
 from tripwire.scenario.schema import Scenario, parse_checked
 from tripwire.scenario.validation import format_path
-from tripwire.scenario.yamlsafe import MarkedMap, column_in_source, key_location, locate
+from tripwire.scenario.yamlsafe import MarkedMap, key_location, locate, place_in_source
 from tripwire.sim.rules import ANY, Rules, compile_rules
 
 Interval = tuple[float, float]
@@ -438,14 +438,14 @@ class _Linter:
         return where is not None and where.path == self.display
 
     def warn(self, loc: Loc, message: str, *, offset: int | None = None, key: bool = False) -> None:
-        """Warn at a value (``offset`` characters into a one-line condition) or at a key."""
+        """Warn at a value (``offset`` characters into a condition) or at a key."""
         fallback = Location(self.display)
         if key:
             where = key_location(self.doc, loc, fallback=fallback)
         else:
             where, style = locate(self.doc, loc, fallback=fallback)
-            if offset is not None and style is not None:
-                where = where.shifted(column_in_source(style, offset))
+            if offset is not None:
+                where = place_in_source(where, style, offset)
         self.found.append(Diagnostic(where, f"{format_path(loc, self.doc)}: {message}", "warning"))
 
     def run(self) -> list[Diagnostic]:

@@ -251,12 +251,23 @@ def _check_weights(
             continue
         actor, _, objective = name.partition(".")
         if actor not in objectives or objective not in objectives[actor]:
+            if actor in objectives:  # compare the objective alone: the actor is shared
+                hint = _objective_hint(actor, objective, objectives[actor])
+            else:
+                hint = did_you_mean(name, every)
             problems.at(
                 (*loc, name),
-                f"{format_path(loc, problems.data)}: unknown objective '{name}'"
-                + did_you_mean(name, every),
+                f"{format_path(loc, problems.data)}: unknown objective '{name}'{hint}",
                 key=True,
             )
+
+
+def _objective_hint(actor: str, objective: str, known: set[str], *, prefix: bool = True) -> str:
+    """A close spelling if there is one, else the actor's objectives (a short list)."""
+    close = did_you_mean(objective, known)
+    if close and prefix:
+        return close.replace("mean '", f"mean '{actor}.")
+    return close or f" ({actor}'s objectives: {', '.join(sorted(known))})"
 
 
 def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -315,7 +326,7 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
                 problems.at(
                     ("actors", code, "objectives", name),
                     f"actors.{code}.objectives: {code} has no objective '{name}'"
-                    + did_you_mean(name, objectives[code]),
+                    + _objective_hint(code, name, objectives[code], prefix=False),
                     key=True,
                 )
     inject_ids = {e.get("id") for _, e in _items(data, "injects")}

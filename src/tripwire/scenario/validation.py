@@ -17,10 +17,10 @@ from pydantic import BaseModel, ValidationError
 
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
 from tripwire.scenario.yamlsafe import (
-    column_in_source,
     is_union_tag,
     key_location,
     locate,
+    place_in_source,
     plain,
 )
 
@@ -35,6 +35,7 @@ _TYPE_WORDS = {
     "model_attributes_type": "a mapping of keys to values",
     "int_from_float": "a whole number",
 }
+_CHANCES = {"chance", "success", "p"}  # keys whose numbers are probabilities
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n", "Yes", "No", "On", "Off", "YES", "NO"}
 
 
@@ -176,8 +177,8 @@ def diagnostics_from(
             location = key_location(data, real, fallback=fallback)
         else:
             location, style = locate(data, real, fallback=fallback)
-            if kind == "expression" and style is not None:
-                location = location.shifted(column_in_source(style, int(ctx.get("offset", 0))))
+            if kind == "expression":
+                location = place_in_source(location, style, int(ctx.get("offset", 0)))
         found.append(Diagnostic(location, f"{where}: {_message(e, on_key)}"))
     return found
 
@@ -192,6 +193,15 @@ def _message(e: Any, on_key: bool) -> str:
             msg += " (write true or false; 'yes'/'no'/'on'/'off' are text in Tripwire files)"
         if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
             msg += " (put it in quotes)"
+        percent = isinstance(value, str) and value.strip().endswith("%")
+        if kind == "float_type" and e["loc"] and e["loc"][-1] in _CHANCES:
+            msg += (
+                " (a chance from 0 to 1: write 15% as 0.15)"
+                if percent
+                else (" (a chance from 0 to 1, like 0.15)")
+            )
+        elif kind == "float_type" and percent:
+            msg += " (write the number without %)"
         return msg
     if kind == "literal_error":
         expected = str(ctx.get("expected", ""))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class MarkedMap(dict):
         self.location = location
         self.key_locations: dict[str, Location] = {}
         self.value_locations: dict[str, Location] = {}
-        self.value_styles: dict[str, str | None] = {}
+        self.value_styles: dict[str, Style] = {}
 
 
 class MarkedSeq(list):
@@ -72,7 +73,7 @@ class MarkedSeq(list):
         super().__init__()
         self.location = location
         self.item_locations: list[Location] = []
-        self.item_styles: list[str | None] = []
+        self.item_styles: list[Style] = []
 
 
 # libyaml's C parser when PyYAML has it (17x faster on the catalog), else the pure one; both
@@ -117,21 +118,74 @@ def _yaml_error(path: str, err: yaml.YAMLError, text: str) -> Diagnostic:
     return Diagnostic(location, f"not valid YAML: {text}")
 
 
-def _style(node: yaml.Node, text: str) -> str | None:
-    """How a scalar was written, when a column inside it maps onto the file.
+@dataclass(frozen=True, slots=True)
+class SourceLines:
+    """Where each source line of a multi-line scalar (``>-``, ``|``, a wrapped plain or
+    quoted scalar) starts in its value: ``(offset in the value, line, column)``, 1-based."""
+
+    starts: tuple[tuple[int, int, int], ...]
+
+
+Style = str | SourceLines | None
+
+
+def _style(node: yaml.Node, text: str) -> Style:
+    """How a scalar was written, so that a position inside its value maps onto the file.
 
     ``""`` for a plain one-line scalar; for a quoted one-line scalar, its source text with the
-    quotes (so that escapes can be counted, see :func:`column_in_source`); ``None`` otherwise
-    (block scalars, multi-line scalars, collections).
+    quotes (so that escapes can be counted, see :func:`column_in_source`); for a scalar over
+    several lines, where each line starts (:class:`SourceLines`); ``None`` for collections.
     """
-    if not isinstance(node, yaml.ScalarNode) or node.start_mark.line != node.end_mark.line:
+    if not isinstance(node, yaml.ScalarNode):
         return None
+    if node.start_mark.line != node.end_mark.line:
+        return _source_lines(node, text)
     if node.style in ("'", '"'):
         return text[node.start_mark.index : node.end_mark.index]
     return "" if node.style in (None, "") else None
 
 
+def _source_lines(node: yaml.ScalarNode, text: str) -> SourceLines | None:
+    """Find each source line's text in the folded value, in order (escapes are not counted:
+    a line holding one is skipped and its neighbours still map)."""
+    source = text[node.start_mark.index : node.end_mark.index].split("\n")
+    first = 1 if node.style in (">", "|") else 0  # a block scalar's first line is its header
+    starts: list[tuple[int, int, int]] = []
+    cursor = 0
+    for k, line in enumerate(source[first:], start=first):
+        content = line.strip(" ")
+        if node.style in ("'", '"'):  # leave out the quotes
+            content = content[1:] if k == 0 else content
+            content = content[:-1] if k == len(source) - 1 else content
+        if not content:
+            continue
+        at = node.value.find(content, cursor)
+        if at < 0:
+            continue
+        column = len(line) - len(line.lstrip(" ")) + (1 if k == 0 and node.style else 0)
+        if k == 0:
+            column += node.start_mark.column
+        starts.append((at, node.start_mark.line + k + 1, column + 1))
+        cursor = at + len(content)
+    return SourceLines(tuple(starts)) if starts else None
+
+
 _ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+
+
+def place_in_source(where: Location, style: Style, offset: int) -> Location:
+    """The location of character ``offset`` of a scalar's value that starts at ``where``."""
+    if isinstance(style, SourceLines):
+        _, line, column = style.starts[0]
+        base = 0
+        for start, row, col in style.starts:
+            if start > offset:
+                break
+            base, line, column = start, row, col
+        return Location(where.path, line, column + max(0, offset - base))
+    if style is None:
+        return where
+    return where.shifted(column_in_source(style, offset))
 
 
 def column_in_source(style: str, offset: int) -> int:
@@ -328,9 +382,7 @@ def is_union_tag(node: Any, loc: Sequence[str | int], k: int) -> bool:
     )
 
 
-def locate(
-    root: Any, loc: Sequence[str | int], *, fallback: Location
-) -> tuple[Location, str | None]:
+def locate(root: Any, loc: Sequence[str | int], *, fallback: Location) -> tuple[Location, Style]:
     """Find where the value at ``loc`` (a pydantic error path) stands in marked data.
 
     Path elements that do not name a key or index (pydantic's union-member tags, a missing
