@@ -410,7 +410,7 @@ def test_hostile_triggers_give_one_located_diagnostic_each(write_yaml):
             parse_expr(source, CTX)
         # the list of known names that follows an unknown one depends on the scenario
         alone = re.sub(r" \([a-z ]+s: [^)]*\)$", "", direct.value.message)
-        assert d.message.startswith(f"triggers[t{i}].when: {alone}"), d.message
+        assert d.message.startswith(f"triggers[{i}].when: {alone}"), d.message
         quoted = json.dumps(source)
         if len(quoted) == len(source) + 2:  # no escapes: the column maps straight on
             assert d.location.column == len('    when: "') + 1 + direct.value.offset

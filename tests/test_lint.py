@@ -54,8 +54,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: can never hold (world.tension is between 0 and 100), "
-                + NEVER_T,
+                "triggers[0].when: can never hold (world.tension is between 0 and 100), " + NEVER_T,
             )
         ],
     ),
@@ -66,7 +65,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 35,
-                'triggers[t1].when: "world.tension > 150" can never hold (world.tension is '
+                'triggers[0].when: "world.tension > 150" can never hold (world.tension is '
                 "between 0 and 100), " + NEVER_T,
             )
         ],
@@ -78,8 +77,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 11,
-                "triggers[t1].when: can never hold (world.tension is between 0 and 100), "
-                + NEVER_T,
+                "triggers[0].when: can never hold (world.tension is between 0 and 100), " + NEVER_T,
             )
         ],
     ),
@@ -90,7 +88,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 12,
                 11,
-                'triggers[t1].when: "world.tension > 150" can never hold (world.tension is '
+                'triggers[0].when: "world.tension > 150" can never hold (world.tension is '
                 "between 0 and 100), " + NEVER_T,
             )
         ],
@@ -104,7 +102,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 12,
                 12,
-                "triggers[t1].when: can never hold (USA.election_pressure stays at 30: nothing "
+                "triggers[0].when: can never hold (USA.election_pressure stays at 30: nothing "
                 "changes it), " + NEVER_T,
             )
         ],
@@ -116,7 +114,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: can never hold (PRK.icbm stays from 55 to 100: it starts at "
+                "triggers[0].when: can never hold (PRK.icbm stays from 55 to 100: it starts at "
                 "55 and nothing lowers it), " + NEVER_T,
             )
         ],
@@ -128,7 +126,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: can never hold (count('KOR', tag='missile_test', last=3) is "
+                "triggers[0].when: can never hold (count('KOR', tag='missile_test', last=3) is "
                 "always 0: KOR has no action tagged 'missile_test'), " + NEVER_T,
             )
         ],
@@ -140,7 +138,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: can never hold (count('PRK', tag='missile_test', last=2) is "
+                "triggers[0].when: can never hold (count('PRK', tag='missile_test', last=2) is "
                 "at most 4), " + NEVER_T,
             )
         ],
@@ -154,7 +152,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 12,
                 12,
-                "triggers[t1].when: can never hold (count('any', action='icbm_test', last=6) is "
+                "triggers[0].when: can never hold (count('any', action='icbm_test', last=6) is "
                 "always 0: nobody can take 'icbm_test'), " + NEVER_T,
             )
         ],
@@ -168,7 +166,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 12,
                 12,
-                "triggers[t1].when: can never hold (fired('provocation_spiral', last=3) is always "
+                "triggers[0].when: can never hold (fired('provocation_spiral', last=3) is always "
                 "0: it is switched off), " + NEVER_T,
             )
         ],
@@ -180,7 +178,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: can never hold (fired('tactical_nuclear_transfer', last=24) "
+                "triggers[0].when: can never hold (fired('tactical_nuclear_transfer', last=24) "
                 "is at most 1), " + NEVER_T,
             )
         ],
@@ -188,7 +186,7 @@ CASES: list[tuple[str, str, Expected]] = [
     (
         "turn_after_the_end",
         TRIGGER + '"turn() > 12"\n',
-        [(10, 12, "triggers[t1].when: can never hold (turn() is 1 to 12), " + NEVER_T)],
+        [(10, 12, "triggers[0].when: can never hold (turn() is 1 to 12), " + NEVER_T)],
     ),
     (
         "outcome_start_is_fixed",
@@ -197,7 +195,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "outcomes[o1].when: can never hold (start(world.tension) is 50), so this outcome "
+                "outcomes[0].when: can never hold (start(world.tension) is 50), so this outcome "
                 "is never reached",
             )
         ],
@@ -209,7 +207,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 11,
                 12,
-                "injects[i1].when: can never hold (world.tension is 50 on turn 1), so this "
+                "injects[0].when: can never hold (world.tension is 50 on turn 1), so this "
                 "inject never fires",
             )
         ],
@@ -217,7 +215,7 @@ CASES: list[tuple[str, str, Expected]] = [
     (
         "timeline_inject_knows_its_turn",
         VALID + 'injects:\n  - id: i1\n    turn: 5\n    text: I\n    when: "turn() < 3"\n',
-        [(11, 12, "injects[i1].when: can never hold (turn() is 5), so this inject never fires")],
+        [(11, 12, "injects[0].when: can never hold (turn() is 5), so this inject never fires")],
     ),
     (
         "precondition_never_holds_for_any_actor",
@@ -229,7 +227,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 14,
                 20,
-                "actions[parade].precondition: can never hold (PRK.posture is between 0 and 100), "
+                "actions[0].precondition: can never hold (PRK.posture is between 0 and 100), "
                 "so nobody can take this action",
             )
         ],
@@ -242,7 +240,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: always holds (world.tension is between 0 and 100), so it "
+                "triggers[0].when: always holds (world.tension is between 0 and 100), so it "
                 "fires every turn",
             )
         ],
@@ -254,7 +252,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: always holds (turn() is 1 to 12), so it fires on turn 1 (an "
+                "triggers[0].when: always holds (turn() is 1 to 12), so it fires on turn 1 (an "
                 "inject with `turn: 1` says that more plainly)",
             )
         ],
@@ -266,7 +264,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: always holds (world.tension is between 0 and 100), so it "
+                "triggers[0].when: always holds (world.tension is between 0 and 100), so it "
                 "fires on turn 1 and then every 3 turns",
             )
         ],
@@ -278,7 +276,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 10,
                 12,
-                "outcomes[o1].when: always holds (rel.CHN_PRK is between -100 and 100), so every "
+                "outcomes[0].when: always holds (rel.CHN_PRK is between -100 and 100), so every "
                 "game reaches it on turn 1",
             )
         ],
@@ -292,7 +290,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 11,
                 12,
-                "injects[i1].when: always holds (world.tension is 50 on turn 1; nothing has been "
+                "injects[0].when: always holds (world.tension is 50 on turn 1; nothing has been "
                 "counted or fired yet on turn 1), so this `when` changes nothing",
             )
         ],
@@ -306,8 +304,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 8,
                 9,
-                "actions[parade].id: 'parade' is switched off by disable.actions, "
-                "so nobody can take it",
+                "actions[0].id: 'parade' is switched off by disable.actions, so nobody can take it",
             )
         ],
     ),
@@ -318,7 +315,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 14,
                 14,
-                "actions[parade].effects: no objective of PRK is moved by these effects, "
+                "actions[0].effects: no objective of PRK is moved by these effects, "
                 "so bots take this action only on a random whim (their noise)",
             )
         ],
@@ -328,7 +325,7 @@ CASES: list[tuple[str, str, Expected]] = [
         ACTION.replace(
             "    cost: 1\n", "    cost: 1\n    success: 0\n    effects: {PRK.posture: 2}\n"
         ),
-        [(14, 14, "actions[parade].success: is never above 0: this action always fails")],
+        [(14, 14, "actions[0].success: is never above 0: this action always fails")],
     ),
     (
         "action_only_targets_its_actor",
@@ -339,7 +336,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 14,
                 14,
-                "actions[parade].targets: every target is the acting actor itself, so nobody can "
+                "actions[0].targets: every target is the acting actor itself, so nobody can "
                 "take this action",
             )
         ],
@@ -368,7 +365,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 13,
                 15,
-                "triggers[t1].weights[JPN.defense]: JPN has no action that moves "
+                "triggers[0].weights[JPN.defense]: JPN has no action that moves "
                 "JPN.missile_defense, JPN.posture, USA.deterrence_credibility (the terms of "
                 "'defense'), so this weight does not change what JPN does",
             )
@@ -396,7 +393,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 11,
                 30,
-                "injects[i1].effects[world.tension]: -150 is more than the whole range of "
+                "injects[0].effects[world.tension]: -150 is more than the whole range of "
                 "world.tension (0 to 100), so it always stops at the minimum",
             )
         ],
@@ -410,7 +407,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 13,
                 30,
-                "injects[i1].effects[world.tension]: world.tension is 90 when this fires on turn "
+                "injects[0].effects[world.tension]: world.tension is 90 when this fires on turn "
                 "1, so +20 always goes past its maximum 100 (at most +10 applies)",
             )
         ],
@@ -433,14 +430,14 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 12,
                 12,
-                "triggers[t1].when: always holds (world.campaign stays from 85 to 100: it starts "
+                "triggers[0].when: always holds (world.campaign stays from 85 to 100: it starts "
                 "at 85 and nothing lowers it), so it fires on turn 1 (an inject with `turn: 1` "
                 "says that more plainly)",
             ),
             (
                 13,
                 31,
-                "triggers[t1].effects[world.campaign]: world.campaign is at least 85 whenever "
+                "triggers[0].effects[world.campaign]: world.campaign is at least 85 whenever "
                 "this fires, so +30 always goes past its maximum 100 (at most +15 applies)",
             ),
         ],
@@ -454,7 +451,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 11,
                 39,
-                "injects[i1].effects[world.escalation_score]: world.escalation_score is "
+                "injects[0].effects[world.escalation_score]: world.escalation_score is "
                 "recomputed from the actions after the injects of every turn, so this change is "
                 "lost",
             )
@@ -468,7 +465,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 8,
                 20,
-                "injects[i1].turn: turn 13 is after the last turn (12), so this inject never fires",
+                "injects[0].turn: turn 13 is after the last turn (12), so this inject never fires",
             )
         ],
     ),
@@ -479,7 +476,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 8,
                 5,
-                "injects[i1]: 'i1' never fires in a game: it has no `turn` or `chance` and no "
+                "injects[0]: 'i1' never fires in a game: it has no `turn` or `chance` and no "
                 "trigger names it in `inject:` (a facilitator can still fire it)",
             )
         ],
@@ -491,7 +488,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 8,
                 5,
-                "injects[i1]: 'i1' never fires in a game: its chance is 0 and no trigger names it "
+                "injects[0]: 'i1' never fires in a game: its chance is 0 and no trigger names it "
                 "in `inject:` (a facilitator can still fire it)",
             )
         ],
@@ -499,7 +496,7 @@ CASES: list[tuple[str, str, Expected]] = [
     (
         "inject_switched_off",
         VALID + "injects:\n  - {id: i1, turn: 2, text: I}\ndisable:\n  injects: [i1]\n",
-        [(8, 10, "injects[i1].id: 'i1' is switched off by disable.injects, so it never fires")],
+        [(8, 10, "injects[0].id: 'i1' is switched off by disable.injects, so it never fires")],
     ),
     (
         "inject_fired_twice",
@@ -510,7 +507,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 13,
                 13,
-                "triggers[t1].inject: 'i1' also fires on its own (by chance), so it can fire twice "
+                "triggers[0].inject: 'i1' also fires on its own (by chance), so it can fire twice "
                 "in a game",
             )
         ],
@@ -525,12 +522,12 @@ CASES: list[tuple[str, str, Expected]] = [
     (
         "cooldown_with_once",
         TRIGGER + '"world.tension > 80"\n    once: true\n    cooldown: 2\n',
-        [(12, 15, "triggers[t1].cooldown: has no effect with `once: true`")],
+        [(12, 15, "triggers[0].cooldown: has no effect with `once: true`")],
     ),
     (
         "trigger_switched_off",
         TRIGGER + '"world.tension > 80"\ndisable:\n  triggers: [t1]\n',
-        [(8, 9, "triggers[t1].id: 't1' is switched off by disable.triggers, so it never fires")],
+        [(8, 9, "triggers[0].id: 't1' is switched off by disable.triggers, so it never fires")],
     ),
     (
         "variable_never_used",
@@ -539,7 +536,7 @@ CASES: list[tuple[str, str, Expected]] = [
             (
                 8,
                 12,
-                "variables[USA.election_pressure].name: 'USA.election_pressure' is never used: "
+                "variables[0].name: 'USA.election_pressure' is never used: "
                 "no condition reads it and nothing changes it",
             )
         ],
@@ -555,7 +552,7 @@ CASES: list[tuple[str, str, Expected]] = [
         "same_text_twice",
         VALID
         + "injects:\n  - {id: i1, turn: 2, text: A test.}\n  - {id: i2, turn: 5, text: A  TEST.}\n",
-        [(9, 29, "injects[i2].text: the same text as 'i1', so players cannot tell them apart")],
+        [(9, 29, "injects[1].text: the same text as 'i1', so players cannot tell them apart")],
     ),
     # --- extends: only this file's entries ------------------------------------------------
     (
@@ -606,7 +603,7 @@ def test_warning_lines_read_like_errors(write_yaml, monkeypatch) -> None:
     monkeypatch.chdir(path.parent)
     (warning,) = lint(path.name)
     assert warning.format() == (
-        f"{path.name}:10:12: warning: triggers[t1].when: can never hold (world.tension is "
+        f"{path.name}:10:12: warning: triggers[0].when: can never hold (world.tension is "
         "between 0 and 100), so this trigger never fires"
     )
     assert summary_line(path.name, [warning]) == f"{path.name}: 1 warning"

@@ -56,12 +56,12 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "yaml11_no_is_not_false",
         TRIGGER + '"world.tension > 60"\n    once: no\n',
-        [(11, 11, "triggers[t1].once: expected true or false, got the text 'no'" + YAML11_HINT)],
+        [(11, 11, "triggers[0].once: expected true or false, got the text 'no'" + YAML11_HINT)],
     ),
     (
         "yaml11_yes_is_not_true",
         TRIGGER + '"world.tension > 60"\n    once: yes\n',
-        [(11, 11, "triggers[t1].once: expected true or false, got the text 'yes'" + YAML11_HINT)],
+        [(11, 11, "triggers[0].once: expected true or false, got the text 'yes'" + YAML11_HINT)],
     ),
     (
         "yaml11_yes_is_not_a_number",
@@ -103,27 +103,27 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "when_unknown_variable_double_quoted",
         TRIGGER + '"world.tension > 60 and PRK.icmb >= 2"\n',
-        [(10, 35, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 35, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_single_quoted",
         TRIGGER + "'world.tension > 60 and PRK.icmb >= 2'\n",
-        [(10, 35, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 35, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_plain",
         TRIGGER + "world.tension > 60 and PRK.icmb >= 2\n",
-        [(10, 34, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 34, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_leading_spaces",
         TRIGGER + '"   PRK.icmb > 1"\n',
-        [(10, 15, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(10, 15, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_variable_flow_mapping",
         VALID + 'triggers:\n  - {id: t1, text: T, when: "PRK.icmb > 1"}\n',
-        [(8, 30, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(8, 30, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "when_unknown_function",
@@ -132,7 +132,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 10,
                 12,
-                f"triggers[t1].when: unknown function 'cout' (allowed: {FUNCS}) "
+                f"triggers[0].when: unknown function 'cout' (allowed: {FUNCS}) "
                 "(did you mean 'count'?)",
             )
         ],
@@ -140,12 +140,12 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "when_unknown_tag_in_count",
         TRIGGER + "\"count('PRK', tag='misile_test') >= 1\"\n",
-        [(10, 29, "triggers[t1].when: unknown tag 'misile_test' (did you mean 'missile_test'?)")],
+        [(10, 29, "triggers[0].when: unknown tag 'misile_test' (did you mean 'missile_test'?)")],
     ),
     (
         "when_syntax_error_unclosed_bracket",
         TRIGGER + '"world.tension > (1"\n',
-        [(10, 28, "triggers[t1].when: '(' is never closed")],
+        [(10, 28, "triggers[0].when: '(' is never closed")],
     ),
     (
         "when_is_a_number_not_a_condition",
@@ -154,7 +154,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: a condition must be true or false, not a number "
+                "triggers[0].when: a condition must be true or false, not a number "
                 "(add a comparison, like 'world.tension + 1 > 0')",
             )
         ],
@@ -162,12 +162,12 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "when_not_quoted_number",
         TRIGGER + "60\n",
-        [(10, 11, 'triggers[t1].when: must be a condition in quotes, like "world.tension > 60"')],
+        [(10, 11, 'triggers[0].when: must be a condition in quotes, like "world.tension > 60"')],
     ),
     (
         "when_self_outside_action",
         TRIGGER + '"self.posture > 1"\n',
-        [(10, 12, "triggers[t1].when: 'self.' can only be used in an action's rules")],
+        [(10, 12, "triggers[0].when: 'self.' can only be used in an action's rules")],
     ),
     (
         "unknown_actor_code",
@@ -199,7 +199,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 10,
                 12,
-                "triggers[t1].when: unknown variable 'rel.USA_KOR' (did you mean 'rel.KOR_USA'? "
+                "triggers[0].when: unknown variable 'rel.USA_KOR' (did you mean 'rel.KOR_USA'? "
                 "a relation names its actors in alphabetical order)",
             )
         ],
@@ -207,7 +207,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "unknown_tag_lists_the_tags_when_none_is_close",
         TRIGGER + "\"count('PRK', tag='hacking') >= 1\"\n",
-        [(10, 29, "triggers[t1].when: unknown tag 'hacking' (tags: " + ", ".join(TAGS) + ")")],
+        [(10, 29, "triggers[0].when: unknown tag 'hacking' (tags: " + ", ".join(TAGS) + ")")],
     ),
     (
         "chance_as_a_percentage",
@@ -216,7 +216,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 9,
                 13,
-                "injects[i1].chance: expected a number, got the text '15%' "
+                "injects[0].chance: expected a number, got the text '15%' "
                 "(a chance from 0 to 1: write 15% as 0.15)",
             )
         ],
@@ -228,7 +228,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 9,
                 13,
-                "injects[i1].chance: expected a number, got the text 'high' "
+                "injects[0].chance: expected a number, got the text 'high' "
                 "(a chance from 0 to 1, like 0.15)",
             )
         ],
@@ -240,7 +240,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 11,
                 15,
-                "triggers[t1].weights: unknown objective 'USA.sanctions' "
+                "triggers[0].weights: unknown objective 'USA.sanctions' "
                 "(USA's objectives: alliances, deterrence, nonproliferation, stability)",
             )
         ],
@@ -248,22 +248,22 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "folded_condition_points_into_its_lines",
         TRIGGER + ">-\n      world.tension > 60\n      and PRK.icmb > 3\n",
-        [(12, 11, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(12, 11, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "literal_condition_points_into_its_lines",
         TRIGGER + "|\n      world.tension > 60 and\n        PRK.icmb > 3\n",
-        [(12, 9, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(12, 9, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "wrapped_plain_condition_points_into_its_lines",
         TRIGGER + "world.tension > 60\n      and PRK.icmb > 3\n",
-        [(11, 11, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(11, 11, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "wrapped_quoted_condition_points_into_its_lines",
         TRIGGER + '"world.tension > 60\n      and PRK.icmb > 3"\n',
-        [(11, 11, "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
+        [(11, 11, "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)")],
     ),
     (
         "objective_of_another_actor",
@@ -280,7 +280,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
     (
         "duplicate_trigger_id",
         TRIGGER + '"world.tension > 60"\n  - id: t1\n    text: U\n    when: "world.tension > 70"\n',
-        [(11, 9, "triggers[t1].id: 't1' is given twice (first at line 8)")],
+        [(11, 9, "triggers[1].id: 't1' is given twice (first at line 8)")],
     ),
     (
         "trigger_inject_missing",
@@ -290,7 +290,7 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 15,
                 13,
-                "triggers[t1].inject: no inject 'flod' in this scenario (did you mean 'flood'?)",
+                "triggers[0].inject: no inject 'flod' in this scenario (did you mean 'flood'?)",
             )
         ],
     ),
@@ -475,10 +475,10 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
             (
                 14,
                 35,
-                "triggers[t1].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)",
+                "triggers[0].when: unknown variable 'PRK.icmb' (did you mean 'PRK.icbm'?)",
             ),
-            (15, 11, "triggers[t1].once: expected true or false, got the text 'no'" + YAML11_HINT),
-            (16, 13, "triggers[t1].inject: no inject 'nope' in this scenario"),
+            (15, 11, "triggers[0].once: expected true or false, got the text 'no'" + YAML11_HINT),
+            (16, 13, "triggers[0].inject: no inject 'nope' in this scenario"),
         ],
     ),
 ]
@@ -554,7 +554,7 @@ MULTI: list[tuple[str, dict[str, str], str, list[tuple[str, int, int, str]]]] = 
         },
         "child.yaml",
         [
-            ("base.yaml", 10, 12, "triggers[t1].when: unknown variable 'PRK.icmb' "),
+            ("base.yaml", 10, 12, "triggers[0].when: unknown variable 'PRK.icmb' "),
             ("child.yaml", 9, 18, "state[world.tension]: 150 is outside the variable's range "),
         ],
     ),
@@ -579,7 +579,7 @@ MULTI: list[tuple[str, dict[str, str], str, list[tuple[str, int, int, str]]]] = 
             "base.yaml": VALID + 'triggers:\n  - id: t1\n    text: T\n    when: "PRK.icmb > 1"\n',
         },
         "child.yaml",
-        [("child.yaml", 7, 11, "triggers[t1].once: expected true or false, got the text 'off'")],
+        [("child.yaml", 7, 11, "triggers[0].once: expected true or false, got the text 'off'")],
     ),
 ]
 
@@ -696,34 +696,39 @@ def test_weights_message_uses_the_standard_path_form(write_yaml):
     [d] = err.diagnostics
     assert (d.location.line, d.location.column) == (11, 15)
     assert d.message == (
-        "triggers[t1].weights: unknown objective 'PRK.tech' (did you mean 'PRK.technology'?)"
+        "triggers[0].weights: unknown objective 'PRK.tech' (did you mean 'PRK.technology'?)"
     )
 
 
-def test_entries_are_named_by_id_not_by_their_place_after_extends(write_yaml):
+def test_entries_are_numbered_in_their_own_file_after_extends(write_yaml):
     """After `extends: baseline` the merged list starts with the base's injects; a message
-    names the user's entry by its id, which they wrote, not by a position they did not."""
+    numbers the user's entries as their own file does (the first is 0), not by a merged
+    position they never wrote."""
     text = (
         "schema_version: 1\nid: mine\ntitle: Mine\nsummary: s\ndescription: d\n"
         "extends: baseline\n"
         "injects:\n"
+        "  - id: first\n"
+        "    turn: 2\n"
+        "    text: t\n"
+        "  - id: taiwan_strait_flareup\n"  # replaces the base's entry of that id
+        "    chance: 0.1\n"
+        "    text: t\n"
         "  - id: my_inject\n"
         "    turn: 2\n"
         "    text: t\n"
         "    effects: {world.tension: .nan}\n"
     )
     [d] = _load_errors(write_yaml(text)).diagnostics
-    assert (d.location.line, d.location.column) == (11, 30)
+    assert (d.location.line, d.location.column) == (17, 30)
     assert d.message == (
-        "injects[my_inject].effects[world.tension]: must be a finite number (not .inf or .nan)"
+        "injects[2].effects[world.tension]: must be a finite number (not .inf or .nan)"
     )
 
 
-def test_entries_without_an_id_keep_their_position():
-    """Where an entry has no usable id, the path falls back to its position."""
-    data = {"injects": [{"id": "a"}, {"text": "no id"}, {"id": "x[1]"}]}
-    assert format_path(("injects", 0, "text"), data) == "injects[a].text"
+def test_positions_without_marks_are_the_lists_own():
+    """Plain data (no marks) keeps the list's own positions."""
+    data = {"injects": [{"id": "a"}, {"text": "no id"}]}
     assert format_path(("injects", 1, "text"), data) == "injects[1].text"
-    assert format_path(("injects", 2, "text"), data) == "injects[2].text"
     assert format_path(("injects", 5, "text"), data) == "injects[5].text"
     assert format_path(("injects", 0, "text")) == "injects[0].text"

@@ -110,14 +110,18 @@ def _merge_keyed(base: Any, child: Any, key: str) -> Any:
         ident = entry.get(key) if isinstance(entry, dict) else None
         if ident is not None and ident in child_ids:
             continue
-        out.append(entry)
-        out.item_locations.append(base.item_locations[i])
-        out.item_styles.append(base.item_styles[i])
-    for i, entry in enumerate(child):
-        out.append(entry)
-        out.item_locations.append(child.item_locations[i])
-        out.item_styles.append(child.item_styles[i])
+        _copy_item(out, base, i)
+    for i in range(len(child)):
+        _copy_item(out, child, i)
     return out
+
+
+def _copy_item(out: MarkedSeq, src: MarkedSeq, i: int) -> None:
+    """Append item ``i`` of ``src`` to ``out`` with its marks and its place in its own file."""
+    out.append(src[i])
+    out.item_locations.append(src.item_locations[i])
+    out.item_styles.append(src.item_styles[i])
+    out.item_indices.append(src.item_indices[i] if i < len(src.item_indices) else i)
 
 
 def merge_documents(base: MarkedMap, child: MarkedMap) -> MarkedMap:
@@ -150,9 +154,8 @@ def _merge_disable(base: MarkedMap, child: MarkedMap) -> MarkedMap:
         if isinstance(a, MarkedSeq) and isinstance(b, MarkedSeq):
             merged = MarkedSeq(b.location)
             for seq in (a, b):
-                merged.extend(seq)
-                merged.item_locations.extend(seq.item_locations)
-                merged.item_styles.extend(seq.item_styles)
+                for i in range(len(seq)):
+                    _copy_item(merged, seq, i)
             out[key] = merged
     return out
 

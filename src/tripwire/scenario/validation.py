@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
 from tripwire.scenario.yamlsafe import (
+    MarkedSeq,
     is_union_tag,
     key_location,
     locate,
@@ -59,20 +60,19 @@ def _describe(value: Any) -> str:
 def format_path(loc: Sequence[str | int], data: Any = None) -> str:
     """``('triggers', 0, 'effects', 'PRK.icbm')`` -> ``triggers[0].effects[PRK.icbm]``.
 
-    Given the document, a list entry with an ``id`` (or a ``name``) is named by it rather
-    than by its position, ``triggers[missile_over_japan].effects[PRK.icbm]``: after
-    ``extends`` the position counts the base scenario's entries too, which the person
-    reading the message has not written.
+    Given the document, a list entry is numbered by its place in the file it was written in
+    (see :class:`~tripwire.scenario.yamlsafe.MarkedSeq`): after ``extends``, the merged list
+    also holds the base's entries, which the person reading the message did not write.
     """
     out = ""
     node = data
     for part in loc:
         label: str | int = part
         if isinstance(part, int):
-            entry = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
-            ident = _entry_label(entry)
-            label = ident if ident is not None else part
-            node = entry
+            in_range = isinstance(node, list) and 0 <= part < len(node)
+            if in_range and isinstance(node, MarkedSeq) and part < len(node.item_indices):
+                label = node.item_indices[part]
+            node = node[part] if in_range else None
         else:
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(part, int) or "." in part or " " in part:
@@ -80,16 +80,6 @@ def format_path(loc: Sequence[str | int], data: Any = None) -> str:
         else:
             out += f".{label}" if out else label
     return out
-
-
-def _entry_label(entry: Any) -> str | None:
-    if not isinstance(entry, dict):
-        return None
-    for key in ("id", "name"):
-        value = entry.get(key)
-        if isinstance(value, str) and value and "[" not in value and "]" not in value:
-            return value
-    return None
 
 
 def _unwrap(tp: Any) -> Any:

@@ -65,15 +65,20 @@ class MarkedMap(dict):
 
 
 class MarkedSeq(list):
-    """A ``list`` that knows where it and each item stood in the file."""
+    """A ``list`` that knows where it and each item stood in the file.
 
-    __slots__ = ("item_locations", "item_styles", "location")
+    ``item_indices`` holds each item's position in the list of the file it was written in:
+    after ``extends`` merges two lists, the first entry of a file is still its entry 0.
+    """
+
+    __slots__ = ("item_indices", "item_locations", "item_styles", "location")
 
     def __init__(self, location: Location):
         super().__init__()
         self.location = location
         self.item_locations: list[Location] = []
         self.item_styles: list[Style] = []
+        self.item_indices: list[int] = []
 
 
 # libyaml's C parser when PyYAML has it (17x faster on the catalog), else the pure one; both
@@ -284,6 +289,7 @@ class _Builder:
                 seq.append(self.build(item, depth + 1, active))
                 seq.item_locations.append(_loc(self.path, item.start_mark))
                 seq.item_styles.append(_style(item, self.text))
+                seq.item_indices.append(len(seq.item_indices))
             return seq
         return self._mapping(node, depth, active)
 
