@@ -40,6 +40,7 @@ OUTCOMES = (
 ACTORS = ("RUS", "PRK", "CHN", "USA", "KOR", "JPN")
 COMMANDS = {
     "scenarios": "List the bundled scenarios with one-line descriptions.",
+    "actions": "List each actor's actions in a scenario",
     "validate": "Check scenario files: exit 0 if all are valid, 2 with PATH:LINE:COL errors",
     "schema": "Print the JSON Schema of scenario files",
     "run": "Play a scenario with bots in every seat and print the turn table.",
@@ -917,3 +918,16 @@ def test_run_watch_unknown_variable_is_a_located_error() -> None:
         "--watch:2:1: error: unknown variable 'param.x' "
         "(parameters do not change during a game: --set them instead)",
     ]
+
+
+def test_actions_lists_each_seats_action_ids() -> None:
+    """`tripwire actions` gives a facilitator the ids a script uses, per seat, with targets."""
+    result = invoke("actions", "missile_crisis_2", "--actor", "USA,KOR")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "USA: 2 action point(s) a turn" in text and "KOR:" in text and "PRK:" not in text
+    assert "deploy_carrier_group" in text and "extended_deterrence_pledge" in text
+    assert "tighten_border" not in text  # China's
+    bad = invoke("actions", "--actor", "USX")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("--actor:1:1: error: unknown actor 'USX' (did you mean 'USA'?)")

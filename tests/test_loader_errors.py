@@ -361,7 +361,8 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
                 9,
                 2,
                 "not valid YAML: did not find expected key "
-                "(while parsing a block mapping started at line 1, column 1)",
+                "(while parsing a block mapping started at line 1, column 1); "
+                "check the indentation of this line and the one before it",
             )
         ],
     ),

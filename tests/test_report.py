@@ -490,3 +490,33 @@ def test_cli_report_bad_input_exits_2_and_writes_nothing(built, tmp_path):
         assert message in done.stderr, (args, done.stderr)
         assert "Traceback" not in done.output
     assert not list(tmp_path.glob("*.html")) and not list(tmp_path.glob("*.md"))
+
+
+def test_timeline_marks_a_vetoed_move_as_the_white_cells_not_a_failure(game_report, built):
+    """A veto is the facilitator's choice, not a model outcome: the timeline says so."""
+    _, md, _ = game_report
+    vetoed = next(e for e in built["records"] if e.get("kind") == "action" and e.get("vetoed"))
+    line = next(
+        line for line in md.splitlines() if str(vetoed["name"]) in line and "vetoed" in line
+    )
+    assert "(vetoed by the white cell)" in line and "(failed)" not in line
+
+
+def test_forced_move_and_undo_are_described_for_the_hotwash():
+    from tripwire.report.game import describe_intervention
+    from tripwire.report.timeline import _action
+
+    forced = {"kind": "action", "name": "Trilateral exercise", "target": "PRK",
+              "success": True, "forced": True}  # fmt: skip
+    assert (
+        _action(forced)[0].text == "Trilateral exercise → PRK (the white cell forced its success)"
+    )
+    undo = {"what": "undo", "undone_turn": 3, "undone": [
+        {"actor": "KOR", "action": "trilateral_exercise", "target": "PRK",
+         "result": "forced to succeed"}]}  # fmt: skip
+    assert describe_intervention(undo) == (
+        "Undid turn 3 (it was played again); it had: KOR Trilateral exercise → PRK "
+        "(forced to succeed)"
+    )
+    force = {"what": "force_failure", "actor": "USA", "action": "offer_talks", "target": "PRK"}
+    assert describe_intervention(force) == "Forced United States' Offer talks → PRK to fail"

@@ -486,5 +486,59 @@ def test_killed_mid_session_resumes_to_an_identical_log(mc2, tmp_path):
         check=False,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert "resuming after step" in resumed.stdout
+    assert "resuming: steps[0] to steps[" in resumed.stdout
     assert (folder / LOG).read_text(encoding="utf-8") == dumps_log(reference.model.log)
+
+
+def test_undo_remembers_what_the_undone_turn_held(played):
+    """The undo record keeps the human seats' moves and the white cell's forced move of the
+    turn it took back, so the after-action review can tell what was replayed."""
+    [undo] = [e for e in _events(played, "intervention") if e["what"] == "undo"]
+    assert undo["undone_turn"] == 3
+    assert {(m["actor"], m["action"], m["result"]) for m in undo["undone"]} >= {
+        ("KOR", "trilateral_exercise", "forced to succeed"),
+    }
+    assert {m["actor"] for m in undo["undone"]} == set(HUMANS)
+
+
+def test_resuming_with_an_edited_script_is_refused(mc2, tmp_path):
+    """Steps already played are skipped on resume; if the script has changed there, the
+    change would be silently ignored, so it is an error at the changed line."""
+    script = tmp_path / "script.yaml"
+    script.write_text(EXERCISE.read_text(encoding="utf-8"), encoding="utf-8")
+    session = _scripted(mc2, tmp_path / "s", script)
+    resumed = Session.resume(tmp_path / "s")
+    list(play_script(resumed, load_script(script, resumed)))  # unchanged: nothing to do
+    text = script.read_text(encoding="utf-8")
+    edited = text.replace("KOR: [strengthen_kill_chain]", "KOR: [inter_korean_outreach]", 1)
+    script.write_text(edited, encoding="utf-8")
+    line = edited.splitlines().index("      KOR: [inter_korean_outreach]") + 1
+    with pytest.raises(InputError) as info:
+        list(play_script(resumed, load_script(script, resumed)))
+    [first, *_] = info.value.diagnostics
+    assert (first.location.line, first.location.column) == (line, 12)
+    assert "has changed since this session played it" in first.message
+    assert session.turn == resumed.turn
+
+
+@pytest.mark.parametrize(
+    ("review", "message"),
+    [
+        ("veto: USA offer_talks", "USA's 'offer_talks' was not chosen this turn (USA chose: "),
+        ("veto: CHN convene_talks", "CHN's 'convene_talks' was not chosen this turn (CHN chose: "),
+        ("force: KOR tighten_border\n        success: true", "KOR has no action 'tighten_border' "
+         "(it is an action of CHN)"),
+    ],
+)  # fmt: skip
+def test_review_errors_say_what_was_chosen(mc2, tmp_path, review, message):
+    script = tmp_path / "script.yaml"
+    script.write_text(
+        "steps:\n  - turn: 1\n    decide:\n      USA: [deploy_carrier_group]\n"
+        f"      KOR: [strengthen_kill_chain]\n    review:\n      - {review}\n",
+        encoding="utf-8",
+    )
+    session = Session.create(mc2, seed=SEED, humans=HUMANS, folder=None)
+    with pytest.raises(InputError) as info:
+        list(play_script(session, load_script(script, session)))
+    [d] = info.value.diagnostics
+    assert d.location.line == 7 and message in d.message, d.format()

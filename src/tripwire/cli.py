@@ -103,6 +103,54 @@ def scenarios_cmd() -> None:
     _stdout().print(table)
 
 
+@app.command("actions")
+def actions_cmd(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    actors: Annotated[
+        str | None,
+        typer.Option("--actor", "-a", help="Only these actors, e.g. USA,KOR (default: all six)."),
+    ] = None,
+) -> None:
+    """List each actor's actions in a scenario: the ids scripts use, names, domains, targets."""
+    from rich.table import Table
+
+    from tripwire.errors import Diagnostic, Location, did_you_mean
+    from tripwire.sim.rules import compile_rules
+
+    rules = compile_rules(_scenario_with(scenario, []))
+    wanted = [a.strip() for a in actors.split(",")] if actors else list(rules.actors)
+    unknown = [a for a in wanted if a not in rules.actors]
+    if unknown:
+        _fail(
+            InputError(
+                [
+                    Diagnostic(
+                        Location("--actor"),
+                        f"unknown actor '{a}'{did_you_mean(a, rules.actors)} "
+                        f"(actors: {', '.join(rules.actors)})",
+                    )
+                    for a in unknown
+                ]
+            )
+        )
+    console = _stdout()
+    for actor in wanted:
+        table = Table(title=f"{actor}: {rules.action_points[rules.actors.index(actor)]} action "
+                      "point(s) a turn", title_justify="left", header_style="bold")  # fmt: skip
+        for column in ("Id", "Name", "Domain", "Targets", "Cost", "What it does"):
+            table.add_column(column, no_wrap=column in ("Id", "Domain"))
+        by_action: dict[str, list[Any]] = {}
+        for move in rules.moves_of(actor):
+            by_action.setdefault(move.action, []).append(move)
+        for action, moves in by_action.items():
+            first = moves[0]
+            targets = ", ".join(m.target for m in moves if m.target) or "-"
+            table.add_row(
+                action, first.name, first.domain, targets, f"{first.cost:g}", first.description
+            )
+        console.print(table)
+
+
 @app.command("validate")
 def validate_cmd(
     paths: Annotated[

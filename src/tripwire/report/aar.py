@@ -127,7 +127,7 @@ def _period(game: Game) -> str:
     )
     planned = game.header.get("turns")
     if not game.finished:
-        text += f" (the log stops at turn {played} of {planned}: the game was cut short)"
+        text += f" (the log stops at turn {played} of the {planned} planned)"
     return text
 
 
@@ -428,7 +428,8 @@ def _timeline(game: Game) -> Section:
     section.add(
         Para(
             "Every turn: the escalation at its end (rung, the turn's escalation points, tension), "
-            "each actor's moves (→ target; failed and cancelled moves are marked) and everything "
+            "each actor's moves (→ target; failed, cancelled, vetoed and forced moves are marked) "
+            "and everything "
             "else that happened. Highlighted rows hold a turning point. Actors: "
             + ", ".join(f"{c} {names.get(c, c)}" for c in game.actors)
             + "."

@@ -167,18 +167,32 @@ def describe_intervention(e: dict[str, Any]) -> str:
         actor = names.get(str(e["actor"]), str(e["actor"]))
         move = _action_names().get(str(e.get("action")), str(e.get("action")))
         target = f" → {e['target']}" if e.get("target") else ""
+        whose = f"{actor}'" if actor.endswith("s") else f"{actor}'s"
         if what == "veto":
-            return f"Vetoed {actor}'s {move}{target}"
-        return f"Made {actor}'s {move}{target} {'succeed' if what == 'force_success' else 'fail'}"
+            return f"Vetoed {whose} {move}{target}"
+        outcome = "succeed" if what == "force_success" else "fail"
+        return f"Forced {whose} {move}{target} to {outcome}"
     if what == "set" and e.get("variable") and isinstance(e.get("value"), int | float):
         name = str(e["variable"])
         before = e.get("previous")
         was = f" (was {fmt_value(name, before)})" if isinstance(before, int | float) else ""
         return f"Set {label(name)} to {fmt_value(name, e['value'])}{was}"
     if what == "undo" and e.get("undone_turn") is not None:
-        return f"Undid turn {e['undone_turn']} (it was played again)"
+        text = f"Undid turn {e['undone_turn']} (it was played again)"
+        undone = [m for m in e.get("undone") or [] if isinstance(m, dict)]
+        if undone:
+            moves = "; ".join(
+                f"{m.get('actor')} {_action_names().get(str(m.get('action')), m.get('action'))}"
+                + (f" → {m['target']}" if m.get("target") else "")
+                + f" ({m.get('result')})"
+                for m in undone
+            )
+            text += f"; it had: {moves}"
+        return text
     text = str(e.get("text") or what or "intervention")
-    text = text.removeprefix("White cell injected: ").removeprefix("White cell ")
+    if text.startswith("White cell injected: "):
+        text = "Injected: " + text.removeprefix("White cell injected: ")
+    text = text.removeprefix("White cell ")
     return text[:1].upper() + text[1:]
 
 

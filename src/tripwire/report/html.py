@@ -86,6 +86,7 @@ tr.mark td { background: #fff6e0; }
 .bad { color: var(--bad); }
 .warn { color: var(--warn); }
 .muted { color: var(--muted); }
+.wc { color: #2456a6; font-style: italic; }
 .small { font-size: .86em; }
 figure { margin: 1.2rem 0 2.2rem; }
 figure img { display: block; max-width: 100%; height: auto; }

@@ -27,8 +27,13 @@ def _action_names() -> dict[str, str]:
 def _action(e: dict[str, Any]) -> list[str | Span]:
     name = str(e.get("name") or e.get("action", "?"))
     target = f" → {e['target']}" if e.get("target") else ""
+    if e.get("vetoed"):
+        return [Span(f"{name}{target} (vetoed by the white cell)", "wc")]
     if e.get("cancelled"):
         return [Span(f"{name}{target} (cancelled)", "muted")]
+    if e.get("forced"):
+        outcome = "success" if e.get("success") else "failure"
+        return [Span(f"{name}{target} (the white cell forced its {outcome})", "wc")]
     if not e.get("success", True):
         return [Span(f"{name}{target} (failed)", "bad")]
     return [f"{name}{target}"]
@@ -62,8 +67,15 @@ def world_lines(game: Game, turn: int) -> list[list[str | Span]]:
     """Everything else that happened in a turn: events, triggers, outcomes, the white cell."""
     names = _action_names()
     out: list[list[str | Span]] = []
-    for e in game.events.get(turn, []):
+    events = game.events.get(turn, [])
+    # an inject the white cell fired is told once, by its intervention line
+    by_white_cell = any(
+        e.get("kind") == "intervention" and e.get("what") == "inject" for e in events
+    )
+    for e in events:
         kind = e.get("kind")
+        if kind == "inject" and by_white_cell and e.get("cause") == "facilitator":
+            continue
         if kind == "inject":
             out.append([b("Event: "), str(e.get("text") or e.get("id", ""))])
         elif kind == "trigger":

@@ -119,8 +119,20 @@ def _yaml_error(path: str, err: yaml.YAMLError, text: str) -> Diagnostic:
         if context_mark is not None and context_mark is not mark:
             text += f" started at line {context_mark.line + 1}, column {context_mark.column + 1}"
         text += ")"
+    if any(p in problem for p in _INDENTATION_PROBLEMS):
+        text += "; check the indentation of this line and the one before it"
     location = _loc(path, mark) if mark is not None else Location(path)
     return Diagnostic(location, f"not valid YAML: {text}")
+
+
+# the parser's words for what is, nearly always, a line indented too much or too little
+_INDENTATION_PROBLEMS = (
+    "did not find expected '-' indicator",
+    "did not find expected key",
+    "mapping values are not allowed here",
+    "expected <block end>",
+    "could not find expected ':'",
+)
 
 
 @dataclass(frozen=True, slots=True)

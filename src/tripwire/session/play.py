@@ -160,7 +160,8 @@ def play_headless(
             raise _error(loaded.path, str(err)) from None
 
     if session.script_step >= 0:
-        console.print(f"  resuming after step {session.script_step + 1} of the script")
+        done = session.script_step
+        console.print(f"  resuming: steps[0] to steps[{done}] of the script are played already")
     for k in play_script(session, loaded, on_turn=on_turn, on_fork=on_fork):
         if loaded.steps[k].kind == "undo":
             console.print(f"  turn {session.turn + 1} undone by the white cell")

@@ -240,11 +240,16 @@ def _plan(k: int, step: Any, session: Session, at: Callable[..., Location]) -> P
     entries: list[tuple[dict[str, Any], Location]] = []
     move_at: dict[int, list[Location]] = {}
 
-    def check_move(actor: str, action: str, target: str | None, where: Location) -> None:
+    def check_move(
+        actor: str, action: str, target: str | None, where: Location, *, chosen: bool = False
+    ) -> None:
         try:
             session.find_move(actor, action, target)
         except SessionError as err:
-            problems.append(Diagnostic(where, str(err)))
+            # a review names a chosen move: an actor takes an action once a turn, so the
+            # target may be left out; whether it was chosen is checked as the turn is played
+            if not (chosen and target is None and "needs a target" in str(err)):
+                problems.append(Diagnostic(where, str(err)))
 
     if isinstance(step, UndoStep):
         return Planned(
@@ -286,7 +291,7 @@ def _plan(k: int, step: Any, session: Session, at: Callable[..., Location]) -> P
             except ScenarioError as err:
                 problems.extend(err.diagnostics)
                 continue
-            check_move(actor, action, target, where)
+            check_move(actor, action, target, where, chosen=True)
         entries.append((_white_cell_entry(act, rules, where, problems), where))
     entries.append(({"do": "resolve"}, at("steps", k, "turn")))
     if problems:
@@ -401,6 +406,7 @@ def play_script(
     Raises:
         ScenarioError: a step is not possible at that point of the game (located).
     """
+    check_played(session, loaded)
     for planned in loaded.steps:
         if planned.index <= session.script_step:
             continue
@@ -430,6 +436,46 @@ def play_script(
         if on_turn is not None and planned.kind == "turn":
             on_turn(session)
         yield planned.index
+
+
+def check_played(session: Session, loaded: LoadedScript) -> None:
+    """Refuse a script whose steps already played in this session have changed since.
+
+    Resuming skips the steps the session has played; a script edited in between would
+    otherwise be ignored there without a word.
+
+    Raises:
+        ScenarioError: one located error per changed step.
+    """
+    saved = {line["step"]: line.get("entries", []) for line in session.lines if "step" in line}
+    problems: list[Diagnostic] = []
+    for planned in loaded.steps:
+        if planned.index > session.script_step:
+            break
+        got = saved.get(planned.index)
+        want = [entry for entry, _ in planned.entries]
+        if got is not None and len(got) == len(want):
+            differ = [i for i, (w, g) in enumerate(zip(want, got, strict=True)) if not _same(w, g)]
+            if not differ:
+                continue
+            where = planned.entries[differ[0]][1]
+        else:
+            where = planned.entries[0][1] if planned.entries else Location(loaded.path)
+        problems.append(
+            Diagnostic(
+                where,
+                f"steps[{planned.index}] has changed since this session played it: a played "
+                "step cannot change (add an undo step to replay a turn, or start a new session)",
+            )
+        )
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _same(planned: dict[str, Any], saved: dict[str, Any]) -> bool:
+    """Whether a saved input is the planned one (saving may add keys, such as an undo's
+    turn)."""
+    return all(key in saved and saved[key] == value for key, value in planned.items())
 
 
 def _failing_location(session: Session, planned: Planned) -> Location:

@@ -53,6 +53,43 @@ def effective(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def undone_moves(model: CrisisModel, turn: int, humans: Sequence[str]) -> list[dict[str, Any]]:
+    """What an undo takes back, for the after-action review: the human seats' moves and any
+    move the white cell vetoed or forced, each with how it went ("not resolved" when the turn
+    had not resolved yet)."""
+    if model.pending is not None and model.pending.turn == turn:
+        out = []
+        for actor, moves in zip(model.rules.actors, model.pending.chosen, strict=True):
+            for m in moves or []:
+                if actor in humans or m in model.pending.vetoed or m in model.pending.forced:
+                    move = model.rules.moves[m]
+                    out.append(
+                        {"actor": actor, "action": move.action, "target": move.target,
+                         "result": "not resolved"}
+                    )  # fmt: skip
+        return out
+    out = []
+    for e in model.log:
+        if e.get("type") != "event" or e.get("turn") != turn or e.get("kind") != "action":
+            continue
+        if e.get("action") == "hold" or not (
+            e.get("actor") in humans or e.get("vetoed") or e.get("forced")
+        ):
+            continue
+        if e.get("vetoed"):
+            result = "vetoed"
+        elif e.get("cancelled"):
+            result = "cancelled"
+        else:
+            result = "succeeded" if e.get("success") else "failed"
+            result = f"forced to {result.removesuffix('ed')}" if e.get("forced") else result
+        out.append(
+            {"actor": e.get("actor"), "action": e.get("action"), "target": e.get("target"),
+             "result": result}
+        )  # fmt: skip
+    return out
+
+
 def flatten(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Journal lines are single inputs or scripted steps ``{"step": k, "entries": [...]}``."""
     out: list[dict[str, Any]] = []
@@ -247,7 +284,9 @@ class Session:
         except (ValueError, KeyError, RuntimeError) as err:
             if isinstance(err, SessionError):
                 raise
-            raise SessionError(str(err).strip("'\"")) from None
+            # a KeyError's text comes quoted; other messages may start with a quoted name
+            text = str(err)[1:-1] if isinstance(err, KeyError) else str(err)
+            raise SessionError(text) from None
 
     def _undo_marker(self, entry: dict[str, Any]) -> None:
         """Apply an undo live: drop the inputs since the last turn began and replay the rest.
@@ -262,14 +301,30 @@ class Session:
                 raise SessionError("there is no turn to undo")
             undone = self.model.turn
             entry["undone_turn"] = undone  # saved with the input: replays need it
+            entry["undone"] = undone_moves(self.model, undone, self.info.humans)
             kept = effective([*flatten(self.lines), {**entry, "_replaying": True}])
             self.model = self._fresh_model()
             for e in kept[:-1]:
                 self._act({**e, "_replaying": True} if e.get("do") == "undo" else e)
         who, rationale = entry.get("who", "white cell"), entry.get("rationale", "")
-        self.model.record_undo(undone, who=who, rationale=rationale)
+        self.model.record_undo(undone, who=who, rationale=rationale, undone=entry.get("undone"))
 
     # --- helpers ------------------------------------------------------------------------
+    def _actions_of(self, actor: str) -> set[str]:
+        return {m.action for m in self.rules.moves_of(actor)}
+
+    def _chosen_text(self, actor: str) -> str:
+        """The moves an actor chose for the turn under way, as a script would name them."""
+        pending = self.model.pending
+        moves = pending.chosen[self.rules.actors.index(actor)] if pending else None
+        if moves is None:
+            return "nothing yet"
+        names = [self.rules.moves[m].action for m in moves]
+        targets = [self.rules.moves[m].target for m in moves]
+        return ", ".join(
+            f"{n} -> {t}" if t else n for n, t in zip(names, targets, strict=True)
+        ) or ("hold")
+
     def find_move(
         self, actor: str, action: str, target: str | None = None, *, chosen: bool = False
     ) -> Move:
@@ -283,11 +338,25 @@ class Session:
         own = self.rules.moves_of(actor)
         options = [m for m in own if m.action == action]
         if not options:
-            hint = did_you_mean(action, dict.fromkeys(m.action for m in own))
+            owners = [
+                a
+                for a in self.rules.actors
+                if any(m.action == action for m in self.rules.moves_of(a))
+            ]
+            hint = (
+                f" (it is an action of {', '.join(owners)})"
+                if owners
+                else did_you_mean(action, dict.fromkeys(m.action for m in own))
+            )
             raise SessionError(f"{actor} has no action '{action}'{hint}")
         if chosen and self.model.pending is not None:
             picked = {m for ms in self.model.pending.chosen for m in (ms or [])}
-            options = [m for m in options if m.index in picked] or options
+            options = [m for m in options if m.index in picked]
+            if not options:
+                raise SessionError(
+                    f"{actor}'s '{action}' was not chosen this turn "
+                    f"({actor} chose: {self._chosen_text(actor)})"
+                )
         if target is not None:
             options = [m for m in options if m.target == target]
             if not options:

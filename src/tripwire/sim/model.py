@@ -369,9 +369,19 @@ class CrisisModel(mesa.Model):
             self._briefing_events, who, "set", rationale, variable=name, value=new, previous=old
         )
 
-    def record_undo(self, turn: int, *, who: str = "white cell", rationale: str = "") -> None:
-        """Record that the white cell undid a turn (the undo itself is the session's work)."""
-        self._intervention(self._briefing_events, who, "undo", rationale, undone_turn=turn)
+    def record_undo(
+        self,
+        turn: int,
+        *,
+        who: str = "white cell",
+        rationale: str = "",
+        undone: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Record that the white cell undid a turn (the undo itself is the session's work);
+        ``undone`` lists the moves of the undone turn worth remembering (see
+        :func:`tripwire.session.session.undone_moves`)."""
+        extra: dict[str, Any] = {"undone": undone} if undone else {}
+        self._intervention(self._briefing_events, who, "undo", rationale, undone_turn=turn, **extra)
 
     def note(self, text: str, *, who: str = "white cell") -> None:
         """Annotate the game (recorded with the turn under way, or the next one)."""
@@ -405,7 +415,8 @@ class CrisisModel(mesa.Model):
     def _require_chosen(self, move: int) -> None:
         pending = self._require_pending()
         if not any(move in (m or []) for m in pending.chosen):
-            raise ValueError(f"'{self.rules.moves[move].action}' was not chosen this turn")
+            mv = self.rules.moves[move]
+            raise ValueError(f"{mv.actor}'s '{mv.action}' was not chosen this turn")
 
     def _decide(self, s: list[float], turn: int, gumbel: np.ndarray) -> list[list[int]]:
         """Phase 2: every actor chooses, simultaneously, from one view of the state."""
