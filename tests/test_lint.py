@@ -213,6 +213,41 @@ CASES: list[tuple[str, str, Expected]] = [
         ],
     ),
     (
+        "inject_condition_cannot_count_its_own_turn",
+        VALID + "injects:\n  - id: i1\n    chance: 0.5\n    text: I\n"
+        "    when: \"count('PRK', tag='missile_test') >= 1\"\n",
+        [
+            (
+                11,
+                12,
+                "injects[0].when: can never hold (count('PRK', tag='missile_test') is always 0 "
+                "in an inject's condition: injects come first in a turn, before any action or "
+                "trigger of that turn (write last=2 for the last turn)), "
+                "so this inject never fires",
+            )
+        ],
+    ),
+    (
+        "inject_condition_cannot_see_a_same_turn_inject",
+        VALID + "injects:\n  - id: i0\n    turn: 2\n    text: I0\n"
+        "  - id: i1\n    chance: 0.5\n    text: I\n    when: \"fired('i0') >= 1\"\n",
+        [
+            (
+                14,
+                12,
+                "injects[1].when: can never hold (fired('i0') is always 0 in an inject's "
+                "condition: injects come first in a turn, before any action or trigger of that "
+                "turn (write last=2 for the last turn)), so this inject never fires",
+            )
+        ],
+    ),
+    (
+        "inject_condition_over_earlier_turns_is_fine",
+        VALID + "injects:\n  - id: i1\n    chance: 0.5\n    text: I\n"
+        "    when: \"count('PRK', tag='missile_test', last=2) >= 1\"\n",
+        [],
+    ),
+    (
         "timeline_inject_knows_its_turn",
         VALID + 'injects:\n  - id: i1\n    turn: 5\n    text: I\n    when: "turn() < 3"\n',
         [(11, 12, "injects[0].when: can never hold (turn() is 5), so this inject never fires")],

@@ -191,11 +191,11 @@ class _World:
             return f"{name} stays from {_g(lo)} to {v}: it starts at {v} and nothing raises it"
         return f"{name} is between {_g(lo)} and {_g(hi)}"
 
-    def describe_count(self, actor: str, key: str, last: int) -> str:
+    def describe_count(self, actor: str, key: str, last: int, seen: int | None = None) -> str:
+        """Why a count is what it is (``seen``: the turns of the window that can hold any)."""
         kind, _, what = key.partition(":")
-        call = f"count('{actor}'" + (f", {kind}='{what}'" if what else "")
-        call += f", last={last})" if last != 1 else ")"
-        cap = self.count_cap(actor, key, last)
+        call = _count_call(actor, key, last)
+        cap = self.count_cap(actor, key, last if seen is None else seen)
         if cap:
             return f"{call} is at most {_g(cap)}"
         if kind == "action":
@@ -214,6 +214,8 @@ class _Scope:
         turn: the turns at which the condition is checked.
         exact: checked on turn 1 before anything happened (a turn-1 inject): every
             variable is at its starting value and nothing has been counted yet.
+        first: checked first in a turn (an inject's condition), before any action, trigger
+            or other inject of that turn: ``count`` and ``fired`` see the earlier turns only.
         self_code, target_code: what ``self`` and ``target`` mean (action rules).
     """
 
@@ -223,13 +225,19 @@ class _Scope:
         turn: Interval,
         *,
         exact: bool = False,
+        first: bool = False,
         self_code: str | None = None,
         target_code: str | None = None,
     ):
         self.w = world
         self.turn = turn
         self.exact = exact
+        self.first = first
         self.codes = {"self": self_code, "target": target_code}
+
+    def seen(self, last: int) -> int:
+        """How many turns of a ``last=`` window hold anything yet when the rule is checked."""
+        return last - 1 if self.first else last
 
     def actor(self, word: str) -> str:
         return self.codes.get(word) or word
@@ -261,9 +269,12 @@ class _Scope:
         if kind == "turn":
             return self.turn
         if kind == "count":
-            return 0.0, 0.0 if self.exact else self.w.count_cap(self.actor(ir[1]), ir[2], ir[3])
+            seen = self.seen(ir[3])
+            none = self.exact or not seen
+            return 0.0, 0.0 if none else self.w.count_cap(self.actor(ir[1]), ir[2], seen)
         if kind == "fired":
-            return 0.0, 0.0 if self.exact else self.w.fired_cap(ir[1], ir[2])
+            seen = self.seen(ir[2])
+            return 0.0, 0.0 if self.exact or not seen else self.w.fired_cap(ir[1], seen)
         if kind == "neg":
             a = self.num(ir[1])
             return -a[1], -a[0]
@@ -332,13 +343,31 @@ class _Scope:
                 out[f"turn() is {_span(self.turn)}"] = None
             elif self.exact:
                 out["nothing has been counted or fired yet on turn 1"] = None
+            elif kind in ("count", "fired") and self.first and leaf[-1] == 1:
+                call = (
+                    _count_call(self.actor(leaf[1]), leaf[2], 1)
+                    if kind == "count"
+                    else f"fired('{leaf[1]}')"
+                )
+                out[
+                    f"{call} is always 0 in an inject's condition: injects come first in a turn, "
+                    "before any action or trigger of that turn (write last=2 for the last turn)"
+                ] = None
             elif kind == "count":
-                out[self.w.describe_count(self.actor(leaf[1]), leaf[2], leaf[3])] = None
+                actor, key, last = self.actor(leaf[1]), leaf[2], leaf[3]
+                out[self.w.describe_count(actor, key, last, self.seen(last))] = None
             elif math.isfinite(cap := self.num(leaf)[1]):  # fired() of a trigger
                 call = f"fired('{leaf[1]}'" + (f", last={leaf[2]})" if leaf[2] != 1 else ")")
                 why = "is always 0: it is switched off" if cap == 0 else f"is at most {_g(cap)}"
                 out[f"{call} {why}"] = None
         return "; ".join(list(out)[:4])
+
+
+def _count_call(actor: str, key: str, last: int) -> str:
+    """``count(...)`` as the scenario would write it."""
+    kind, _, what = key.partition(":")
+    call = f"count('{actor}'" + (f", {kind}='{what}'" if what else "")
+    return call + (f", last={last})" if last != 1 else ")")
 
 
 def _comparisons(ir: IR, out: list[IR]) -> list[IR]:
@@ -498,9 +527,9 @@ class _Linter:
         for i, inj in self.own("injects"):
             if inj.when is None or (inj.turn or 0) > self.rules.turns:
                 continue
-            scope = self.everywhere
+            scope = _Scope(self.world, self.everywhere.turn, first=True)
             if inj.turn is not None:
-                scope = _Scope(self.world, (inj.turn, inj.turn), exact=inj.turn == 1)
+                scope = _Scope(self.world, (inj.turn, inj.turn), exact=inj.turn == 1, first=True)
             expr, loc = self.parse(inj.when), ("injects", i, "when")
             if not self.condition(loc, expr, [scope], "injects"):
                 self.always(loc, expr, scope, "this `when` changes nothing")
