@@ -186,6 +186,53 @@ def test_killed_batch_resumes_to_the_same_summary(tmp_path):
     assert not list((tmp_path / "cut").glob(".*.tmp"))
 
 
+def _descendants(root: int) -> set[int]:
+    """Processes below ``root`` (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"  # a zombie has exited (its new parent has not reaped it yet)
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
+def test_workers_exit_when_the_batch_is_killed(tmp_path):
+    """kill -9 of a batch leaves no worker, forkserver or resource tracker behind."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tripwire", "batch", "baseline", "--runs", "20000",
+         "--jobs", "2", "--out", "b"],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    parts = tmp_path / "b" / "parts"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(parts.glob("runs-*.parquet")):
+        time.sleep(0.05)
+    helpers = _descendants(proc.pid)
+    assert len(helpers) >= 3, "the workers should be running"  # 2 workers and a forkserver
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_running(p) for p in helpers):
+        time.sleep(0.2)
+    assert not [p for p in helpers if _running(p)]
+
+
 def test_existing_batch_is_never_overwritten(reference, tmp_path):
     """Re-running into a folder that holds a batch without --resume exits 2 and changes nothing;
     --resume with a different seed is refused too; a finished batch resumes to itself."""

@@ -76,7 +76,12 @@ def test_script_plays_human_seats_and_interventions(played):
 
 def test_interventions_carry_who_what_and_rationale(played):
     by_what = {e["what"]: e for e in _events(played, "intervention")}
-    assert set(by_what) == {"veto", "inject", "set", "undo"}
+    assert set(by_what) == {"veto", "inject", "set", "undo", "fork"}
+    fork_event = by_what["fork"]  # the fork after turn 3: what the room was shown
+    assert (fork_event["turn"], fork_event["runs"], fork_event["from_turn"]) == (4, 200, 3)
+    shares = fork_event["outcomes"]
+    assert set(shares) == set(played.rules.outcome_ids)
+    assert all(o["ci95"][0] <= o["probability"] <= o["ci95"][1] for o in shares.values())
     veto = by_what["veto"]
     assert (veto["turn"], veto["actor"], veto["action"]) == (2, "USA", "offer_talks")
     assert veto["who"] == "white cell"

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -58,7 +61,12 @@ class ProcessBackend:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["tripwire.batch.worker"])
         try:
-            with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=context,
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
+            ) as pool:
                 yield from _bounded(pool.submit, tasks, fn, limit=4 * self.jobs)
         except BrokenProcessPool as err:
             raise RuntimeError(
@@ -66,6 +74,27 @@ class ProcessBackend:
                 'put the call under `if __name__ == "__main__":` (worker processes import the '
                 "script); otherwise the machine may be out of memory"
             ) from err
+
+
+def exit_with_parent(pid: int, interval: float = 1.0) -> None:
+    """In a worker: exit as soon as the process that started the pool is gone.
+
+    Pool workers wait on a queue whose write end they share among themselves, so when the
+    parent is killed (``kill -9``, an out-of-memory kill) they would wait forever. A daemon
+    thread checks every ``interval`` seconds that the parent still exists.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # alive, but another user's: cannot be our parent
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 class DaskBackend:

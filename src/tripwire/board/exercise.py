@@ -41,7 +41,7 @@ from tripwire.board.exercise_text import MoveCard, ReviewRow, move_card, review_
 from tripwire.board.exercise_view import ExerciseRenderer, draw_exercise
 from tripwire.board.frame import date_label, reference
 from tripwire.board.window import Window
-from tripwire.session.fork import ForkResult
+from tripwire.session.fork import ForkResult, fork_entry
 from tripwire.session.session import Session, SessionError
 
 __all__ = ["ExerciseApp", "run_exercise"]
@@ -468,8 +468,9 @@ class ExerciseApp(Window):
                 self.say(f"The fork failed: {job.error}", "error")
             elif job.result is not None:
                 self.fork_result, self.show_fork, self.console = job.result, True, False
-                self.say(
-                    f"Fork done: {job.result.runs} continuations from turn {job.result.turn}.", "ok"
+                self.apply(  # logged, so the after-action review shows what the room saw
+                    fork_entry(job.result),
+                    f"Fork done: {job.result.runs} continuations from turn {job.result.turn}.",
                 )
             else:
                 self.say("Fork cancelled.")

@@ -152,3 +152,15 @@ def fork(
             k: float(np.percentile(peaks, q)) for k, q in (("p10", 10), ("median", 50), ("p90", 90))
         },
     )
+
+
+def fork_entry(result: ForkResult) -> dict[str, Any]:
+    """The session input that records a fork in the log (what the room was shown)."""
+    return {
+        "do": "fork",
+        "runs": result.runs,
+        "outcomes": {
+            oid: {"title": o["title"], "probability": o["probability"], "ci95": o["ci95"]}
+            for oid, o in result.outcomes.items()
+        },
+    }

@@ -17,10 +17,10 @@ from rich.table import Table
 
 from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.scenario.schema import Scenario
-from tripwire.session.fork import ForkResult, fork
+from tripwire.session.fork import ForkResult
 from tripwire.session.journal import SESSION
 from tripwire.session.script import load_script, play_script
-from tripwire.session.session import Session, SessionError
+from tripwire.session.session import Session
 from tripwire.turntable import outcome_lines, turn_table
 
 
@@ -153,16 +153,13 @@ def play_headless(
         if delay:
             time.sleep(delay)
 
-    def on_fork(s: Session, runs: int) -> None:
-        try:
-            console.print(fork_table(fork(s, runs, jobs=fork_jobs)))
-        except SessionError as err:
-            raise _error(loaded.path, str(err)) from None
+    def on_fork(s: Session, result: ForkResult) -> None:
+        console.print(fork_table(result))
 
     if session.script_step >= 0:
         done = session.script_step
         console.print(f"  resuming: steps[0] to steps[{done}] of the script are played already")
-    for k in play_script(session, loaded, on_turn=on_turn, on_fork=on_fork):
+    for k in play_script(session, loaded, on_turn=on_turn, on_fork=on_fork, fork_jobs=fork_jobs):
         if loaded.steps[k].kind == "undo":
             console.print(f"  turn {session.turn + 1} undone by the white cell")
 

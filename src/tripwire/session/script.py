@@ -43,6 +43,7 @@ from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
 from tripwire.scenario.schema import ActorCode, Strict
 from tripwire.scenario.validation import validate_model
 from tripwire.scenario.yamlsafe import MarkedMap, locate, read_yaml
+from tripwire.session.fork import ForkResult, fork, fork_entry
 from tripwire.session.session import Session, SessionError
 from tripwire.sim.model import check_moves
 
@@ -170,6 +171,7 @@ class Planned:
     entries: list[tuple[dict[str, Any], Location]]
     runs: int = 0  # for a fork
     move_at: dict[int, list[Location]] = field(default_factory=dict)  # decide entry -> moves
+    where: Location | None = None  # for a fork: where it is written
 
 
 @dataclass(slots=True)
@@ -258,7 +260,7 @@ def _plan(k: int, step: Any, session: Session, at: Callable[..., Location]) -> P
             [({"do": "undo", "rationale": step.undo, "who": step.who}, at("steps", k, "undo"))],
         )
     if isinstance(step, ForkStep):
-        return Planned(k, "fork", [], runs=step.fork)
+        return Planned(k, "fork", [], runs=step.fork, where=at("steps", k, "fork"))
     for i, act in enumerate(step.before):
         where = at("steps", k, "before", i)
         if act.veto is not None or act.force is not None:
@@ -396,12 +398,15 @@ def play_script(
     loaded: LoadedScript,
     *,
     on_turn: Callable[[Session], None] | None = None,
-    on_fork: Callable[[Session, int], None] | None = None,
+    on_fork: Callable[[Session, ForkResult], None] | None = None,
+    fork_jobs: int = 1,
 ) -> Iterator[int]:
     """Apply the script's steps not yet applied to the session; yield each step's index.
 
     Each turn step is saved as one journal line (all or nothing), so a session killed
-    mid-script resumes at a step boundary.
+    mid-script resumes at a step boundary. A fork step plays its continuations (on
+    ``fork_jobs`` processes), records what they showed in the log and hands the result to
+    ``on_fork``.
 
     Raises:
         ScenarioError: a step is not possible at that point of the game (located).
@@ -411,9 +416,14 @@ def play_script(
         if planned.index <= session.script_step:
             continue
         if planned.kind == "fork":
+            try:
+                result = fork(session, planned.runs, jobs=fork_jobs)
+            except SessionError as err:
+                where = planned.where or Location(loaded.path)
+                raise ScenarioError([Diagnostic(where, str(err))]) from None
+            session.apply_step([fork_entry(result)], step=planned.index)
             if on_fork is not None:
-                on_fork(session, planned.runs)
-            session.mark_step(planned.index)
+                on_fork(session, result)
             yield planned.index
             continue
         first = planned.entries[0][1] if planned.entries else Location(loaded.path)
@@ -438,6 +448,12 @@ def play_script(
         yield planned.index
 
 
+_CHANGED = (
+    "steps[{index}] has changed since this session played it: a played step cannot change "
+    "(add an undo step to replay a turn, or start a new session)"
+)
+
+
 def check_played(session: Session, loaded: LoadedScript) -> None:
     """Refuse a script whose steps already played in this session have changed since.
 
@@ -453,6 +469,12 @@ def check_played(session: Session, loaded: LoadedScript) -> None:
         if planned.index > session.script_step:
             break
         got = saved.get(planned.index)
+        if planned.kind == "fork":  # saved with what it showed (or, before, with nothing)
+            if got is not None and all(e.get("runs") == planned.runs for e in got):
+                continue
+            where = planned.where or Location(loaded.path)
+            problems.append(Diagnostic(where, _CHANGED.format(index=planned.index)))
+            continue
         want = [entry for entry, _ in planned.entries]
         if got is not None and len(got) == len(want):
             differ = [i for i, (w, g) in enumerate(zip(want, got, strict=True)) if not _same(w, g)]
@@ -461,13 +483,7 @@ def check_played(session: Session, loaded: LoadedScript) -> None:
             where = planned.entries[differ[0]][1]
         else:
             where = planned.entries[0][1] if planned.entries else Location(loaded.path)
-        problems.append(
-            Diagnostic(
-                where,
-                f"steps[{planned.index}] has changed since this session played it: a played "
-                "step cannot change (add an undo step to replay a turn, or start a new session)",
-            )
-        )
+        problems.append(Diagnostic(where, _CHANGED.format(index=planned.index)))
     if problems:
         raise ScenarioError(problems)
 

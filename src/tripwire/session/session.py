@@ -31,7 +31,9 @@ from tripwire.sim.model import CrisisModel
 from tripwire.sim.policies import HumanSeat
 from tripwire.sim.rules import Move, compile_rules
 
-ACTIONS = ("begin", "decide", "veto", "force", "inject", "set", "note", "resolve", "undo")
+ACTIONS = (
+    "begin", "decide", "veto", "force", "inject", "set", "note", "resolve", "undo", "fork",
+)  # fmt: skip
 
 
 class SessionError(ValueError):
@@ -221,14 +223,6 @@ class Session:
         if any(e.get("do") in ("resolve", "undo") for e in entries):
             self.save_log()
 
-    def mark_step(self, step: int) -> None:
-        """Save that a scripted step with no input (a fork) is done, so resuming skips it."""
-        line = {"step": step, "entries": []}
-        self.lines.append(line)
-        self.script_step = step
-        if self._journal is not None:
-            self._journal.append(line)
-
     def _act(self, entry: dict[str, Any]) -> None:
         do = entry.get("do")
         model = self.model
@@ -271,6 +265,8 @@ class Session:
                 )
             elif do == "note":
                 model.note(entry["text"], who=who)
+            elif do == "fork":
+                model.record_fork(int(entry["runs"]), dict(entry["outcomes"]), who=who)
             elif do == "resolve":
                 if model.pending is None:
                     raise SessionError("no turn is under way")

@@ -383,6 +383,17 @@ class CrisisModel(mesa.Model):
         extra: dict[str, Any] = {"undone": undone} if undone else {}
         self._intervention(self._briefing_events, who, "undo", rationale, undone_turn=turn, **extra)
 
+    def record_fork(
+        self, runs: int, outcomes: dict[str, dict[str, Any]], *, who: str = "white cell"
+    ) -> None:
+        """Record that the white cell showed the room ``runs`` bot continuations from here
+        and their outcome shares (``id -> {title, probability, ci95}``); nothing changes."""
+        self._require_briefing()
+        self._intervention(
+            self._briefing_events, who, "fork", "", runs=runs, from_turn=self.turn,
+            outcomes=outcomes,
+        )  # fmt: skip
+
     def note(self, text: str, *, who: str = "white cell") -> None:
         """Annotate the game (recorded with the turn under way, or the next one)."""
         events = self.pending.events if self.pending is not None else self._briefing_events
@@ -636,6 +647,13 @@ def describe_intervention(record: dict[str, Any], rules: Rules) -> str:
         return f"White cell set {record['variable']} to {value:g} (was {previous:g})"
     if what == "undo":
         return f"White cell undid turn {record.get('undone_turn')}"
+    if what == "fork":
+        shares = "; ".join(
+            f"{o.get('title', oid)} {o['probability']:.0%}"
+            for oid, o in (record.get("outcomes") or {}).items()
+        )
+        runs, start = record.get("runs"), record.get("from_turn")
+        return f"White cell showed {runs} bot continuations from turn {start}: {shares}"
     return f"White cell: {what}"
 
 
