@@ -331,6 +331,15 @@ def test_sweep_gives_points_sensitivity_and_tornado(tmp_path):
     frame = result.frame
     assert sorted(frame["point"].unique()) == [0, 1, 2, 3]
     assert (frame.groupby("point")["seed"].apply(list).apply(tuple).nunique()) == 1  # same dice
+    # each run carries its swept values, ready to group by
+    by_point = frame.groupby("point")[["param.war_urgency_target", "RUS.risk_tolerance"]].first()
+    assert by_point.to_dict("records") == [p["values"] for p in s["points"]]
+    # which outcomes games reach together: every game counted once
+    assert sum(c["count"] for c in s["combinations"]) == s["runs"]
+    reached = frame[[f"reached.{o}" for o in s["outcomes"]]].sum().tolist()
+    assert reached == [
+        sum(c["count"] for c in s["combinations"] if o in c["reached"]) for o in s["outcomes"]
+    ]
 
 
 def test_set_changes_every_run(tmp_path):

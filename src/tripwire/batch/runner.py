@@ -125,8 +125,13 @@ class BatchResult:
 
     @property
     def frame(self) -> Any:
-        """One row per run (``pandas.DataFrame``), read from ``runs.parquet``."""
-        return pq.read_table(self.out / "runs.parquet").to_pandas()
+        """One row per run (``pandas.DataFrame``), read from ``runs.parquet``; for a sweep,
+        with a column per swept name holding the run's value (``point`` numbers the points)."""
+        frame = pq.read_table(self.out / "runs.parquet").to_pandas()
+        for name, _ in self.plan.sweeps:
+            values = [point[name] for point in self.plan.points]
+            frame[name] = [values[p] for p in frame["point"]]
+        return frame
 
     def series_frame(self) -> Any:
         """One row per run and turn with every variable (only with ``series=True``)."""
@@ -262,8 +267,8 @@ def _check_folder(out: Path, plan: Plan, resume: bool) -> Plan:
                 [
                     Diagnostic(
                         where,
-                        "this folder already holds a batch: add --resume to finish or refresh it, "
-                        "or choose another --out",
+                        "this folder already holds a batch: add --resume (resume=True from "
+                        "Python) to finish or refresh it, or choose another --out",
                     )
                 ]
             )

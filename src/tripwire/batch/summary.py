@@ -33,6 +33,7 @@ Z95 = 1.959963984540054
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 HISTOGRAM_BINS = 1000
 BATCH_ROWS = 4096
+MAX_COMBINED = 12  # outcomes up to which summary.json counts every combination reached
 
 
 def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -122,6 +123,7 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
     trig_times = np.zeros(len(trigger_ids), dtype=np.int64)
     peaks: Counter[int] = Counter()
     scores: Counter[int] = Counter()
+    combos = _Combinations(outcome_ids)
     ranges = {
         v: (float(rules.lo[rules.index[v]]), float(rules.hi[rules.index[v]])) for v in _fans()
     }
@@ -138,6 +140,7 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
     for batch in pq.ParquetFile(runs_path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
         point = batch.column("point").to_numpy()
         runs_per_point += np.bincount(point, minlength=n_points)
+        combos.add(batch)
         for k, oid in enumerate(outcome_ids):
             hit = batch.column(f"reached.{oid}").to_numpy(zero_copy_only=False)
             reached[:, k] += np.bincount(point, weights=hit, minlength=n_points).astype(np.int64)
@@ -223,7 +226,37 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
         ],
     }
     summary["sensitivity"] = sensitivity(plan, reached, runs_per_point, outcome_ids)
+    summary["combinations"] = combos.result(total)
     return summary
+
+
+class _Combinations:
+    """How many games reached each set of outcomes (bit k of a set's code: outcome k)."""
+
+    def __init__(self, outcome_ids: list[str]):
+        self.ids = outcome_ids
+        self.counts = np.zeros(2 ** len(outcome_ids) if len(outcome_ids) <= MAX_COMBINED else 0)
+
+    def add(self, batch: Any) -> None:
+        if not len(self.counts):
+            return
+        code = np.zeros(batch.num_rows, dtype=np.int64)
+        for k, oid in enumerate(self.ids):
+            hit = batch.column(f"reached.{oid}").to_numpy(zero_copy_only=False)
+            code |= hit.astype(np.int64) << k
+        self.counts += np.bincount(code, minlength=len(self.counts))
+
+    def result(self, total: int) -> list[dict[str, Any]]:
+        """Every set reached, most frequent first."""
+        counts = self.counts
+        return [
+            {
+                "reached": [oid for k, oid in enumerate(self.ids) if code >> k & 1],
+                "count": int(counts[code]),
+                "probability": _r(counts[code] / total) if total else 0.0,
+            }
+            for code in sorted(np.flatnonzero(counts).tolist(), key=lambda c: (-counts[c], c))
+        ]
 
 
 def _fans() -> tuple[str, ...]:
@@ -302,9 +335,27 @@ def markdown(summary: dict[str, Any], plots: Iterable[Path]) -> str:
         )
     lines += [
         "",
-        "Intervals are Wilson 95% score intervals. Bands: the project's reading of the analysis' "
-        "High / Medium / Low (high 0.55-0.95, medium 0.25-0.55, low 0.03-0.25).",
+        "The outcomes are not alternatives: a game can reach several, so the probabilities need "
+        "not add up to 1 (the combinations follow). Intervals are Wilson 95% score intervals. "
+        "Bands: the project's reading of the analysis' High / Medium / Low (high 0.55-0.95, "
+        "medium 0.25-0.55, low 0.03-0.25). In band: *yes*, the whole interval is inside the "
+        "band; *estimate only*, the probability is but its interval is not (more games would "
+        "tell); *no*, the probability is outside.",
         "",
+    ]
+    if summary.get("combinations"):
+        titles = {oid: o["title"] for oid, o in summary["outcomes"].items()}
+        lines += [
+            "### Which outcomes games reach together",
+            "",
+            "| Outcomes reached | Games | Share |",
+            "|---|---:|---:|",
+        ]
+        for combo in summary["combinations"][:10]:
+            names = " + ".join(titles[o] for o in combo["reached"]) or "none"
+            lines.append(f"| {names} | {combo['count']} | {combo['probability']:.3f} |")
+        lines.append("")
+    lines += [
         "## Escalation",
         "",
         _escalation_sentence(summary),
@@ -346,12 +397,16 @@ def markdown(summary: dict[str, Any], plots: Iterable[Path]) -> str:
 
 
 def _escalation_sentence(summary: dict[str, Any]) -> str:
+    from tripwire.report.labels import rung_name
+
     peak, score = summary["peak_rung"], summary["total_escalation_score"]
+    median = peak.get("median", 0)
     return (
-        f"Peak Kahn rung: median {peak.get('median', 0):g} "
-        f"(10-90%: {peak.get('p10', 0):g}-{peak.get('p90', 0):g}). "
+        f"Peak rung on Herman Kahn's 44-rung escalation ladder: median {median:g} "
+        f"({rung_name(median)}), 10-90%: {peak.get('p10', 0):g}-{peak.get('p90', 0):g}. "
         f"Total escalation score per game: median {score.get('median', 0):g} "
-        f"(mean {score.get('mean', 0):g})."
+        f"(mean {score.get('mean', 0):g}); every move taken scores the points of its "
+        "category in Rivera et al. (2024), from -2 (de-escalation) to 60 (nuclear use)."
     )
 
 

@@ -201,7 +201,8 @@ def _outcomes(data: Batch) -> Section:
         Para(
             f"The share of the {s['runs']} games in which each outcome was reached at some turn, "
             "with its Wilson 95% interval, against the band the analysis' rating stands for "
-            "(high 0.55–0.95, medium 0.25–0.55, low 0.03–0.25)."
+            "(high 0.55–0.95, medium 0.25–0.55, low 0.03–0.25). The outcomes are not "
+            "alternatives: a game can reach several, so the probabilities need not add up to 1."
             + (
                 ""
                 if s["scenario"] == "baseline"
@@ -233,6 +234,24 @@ def _outcomes(data: Batch) -> Section:
             caption="Outcome probabilities",
         ),
     )
+    titles = {oid: o["title"] for oid, o in s["outcomes"].items()}
+    combos = s.get("combinations") or []  # batches made before 0.1 have none
+    if combos:
+        section.add(
+            Table(
+                ["Outcomes reached in the same game", "Games", "Share"],
+                [
+                    [
+                        " + ".join(titles.get(o, o) for o in c["reached"]) or "none",
+                        str(c["count"]),
+                        f"{c['probability']:.3f}",
+                    ]
+                    for c in combos[:10]
+                ],
+                numeric=(1, 2),
+                caption="Which outcomes games reach together (the ten most frequent sets)",
+            )
+        )
     return section
 
 
