@@ -533,7 +533,6 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         TextColumn,
         TimeRemainingColumn,
     )
-    from rich.table import Table
 
     from tripwire.batch.runner import run_batch
 
@@ -582,12 +581,52 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         raise typer.Exit(1) from None
     stop()
     console = _stdout()
+    if result.summary["sweeps"]:
+        _print_sweep(console, result.summary)
+    else:
+        _print_outcomes(console, result.summary)
+    speed = f" ({result.played / result.seconds:.0f} runs/s)" if result.seconds > 0 else ""
+    console.print(f"  played {result.played} games in {result.seconds:.1f} s{speed}")
+    console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet and plots")
+
+
+def _print_sweep(console: Console, summary: dict[str, Any]) -> None:
+    """A sweep's outcome probability at every point (pooling the points would mix them)."""
+    from rich.table import Table
+
+    names = [name for name, _ in summary["sweeps"]]
     table = Table(
-        title=f"{result.summary['title']}: {result.summary['runs']} games", header_style="bold"
+        title=f"{summary['title']}: {len(summary['points'])} points x "
+        f"{summary['runs_per_point']} games (probability of each outcome)",
+        header_style="bold",
     )
+    for name in names:
+        table.add_column(name, justify="right")
+    outcomes = summary["outcomes"]
+    for o in outcomes.values():
+        table.add_column(o["title"], justify="right")
+    for point in summary["points"]:
+        table.add_row(
+            *(f"{point['values'][n]:g}" for n in names),
+            *(f"{point['outcomes'][oid]['probability']:.3f}" for oid in outcomes),
+        )
+    console.print(table)
+    top = max(summary["sensitivity"], key=lambda r: r["swing"], default=None)
+    if top is not None:
+        title = outcomes[top["outcome"]]["title"]
+        console.print(
+            f"  largest effect: {top['name']} moves {title} by {top['swing']:.3f} "
+            "(sensitivity table and tornado.png in the folder)"
+        )
+
+
+def _print_outcomes(console: Console, summary: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{summary['title']}: {summary['runs']} games", header_style="bold")
     for name in ("Outcome", "Probability", "95% interval", "Analysis", "In band"):
         table.add_column(name, justify="right" if name != "Outcome" else "left")
-    for o in result.summary["outcomes"].values():
+    for o in summary["outcomes"].values():
         verdict = ""
         if "band" in o:
             verdict = "yes" if o["ci_in_band"] else ("estimate only" if o["in_band"] else "no")
@@ -599,9 +638,10 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
             verdict,
         )
     console.print(table)
-    speed = f" ({result.played / result.seconds:.0f} runs/s)" if result.seconds > 0 else ""
-    console.print(f"  played {result.played} games in {result.seconds:.1f} s{speed}")
-    console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet and plots")
+    console.print(
+        "  (outcomes are not alternatives: a game can reach several; summary.md says which "
+        "go together)"
+    )
 
 
 @app.command("calibrate")
