@@ -41,6 +41,7 @@ ACTORS = ("RUS", "PRK", "CHN", "USA", "KOR", "JPN")
 COMMANDS = {
     "scenarios": "List the bundled scenarios with one-line descriptions.",
     "actions": "List each actor's actions in a scenario",
+    "variables": "List the names --set, --sweep and --watch take",
     "validate": "Check scenario files: exit 0 if all are valid, 2 with PATH:LINE:COL errors",
     "schema": "Print the JSON Schema of scenario files",
     "run": "Play a scenario with bots in every seat and print the turn table.",
@@ -931,3 +932,22 @@ def test_actions_lists_each_seats_action_ids() -> None:
     bad = invoke("actions", "--actor", "USX")
     assert bad.exit_code == 2
     assert bad.stderr.startswith("--actor:1:1: error: unknown actor 'USX' (did you mean 'USA'?)")
+
+
+def test_variables_lists_what_set_and_sweep_take() -> None:
+    """`tripwire variables` lists variables with range and the scenario's starting value, and
+    the actor parameters; every name it lists is one --set accepts."""
+    result = invoke("variables", "missile_crisis_2", "--match", "PRK.")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    icbm = next(line for line in lines if line.startswith("│ PRK.icbm "))
+    assert "0 to 100" in icbm
+    posture = next(line for line in lines if line.startswith("│ PRK.posture "))
+    assert "│ 62 " in posture  # the scenario's starting value, not the catalog's
+    assert any(line.startswith("│ PRK.risk_tolerance ") and "0.8" in line for line in lines)
+    assert any(line.startswith("│ PRK.objectives.technology ") for line in lines)
+    assert not any(line.startswith("│ USA.") for line in lines)
+    names = [line.split("│")[1].strip() for line in lines if line.startswith("│ PRK.")]
+    for name in names:
+        ok = invoke("run", "missile_crisis_2", "--turns", "1", "--quiet", "--set", f"{name}=1")
+        assert ok.exit_code == 0, (name, ok.stderr)

@@ -151,6 +151,65 @@ def actions_cmd(
         console.print(table)
 
 
+@app.command("variables")
+def variables_cmd(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    match: Annotated[
+        str | None,
+        typer.Option("--match", "-m", help="Only names containing this text, e.g. PRK. or param."),
+    ] = None,
+) -> None:
+    """List the names --set, --sweep and --watch take: variables and actor parameters."""
+    from rich.table import Table
+
+    from tripwire.catalog import load_catalog
+    from tripwire.scenario.overrides import ACTOR_PARAMETERS
+    from tripwire.sim.rules import compile_rules
+
+    spec = _scenario_with(scenario, [])
+    rules = compile_rules(spec)
+    described = {v.name: v for v in (*load_catalog().variables, *spec.variables)}
+    table = Table(title=f"Variables of {spec.id}", title_justify="left", header_style="bold")
+    for column in ("Name", "Range", "Start", "Unit", "What it is"):
+        table.add_column(column, no_wrap=column in ("Name", "Range", "Start"))
+    for i, name in enumerate(rules.var_names):
+        if match and match not in name:
+            continue
+        v = described.get(name)
+        table.add_row(
+            name,
+            f"{rules.lo_list[i]:g} to {rules.hi_list[i]:g}",
+            f"{rules.initial[i]:g}",
+            v.unit if v else "",
+            v.description if v else "",
+        )
+    params = Table(
+        title=f"Actor parameters of {spec.id}",
+        title_justify="left",
+        header_style="bold",
+    )
+    params.add_column("Name", no_wrap=True)
+    params.add_column("Value", justify="right")
+    for a, code in enumerate(rules.actors):
+        values = {
+            "risk_tolerance": float(rules.risk_tolerance[a]),
+            "action_points": float(rules.action_points[a]),
+            "noise": float(rules.noise[a]),
+        }
+        rows = [(f"{code}.{p}", values[p]) for p in ACTOR_PARAMETERS]
+        rows += [
+            (f"{code}.objectives.{o.id}", float(rules.weights0[k]))
+            for k, o in enumerate(rules.objectives)
+            if o.actor == code
+        ]
+        for name, value in rows:
+            if not match or match in name:
+                params.add_row(name, f"{value:g}")
+    console = _stdout()
+    console.print(table)
+    console.print(params)
+
+
 @app.command("validate")
 def validate_cmd(
     paths: Annotated[
