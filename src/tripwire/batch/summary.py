@@ -375,7 +375,7 @@ def markdown(summary: dict[str, Any], plots: Iterable[Path]) -> str:
             "| Outcome | Swept | Probabilities | Swing |",
             "|---|---|---|---:|",
         ]
-        for row in summary["sensitivity"]:
+        for row in sorted(summary["sensitivity"], key=lambda r: -r["swing"]):  # largest first
             probs = ", ".join(
                 f"{v:g}: {p:.3f}" for v, p in zip(row["values"], row["probabilities"], strict=True)
             )

@@ -94,7 +94,7 @@ def outcome_chart(summary: dict[str, Any], path: Path) -> Path:
         ax.text(
             c_hi + 0.015 if right else c_lo - 0.015,
             y,
-            f"{p:.2f} [{c_lo:.2f}-{c_hi:.2f}]",
+            f"{p:.3f} [{c_lo:.3f}-{c_hi:.3f}]",
             ha="left" if right else "right",
             va="center",
             fontsize=10,
