@@ -95,7 +95,11 @@ def turn_table(
         for e in events:
             kind = e.get("kind")
             if kind == "inject":
-                fired.append(f"▶ {e['id']}\n", style="cyan")
+                label = e["id"]
+                if label == "adhoc":  # the white cell's own event: its words, shortened
+                    text = str(e.get("text") or "ad-hoc event")
+                    label = text if len(text) <= 32 else text[:31].rstrip() + "…"
+                fired.append(f"▶ {label}\n", style="cyan")
             elif kind == "trigger":
                 fired.append(f"⚑ {e['id']}\n", style="yellow")
             elif kind == "outcome":

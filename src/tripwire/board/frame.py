@@ -263,6 +263,15 @@ def _plain(text: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
+def _told_by_white_cell(e: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> bool:
+    """An inject the white cell fired: its intervention line already tells it."""
+    return (
+        e.get("kind") == "inject"
+        and e.get("cause") == "facilitator"
+        and any(x.get("kind") == "intervention" and x.get("what") == "inject" for x in events)
+    )
+
+
 def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
     seq = int(e.get("seq", 0))
     kind = str(e.get("kind", "note"))
@@ -273,11 +282,14 @@ def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
         said = "vetoed by the white cell" if e.get("vetoed") else status
         if e.get("forced"):
             said += " (made so by the white cell)"
+        what = f"{e.get('name') or e.get('action', '?')} — {said}"
+        if e.get("action") == "hold":
+            what = "holds (no action this turn)"
         return FeedItem(
             seq,
             kind,
             head,
-            f"{e.get('name') or e.get('action', '?')} — {said}",
+            what,
             status=status,
             letter=DOMAIN_LETTERS.get(e.get("domain"), "?"),
             colour=goldstein_colour(e.get("goldstein")),
@@ -407,7 +419,7 @@ def frame_model(
         arrows=arrows,
         marks=marks,
         gauges=_gauges(state, before, ref),
-        feed=tuple(_feed_item(e, ref) for e in events),
+        feed=tuple(_feed_item(e, ref) for e in events if not _told_by_white_cell(e, events)),
         ladder=_ladder(rung, prev_rung, ref),
         outcomes=outcomes,
         usa=usa,
