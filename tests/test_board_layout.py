@@ -445,7 +445,7 @@ def test_a_hold_is_a_grey_h_ring_at_the_actor():
     frame = frame_model(header(), snapshot(1), snapshot(0), [hold])
     (mark,) = frame.marks
     assert (mark.actor, mark.letter, mark.colour) == ("JPN", "H", goldstein_colour(0))
-    assert frame.feed[0].head == "Japan:" and frame.feed[0].body == "Hold — succeeded"
+    assert frame.feed[0].head == "Japan:" and frame.feed[0].body == "holds (no action this turn)"
 
 
 def test_the_feed_tells_facilitator_acts_from_model_outcomes():
