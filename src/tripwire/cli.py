@@ -112,9 +112,8 @@ def actions_cmd(
     ] = None,
 ) -> None:
     """List each actor's actions in a scenario: the ids scripts use, names, domains, targets."""
-    from rich.table import Table
-
     from tripwire.errors import Diagnostic, Location, did_you_mean
+    from tripwire.listing import actions_tables
     from tripwire.sim.rules import compile_rules
 
     rules = compile_rules(_scenario_with(scenario, []))
@@ -134,20 +133,7 @@ def actions_cmd(
             )
         )
     console = _stdout()
-    for actor in wanted:
-        table = Table(title=f"{actor}: {rules.action_points[rules.actors.index(actor)]} action "
-                      "point(s) a turn", title_justify="left", header_style="bold")  # fmt: skip
-        for column in ("Id", "Name", "Domain", "Targets", "Cost", "What it does"):
-            table.add_column(column, no_wrap=column in ("Id", "Domain"))
-        by_action: dict[str, list[Any]] = {}
-        for move in rules.moves_of(actor):
-            by_action.setdefault(move.action, []).append(move)
-        for action, moves in by_action.items():
-            first = moves[0]
-            targets = ", ".join(m.target for m in moves if m.target) or "-"
-            table.add_row(
-                action, first.name, first.domain, targets, f"{first.cost:g}", first.description
-            )
+    for table in actions_tables(rules, wanted):
         console.print(table)
 
 
@@ -160,54 +146,13 @@ def variables_cmd(
     ] = None,
 ) -> None:
     """List the names --set, --sweep and --watch take: variables and actor parameters."""
-    from rich.table import Table
-
-    from tripwire.catalog import load_catalog
-    from tripwire.scenario.overrides import ACTOR_PARAMETERS
+    from tripwire.listing import variables_tables
     from tripwire.sim.rules import compile_rules
 
     spec = _scenario_with(scenario, [])
-    rules = compile_rules(spec)
-    described = {v.name: v for v in (*load_catalog().variables, *spec.variables)}
-    table = Table(title=f"Variables of {spec.id}", title_justify="left", header_style="bold")
-    for column in ("Name", "Range", "Start", "Unit", "What it is"):
-        table.add_column(column, no_wrap=column in ("Name", "Range", "Start"))
-    for i, name in enumerate(rules.var_names):
-        if match and match not in name:
-            continue
-        v = described.get(name)
-        table.add_row(
-            name,
-            f"{rules.lo_list[i]:g} to {rules.hi_list[i]:g}",
-            f"{rules.initial[i]:g}",
-            v.unit if v else "",
-            v.description if v else "",
-        )
-    params = Table(
-        title=f"Actor parameters of {spec.id}",
-        title_justify="left",
-        header_style="bold",
-    )
-    params.add_column("Name", no_wrap=True)
-    params.add_column("Value", justify="right")
-    for a, code in enumerate(rules.actors):
-        values = {
-            "risk_tolerance": float(rules.risk_tolerance[a]),
-            "action_points": float(rules.action_points[a]),
-            "noise": float(rules.noise[a]),
-        }
-        rows = [(f"{code}.{p}", values[p]) for p in ACTOR_PARAMETERS]
-        rows += [
-            (f"{code}.objectives.{o.id}", float(rules.weights0[k]))
-            for k, o in enumerate(rules.objectives)
-            if o.actor == code
-        ]
-        for name, value in rows:
-            if not match or match in name:
-                params.add_row(name, f"{value:g}")
     console = _stdout()
-    console.print(table)
-    console.print(params)
+    for table in variables_tables(spec, compile_rules(spec), match):
+        console.print(table)
 
 
 @app.command("validate")
@@ -594,6 +539,7 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
     )
 
     from tripwire.batch.runner import run_batch
+    from tripwire.listing import print_batch
 
     err_console = Console(stderr=True)
     columns = (
@@ -640,67 +586,10 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         raise typer.Exit(1) from None
     stop()
     console = _stdout()
-    if result.summary["sweeps"]:
-        _print_sweep(console, result.summary)
-    else:
-        _print_outcomes(console, result.summary)
+    print_batch(console, result.summary)
     speed = f" ({result.played / result.seconds:.0f} runs/s)" if result.seconds > 0 else ""
     console.print(f"  played {result.played} games in {result.seconds:.1f} s{speed}")
     console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet and plots")
-
-
-def _print_sweep(console: Console, summary: dict[str, Any]) -> None:
-    """A sweep's outcome probability at every point (pooling the points would mix them)."""
-    from rich.table import Table
-
-    names = [name for name, _ in summary["sweeps"]]
-    table = Table(
-        title=f"{summary['title']}: {len(summary['points'])} points x "
-        f"{summary['runs_per_point']} games (probability of each outcome)",
-        header_style="bold",
-    )
-    for name in names:
-        table.add_column(name, justify="right")
-    outcomes = summary["outcomes"]
-    for o in outcomes.values():
-        table.add_column(o["title"], justify="right")
-    for point in summary["points"]:
-        table.add_row(
-            *(f"{point['values'][n]:g}" for n in names),
-            *(f"{point['outcomes'][oid]['probability']:.3f}" for oid in outcomes),
-        )
-    console.print(table)
-    top = max(summary["sensitivity"], key=lambda r: r["swing"], default=None)
-    if top is not None:
-        title = outcomes[top["outcome"]]["title"]
-        console.print(
-            f"  largest effect: {top['name']} moves {title} by {top['swing']:.3f} "
-            "(sensitivity table and tornado.png in the folder)"
-        )
-
-
-def _print_outcomes(console: Console, summary: dict[str, Any]) -> None:
-    from rich.table import Table
-
-    table = Table(title=f"{summary['title']}: {summary['runs']} games", header_style="bold")
-    for name in ("Outcome", "Probability", "95% interval", "Analysis", "In band"):
-        table.add_column(name, justify="right" if name != "Outcome" else "left")
-    for o in summary["outcomes"].values():
-        verdict = ""
-        if "band" in o:
-            verdict = "yes" if o["ci_in_band"] else ("estimate only" if o["in_band"] else "no")
-        table.add_row(
-            o["title"],
-            f"{o['probability']:.3f}",
-            f"{o['ci95'][0]:.3f}-{o['ci95'][1]:.3f}",
-            o.get("rating") or "",
-            verdict,
-        )
-    console.print(table)
-    console.print(
-        "  (outcomes are not alternatives: a game can reach several; summary.md says which "
-        "go together)"
-    )
 
 
 @app.command("calibrate")
