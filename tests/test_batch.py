@@ -374,7 +374,7 @@ def test_existing_dask_scheduler_by_address(reference, tmp_path):
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,
     ) as cluster:
         remote = run_batch(

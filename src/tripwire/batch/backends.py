@@ -125,7 +125,7 @@ class DaskBackend:
                 n_workers=self.workers,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                dashboard_address=":0",  # any free port: two batches may run at once
                 silence_logs=logging.ERROR,
             ) as cluster,
             Client(cluster) as client,
