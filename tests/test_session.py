@@ -116,9 +116,12 @@ def test_undo_drops_the_turn_but_keeps_acts_made_before_it(played):
 
 def test_same_script_same_log_and_saved_log_matches(played, mc2):
     again = _scripted(mc2, None)
-    text = dumps_log(played.model.log)
-    assert dumps_log(again.model.log) == text
+    text = dumps_log(played.model.records())
+    assert dumps_log(again.model.records()) == text
     assert (played.folder / LOG).read_text(encoding="utf-8") == text
+    # the fork after the last turn is saved, as the first event of the turn to come
+    last = json.loads(text.splitlines()[-1])
+    assert (last["turn"], last["kind"], last["what"]) == (played.turn + 1, "intervention", "fork")
 
 
 def test_resume_rebuilds_the_same_game(played):
@@ -492,7 +495,7 @@ def test_killed_mid_session_resumes_to_an_identical_log(mc2, tmp_path):
     )
     assert resumed.returncode == 0, resumed.stderr
     assert "resuming: steps[0] to steps[" in resumed.stdout
-    assert (folder / LOG).read_text(encoding="utf-8") == dumps_log(reference.model.log)
+    assert (folder / LOG).read_text(encoding="utf-8") == dumps_log(reference.model.records())
 
 
 def test_undo_remembers_what_the_undone_turn_held(played):
@@ -547,3 +550,16 @@ def test_review_errors_say_what_was_chosen(mc2, tmp_path, review, message):
         list(play_script(session, load_script(script, session)))
     [d] = info.value.diagnostics
     assert d.location.line == 7 and message in d.message, d.format()
+
+
+def test_the_review_shows_acts_after_the_last_turn(played, tmp_path):
+    """A fork (or note) made after the last played turn is in the saved log, and the
+    after-action review dates it by the turn it opens."""
+    from tripwire.dates import turn_month
+    from tripwire.report.aar import write_game_report
+
+    assert turn_month("2026-06", 1) == "2026-06" and turn_month("2026-06", 7) == "2026-12"
+    _, md = write_game_report(played.folder / LOG, tmp_path / "aar.html")
+    text = md.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if "continuations from turn 6" in line)
+    assert row.startswith("| **7**<br>Dec 2026 | White cell |")

@@ -29,3 +29,13 @@ def date_label(date: str | None) -> str:
         return f"{MONTHS[int(month) - 1]} {int(year)}"
     except (ValueError, IndexError):
         return str(date or "")
+
+
+def turn_month(start: str, turn: int) -> str:
+    """The ``YYYY-MM`` of a turn, turn 1 being ``start`` (``start`` as it is if unreadable)."""
+    try:
+        year, month = (int(x) for x in str(start).split("-"))
+    except ValueError:
+        return str(start)
+    m = month - 1 + max(turn, 1) - 1
+    return f"{year + m // 12:04d}-{m % 12 + 1:02d}"

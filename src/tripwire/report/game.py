@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from tripwire.catalog import load_catalog
+from tripwire.dates import turn_month
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.logfile import is_finished, read_log
 from tripwire.report.labels import actor_names, fmt_value, label, rung_name, var_info
@@ -96,7 +97,8 @@ class Game:
     def date(self, turn: int) -> str:
         """The turn's month (``YYYY-MM``)."""
         snap = self._by_turn().get(turn, {})
-        return str(snap.get("date") or self.header.get("start") or "")
+        # a turn whose snapshot is not written yet (the white cell's acts that open it)
+        return str(snap.get("date") or turn_month(str(self.header.get("start") or ""), turn))
 
     def reached(self) -> dict[str, int | None]:
         """Outcome id -> first turn it held (None: not reached)."""

@@ -36,6 +36,10 @@ ACTIONS = (
 )  # fmt: skip
 
 
+# inputs after which the event log changes (the others wait in the journal for their turn)
+_LOGGED = ("resolve", "undo", "inject", "set", "note", "fork")
+
+
 class SessionError(ValueError):
     """An input the session cannot take (the message says why)."""
 
@@ -220,7 +224,7 @@ class Session:
             self.script_step = step
         if self._journal is not None:
             self._journal.append(line)
-        if any(e.get("do") in ("resolve", "undo") for e in entries):
+        if any(e.get("do") in _LOGGED for e in entries):
             self.save_log()
 
     def _act(self, entry: dict[str, Any]) -> None:
@@ -371,6 +375,8 @@ class Session:
         return [self.rules.moves[m] for m in view.legal_moves(a)]
 
     def save_log(self) -> None:
-        """Rewrite the session's event log (atomically)."""
+        """Rewrite the session's event log (atomically), with the white cell's acts since the
+        last turn (they open the next turn), so a session that stops between turns still has
+        its closing notes and forks in its log."""
         if self.folder is not None:
-            write_text_atomic(self.folder / LOG, dumps_log(self.model.log))
+            write_text_atomic(self.folder / LOG, dumps_log(self.model.records()))

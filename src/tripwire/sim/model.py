@@ -591,6 +591,20 @@ class CrisisModel(mesa.Model):
             )
         )
 
+    def records(self) -> list[dict[str, Any]]:
+        """The event log so far, with the white cell's acts since the last turn as the first
+        events of the next one (its snapshot follows when it is played)."""
+        if not self.record or self.pending is not None or not self._briefing_events:
+            return self.log
+        turn = self.turn + 1
+        return [
+            *self.log,
+            *(
+                {"type": "event", "turn": turn, "seq": seq, **event}
+                for seq, event in enumerate(self._briefing_events)
+            ),
+        ]
+
     def run(self) -> CrisisModel:
         """Play every remaining turn; return self."""
         while self.running:

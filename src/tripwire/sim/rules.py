@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from tripwire.catalog import Catalog, Rung, load_catalog, names_from
+from tripwire.dates import turn_month
 from tripwire.scenario.expr import (
     Binding,
     CompiledGroup,
@@ -133,8 +134,6 @@ class Rules:
     scenario_sha256: str
     catalog_sha256: str
     turns: int
-    start_year: int
-    start_month: int
     # --- state layout
     var_names: tuple[str, ...]
     index: Mapping[str, int]
@@ -204,8 +203,7 @@ class Rules:
 
     def month(self, turn: int) -> str:
         """The calendar month of a turn (turn 1 is the scenario's start month)."""
-        m = self.start_month - 1 + turn - 1
-        return f"{self.start_year + m // 12:04d}-{m % 12 + 1:02d}"
+        return turn_month(self.scenario.start, turn)
 
     def objective_index(self, key: str) -> int:
         """Index of ``ACTOR.objective``."""
@@ -319,14 +317,11 @@ class _Compiler:
 
     # --- the parts ----------------------------------------------------------------------
     def _layout(self) -> dict[str, Any]:
-        year, month = (int(x) for x in self.scenario.start.split("-"))
         return {
             "scenario": self.scenario,
             "scenario_sha256": scenario_digest(self.scenario),
             "catalog_sha256": self.catalog.digest,
             "turns": self.scenario.turns,
-            "start_year": year,
-            "start_month": month,
             "var_names": self.var_names,
             "index": self.index,
             "lo": self.lo,
