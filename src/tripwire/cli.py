@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -165,16 +166,24 @@ def validate_cmd(
     """Check scenario files: exit 0 if all are valid, 2 with PATH:LINE:COL errors if not."""
     from tripwire.scenario.loader import load_scenario
 
+    def check(ref: str) -> None:
+        sc = load_scenario(ref)
+        print(f"{ref}: ok ({sc.id}, {sc.turns} turns from {sc.start})")
+
+    _each_file(paths, check)
+
+
+def _each_file(paths: list[str], work: Callable[[str], None]) -> None:
+    """Do ``work`` on every file; print the located errors of those that are bad input and
+    exit 2 at the end if there was one."""
     failed = False
     for ref in paths:
         try:
-            sc = load_scenario(ref)
+            work(ref)
         except InputError as err:
             failed = True
             for d in err.diagnostics:
                 print(d.format(), file=sys.stderr)
-            continue
-        print(f"{ref}: ok ({sc.id}, {sc.turns} turns from {sc.start})")
     if failed:
         raise typer.Exit(2)
 
@@ -224,20 +233,13 @@ def lint_cmd(
     """
     from tripwire.scenario.lint import lint, summary_line
 
-    failed = False
-    for ref in paths:
-        try:
-            found = lint(ref)
-        except InputError as err:
-            failed = True
-            for d in err.diagnostics:
-                print(d.format(), file=sys.stderr)
-            continue
+    def check(ref: str) -> None:
+        found = lint(ref)
         for d in found:
             print(d.format())
         print(summary_line(ref, found))
-    if failed:
-        raise typer.Exit(2)
+
+    _each_file(paths, check)
 
 
 @app.command("triggers")

@@ -89,9 +89,7 @@ def exit_with_parent(pid: int, interval: float = 1.0) -> None:
             time.sleep(interval)
             try:
                 os.kill(pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # alive, but another user's: cannot be our parent
+            except (ProcessLookupError, PermissionError):  # gone (or its number reused)
                 os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

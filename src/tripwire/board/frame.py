@@ -22,6 +22,7 @@ from tripwire.board.arrows import curve_offsets
 from tripwire.board.colours import DOMAIN_LETTERS, RGB, goldstein_colour
 from tripwire.board.game import Game, TurnData, reached_turns, split_turns, timeline_marks
 from tripwire.dates import date_label
+from tripwire.sim.events import told_once
 
 __all__ = [
     "ArrowSpec",
@@ -263,15 +264,6 @@ def _plain(text: str) -> str:
     return rest[:1].upper() + rest[1:]
 
 
-def _told_by_white_cell(e: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> bool:
-    """An inject the white cell fired: its intervention line already tells it."""
-    return (
-        e.get("kind") == "inject"
-        and e.get("cause") == "facilitator"
-        and any(x.get("kind") == "intervention" and x.get("what") == "inject" for x in events)
-    )
-
-
 def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
     seq = int(e.get("seq", 0))
     kind = str(e.get("kind", "note"))
@@ -419,7 +411,7 @@ def frame_model(
         arrows=arrows,
         marks=marks,
         gauges=_gauges(state, before, ref),
-        feed=tuple(_feed_item(e, ref) for e in events if not _told_by_white_cell(e, events)),
+        feed=tuple(_feed_item(e, ref) for e in told_once(events)),
         ladder=_ladder(rung, prev_rung, ref),
         outcomes=outcomes,
         usa=usa,

@@ -335,24 +335,6 @@ def _sensitivity(data: Batch) -> Section:
     s = data.summary
     titles = {oid: o["title"] for oid, o in s["outcomes"].items()}
     rows = s["sensitivity"]
-    panels = []
-    for oid, o in s["outcomes"].items():
-        mine = sorted((r for r in rows if r["outcome"] == oid), key=lambda r: -r["swing"])
-        if mine:
-            panels.append(
-                {
-                    "title": o["title"],
-                    "pooled": o["probability"],
-                    "rows": [
-                        {
-                            "label": f"{r['name']} ({r['values'][0]:g} … {r['values'][-1]:g})",
-                            "values": r["values"],
-                            "probabilities": r["probabilities"],
-                        }
-                        for r in mine
-                    ],
-                }
-            )
     section = Section("sensitivity", "Sensitivity")
     section.add(
         Para(
@@ -362,7 +344,7 @@ def _sensitivity(data: Batch) -> Section:
             "differences are sharper than independent batches would give."
         ),
         Figure(
-            charts.tornado_chart(panels),
+            charts.tornado_chart(charts.sensitivity_panels(s)),
             "Tornado plot: change of each outcome's probability across each swept parameter",
             [
                 b("Tornado plot. "),

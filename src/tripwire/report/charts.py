@@ -381,6 +381,31 @@ def trigger_chart(rows: Sequence[tuple[str, float]]) -> bytes:
         return _png(fig)
 
 
+def sensitivity_panels(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The panels of :func:`tornado_chart` from a sweep's summary: per outcome with rows,
+    its swept parameters, largest swing first."""
+    rows = summary["sensitivity"]
+    panels = []
+    for oid, o in summary["outcomes"].items():
+        mine = sorted((r for r in rows if r["outcome"] == oid), key=lambda r: -r["swing"])
+        if mine:
+            panels.append(
+                {
+                    "title": o["title"],
+                    "pooled": o["probability"],
+                    "rows": [
+                        {
+                            "label": f"{r['name']} ({r['values'][0]:g} … {r['values'][-1]:g})",
+                            "values": r["values"],
+                            "probabilities": r["probabilities"],
+                        }
+                        for r in mine
+                    ],
+                }
+            )
+    return panels
+
+
 def tornado_chart(
     panels: Sequence[dict[str, Any]],
 ) -> bytes:

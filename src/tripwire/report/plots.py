@@ -7,8 +7,7 @@ atomically. Colours are chosen to stay distinct for colour-blind readers (Okabe-
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,8 @@ matplotlib.use("Agg")  # never a window: plots are files
 
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
+
+from tripwire.files import write_bytes_atomic
 
 BANDS = {"low": (0.03, 0.25), "medium": (0.25, 0.55), "high": (0.55, 0.95)}
 BAND_COLOURS = {"low": "#d9e8f5", "medium": "#fde9c9", "high": "#f6d5d5"}
@@ -47,15 +48,12 @@ plt.rcParams.update(
 
 
 def _save(fig: Any, path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    buffer = io.BytesIO()
     try:
-        fig.savefig(tmp, format="png", bbox_inches="tight")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        fig.savefig(buffer, format="png", bbox_inches="tight")
     finally:
         plt.close(fig)
-        Path(tmp).unlink(missing_ok=True)
+    write_bytes_atomic(path, buffer.getvalue())
     return path
 
 
@@ -171,38 +169,13 @@ def fan_chart(summary: dict[str, Any], variable: str, path: Path) -> Path:
 
 
 def tornado_chart(summary: dict[str, Any], path: Path) -> Path:
-    """How far each outcome's probability moves across each swept parameter's values."""
-    rows = summary["sensitivity"]
-    outcomes = list(dict.fromkeys(r["outcome"] for r in rows))
-    titles = {k: v["title"] for k, v in summary["outcomes"].items()}
-    names = list(dict.fromkeys(r["name"] for r in rows))
-    fig, axes = plt.subplots(
-        len(outcomes),
-        1,
-        figsize=(9, 0.9 + (0.55 * len(names) + 0.8) * len(outcomes)),
-        squeeze=False,
-    )
-    for ax, oid in zip(axes[:, 0], outcomes, strict=True):
-        mine = sorted((r for r in rows if r["outcome"] == oid), key=lambda r: r["swing"])
-        base = summary["outcomes"][oid]["probability"]
-        for y, r in enumerate(mine):
-            probs = r["probabilities"]
-            lo, hi = min(probs), max(probs)
-            ax.barh(y, max(hi - lo, 0.004), left=lo, height=0.6, color=ACCENT, alpha=0.75)
-            # the swept range's end values, outside the bar's ends so they never overlap
-            first, last = r["values"][0], r["values"][-1]
-            low_label, high_label = (first, last) if probs[0] <= probs[-1] else (last, first)
-            style = {"va": "center", "fontsize": 8, "color": "#555555"}
-            ax.text(lo - 0.01, y, f"{low_label:g}", ha="right", **style)
-            ax.text(hi + 0.01, y, f"{high_label:g}", ha="left", **style)
-        ax.axvline(base, color=INK, linewidth=1, linestyle="--")
-        ax.set_yticks(range(len(mine)), [r["name"] for r in mine])
-        ax.set_xlim(0, 1)
-        ax.set_title(f"{titles.get(oid, oid)} (dashed: all points pooled)", loc="left", fontsize=11)
-    axes[-1, 0].set_xlabel("probability of the outcome across the swept values (labels: values)")
-    fig.suptitle("Sensitivity: outcome probability by swept parameter", x=0.01, ha="left")
-    fig.tight_layout()
-    return _save(fig, path)
+    """How far each outcome's probability moves across each swept parameter's values: the
+    batch report's tornado plot, as a file."""
+    from tripwire.report.charts import sensitivity_panels
+    from tripwire.report.charts import tornado_chart as draw
+
+    write_bytes_atomic(path, draw(sensitivity_panels(summary)))
+    return path
 
 
 def batch_plots(summary: dict[str, Any], folder: Path) -> list[Path]:

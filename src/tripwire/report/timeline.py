@@ -15,6 +15,7 @@ from tripwire.catalog import load_catalog
 from tripwire.report.game import RUNG, SCORE, TENSION, Game, describe_intervention
 from tripwire.report.html import BR, Inline, Span, Table, b, code, inline_md, md_escape
 from tripwire.report.labels import short_month
+from tripwire.sim.events import told_once
 
 MARKED_KINDS = ("outcome", "intervention")
 
@@ -67,15 +68,8 @@ def world_lines(game: Game, turn: int) -> list[list[str | Span]]:
     """Everything else that happened in a turn: events, triggers, outcomes, the white cell."""
     names = _action_names()
     out: list[list[str | Span]] = []
-    events = game.events.get(turn, [])
-    # an inject the white cell fired is told once, by its intervention line
-    by_white_cell = any(
-        e.get("kind") == "intervention" and e.get("what") == "inject" for e in events
-    )
-    for e in events:
+    for e in told_once(game.events.get(turn, [])):
         kind = e.get("kind")
-        if kind == "inject" and by_white_cell and e.get("cause") == "facilitator":
-            continue
         if kind == "inject":
             out.append([b("Event: "), str(e.get("text") or e.get("id", ""))])
         elif kind == "trigger":

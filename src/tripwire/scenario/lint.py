@@ -191,11 +191,11 @@ class _World:
             return f"{name} stays from {_g(lo)} to {v}: it starts at {v} and nothing raises it"
         return f"{name} is between {_g(lo)} and {_g(hi)}"
 
-    def describe_count(self, actor: str, key: str, last: int, seen: int | None = None) -> str:
+    def describe_count(self, actor: str, key: str, last: int, seen: int) -> str:
         """Why a count is what it is (``seen``: the turns of the window that can hold any)."""
         kind, _, what = key.partition(":")
         call = _count_call(actor, key, last)
-        cap = self.count_cap(actor, key, last if seen is None else seen)
+        cap = self.count_cap(actor, key, seen)
         if cap:
             return f"{call} is at most {_g(cap)}"
         if kind == "action":

@@ -31,11 +31,6 @@ from tripwire.sim.model import CrisisModel
 from tripwire.sim.policies import HumanSeat
 from tripwire.sim.rules import Move, compile_rules
 
-ACTIONS = (
-    "begin", "decide", "veto", "force", "inject", "set", "note", "resolve", "undo", "fork",
-)  # fmt: skip
-
-
 # inputs after which the event log changes (the others wait in the journal for their turn)
 _LOGGED = ("resolve", "undo", "inject", "set", "note", "fork")
 

@@ -19,6 +19,16 @@ DECIMALS = 4
 EVENT_KINDS = ("inject", "action", "trigger", "outcome", "decision", "intervention", "note")
 
 
+def told_once(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """A turn's events for a reader: an inject the white cell fired is dropped when its
+    ``intervention`` record (which says the same, with the rationale) is there."""
+    if not any(e.get("kind") == "intervention" and e.get("what") == "inject" for e in events):
+        return list(events)
+    return [
+        e for e in events if not (e.get("kind") == "inject" and e.get("cause") == "facilitator")
+    ]
+
+
 def rounded(value: float) -> float:
     """A number as the log stores it (fixed decimals, no negative zero)."""
     r = round(float(value), DECIMALS)
