@@ -246,12 +246,14 @@ def _plan(k: int, step: Any, session: Session, at: Callable[..., Location]) -> P
         actor: str, action: str, target: str | None, where: Location, *, chosen: bool = False
     ) -> None:
         try:
-            session.find_move(actor, action, target)
+            if chosen and target is None:
+                # a review names a chosen move, and an actor takes an action once a turn, so
+                # the target may be left out; whether it was chosen is checked in play
+                session.moves_for(actor, action)
+            else:
+                session.find_move(actor, action, target)
         except SessionError as err:
-            # a review names a chosen move: an actor takes an action once a turn, so the
-            # target may be left out; whether it was chosen is checked as the turn is played
-            if not (chosen and target is None and "needs a target" in str(err)):
-                problems.append(Diagnostic(where, str(err)))
+            problems.append(Diagnostic(where, str(err)))
 
     if isinstance(step, UndoStep):
         return Planned(

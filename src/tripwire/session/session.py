@@ -305,9 +305,6 @@ class Session:
         self.model.record_undo(undone, who=who, rationale=rationale, undone=entry.get("undone"))
 
     # --- helpers ------------------------------------------------------------------------
-    def _actions_of(self, actor: str) -> set[str]:
-        return {m.action for m in self.rules.moves_of(actor)}
-
     def _chosen_text(self, actor: str) -> str:
         """The moves an actor chose for the turn under way, as a script would name them."""
         pending = self.model.pending
@@ -320,13 +317,11 @@ class Session:
             f"{n} -> {t}" if t else n for n, t in zip(names, targets, strict=True)
         ) or ("hold")
 
-    def find_move(
-        self, actor: str, action: str, target: str | None = None, *, chosen: bool = False
-    ) -> Move:
-        """The move of ``actor`` taking ``action`` (at ``target``).
+    def moves_for(self, actor: str, action: str) -> list[Move]:
+        """Every move of ``actor`` taking ``action`` (one per target).
 
         Raises:
-            SessionError: no such actor or action, or a target is needed and missing.
+            SessionError: no such actor, or the actor has no such action.
         """
         if actor not in self.rules.actors:
             raise SessionError(f"unknown actor '{actor}'")
@@ -344,6 +339,17 @@ class Session:
                 else did_you_mean(action, dict.fromkeys(m.action for m in own))
             )
             raise SessionError(f"{actor} has no action '{action}'{hint}")
+        return options
+
+    def find_move(
+        self, actor: str, action: str, target: str | None = None, *, chosen: bool = False
+    ) -> Move:
+        """The move of ``actor`` taking ``action`` (at ``target``).
+
+        Raises:
+            SessionError: no such actor or action, or a target is needed and missing.
+        """
+        options = self.moves_for(actor, action)
         if chosen and self.model.pending is not None:
             picked = {m for ms in self.model.pending.chosen for m in (ms or [])}
             options = [m for m in options if m.index in picked]
