@@ -645,7 +645,9 @@ CompiledGroup = Callable[
 ]
 
 
-def _function(name: str, body: list[ast.stmt]) -> Callable[..., Any]:
+def _function(
+    name: str, body: list[ast.stmt], namespace: Mapping[str, Any] = _GLOBALS
+) -> Callable[..., Any]:
     """Wrap generated statements as ``name(s, c, f, t)`` with no builtins in reach."""
     args = ast.arguments(
         posonlyargs=[],
@@ -659,7 +661,7 @@ def _function(name: str, body: list[ast.stmt]) -> Callable[..., Any]:
     ast.fix_missing_locations(module)
     code = compile(module, f"<tripwire-{name}>", "exec")
     fn_code = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return types.FunctionType(fn_code, dict(_GLOBALS), name)
+    return types.FunctionType(fn_code, dict(namespace), name)
 
 
 def compile_group(items: Sequence[tuple[Expr, Binding]]) -> CompiledGroup:

@@ -164,9 +164,25 @@ def expected_utilities(
     chance = success[sp.move]
     weight = np.where(sp.on_success, chance, 1.0 - chance)
     value = np.bincount(
-        sp.move, weights=(sp.coef @ (weights * gains)) * applied * weight, minlength=len(success)
+        sp.move,
+        weights=entry_values(sp.coef_obj, sp.coef_val, weights * gains) * applied * weight,
+        minlength=len(success),
     )
     tension = state[rules.index["world.tension"]]
     scale = state[rules.index["param.risk_aversion"]] * tension / 50.0
     fatigue = state[rules.index["param.repetition_cost"]] * recent[rules.move_group]
     return value - rules.move_cost - scale * rules.move_aversion - fatigue
+
+
+def entry_values(coef_obj: np.ndarray, coef_val: np.ndarray, wg: np.ndarray) -> np.ndarray:
+    """Each effect entry's value per unit of change for its actor: the sum over its
+    objectives of coefficient x weight x gain, added in column order.
+
+    ``wg`` is (K,) for one game or (K, G) for many (the result is then (E, G)); both shapes
+    add the same numbers in the same order, so they agree to the last bit.
+    """
+    shape = (-1,) + (1,) * (wg.ndim - 1)
+    total = coef_val[:, 0].reshape(shape) * wg[coef_obj[:, 0]]
+    for j in range(1, coef_obj.shape[1]):
+        total = total + coef_val[:, j].reshape(shape) * wg[coef_obj[:, j]]
+    return total

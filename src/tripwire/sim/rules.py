@@ -109,8 +109,12 @@ class SparseEffects:
         lo, hi: (E,) the variable's bounds.
         on_success: (E,) True for an entry of the success effects, False for failure effects.
         coef: (E, K) the coefficient of the entry's variable in each objective of the move's
-            own actor (zero for other actors' objectives), so that the entries' values for
-            their actors are ``coef @ (weights x gains)``.
+            own actor (zero for other actors' objectives).
+        coef_obj, coef_val: (E, J) the same coefficients as a short list per entry (the
+            objectives with a nonzero coefficient, padded with coefficient 0), so that an
+            entry's value for its actor, ``sum_j coef_val[e, j] x (weights x gains)[coef_obj[e,
+            j]]``, is summed in one fixed order by every backend (a matrix product's order
+            is BLAS's choice).
     """
 
     move: np.ndarray
@@ -120,6 +124,22 @@ class SparseEffects:
     hi: np.ndarray
     on_success: np.ndarray
     coef: np.ndarray
+    coef_obj: np.ndarray
+    coef_val: np.ndarray
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RuleSources:
+    """The checked expressions behind each compiled function of :class:`Rules`, kept so that
+    other backends (:mod:`tripwire.sim.lockstep`) can compile them their own way."""
+
+    gain: tuple[tuple[Expr, Binding], ...]
+    success: tuple[tuple[Expr, Binding], ...]
+    precondition: tuple[tuple[Expr, Binding], ...]
+    inject_when: tuple[tuple[Expr, Binding], ...]
+    trigger: tuple[tuple[Expr, Binding], ...]
+    outcome: tuple[tuple[Expr, Binding], ...]
+    dynamics: tuple[tuple[int, Expr, Binding], ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -200,6 +220,8 @@ class Rules:
     # --- reference
     ladder: tuple[Rung, ...]
     names: Names = field(repr=False)
+    sources: RuleSources = field(repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # other backends' builds
 
     def month(self, turn: int) -> str:
         """The calendar month of a turn (turn 1 is the scenario's start month)."""
@@ -507,8 +529,23 @@ class _Compiler:
             flag[keep],
             coef[keep],
         )
+        width = max(1, int(np.count_nonzero(coef, axis=1).max(initial=0)))
+        coef_obj = np.zeros((len(coef), width), dtype=np.int64)
+        coef_val = np.zeros((len(coef), width))
+        for e, row in enumerate(coef):
+            (nonzero,) = np.nonzero(row)
+            coef_obj[e, : len(nonzero)] = nonzero
+            coef_val[e, : len(nonzero)] = row[nonzero]
         return SparseEffects(
-            rows, cols, deltas, self.lo[cols], self.hi[cols], flag, np.ascontiguousarray(coef)
+            rows,
+            cols,
+            deltas,
+            self.lo[cols],
+            self.hi[cols],
+            flag,
+            np.ascontiguousarray(coef),
+            coef_obj,
+            coef_val,
         )
 
     def _events(self) -> dict[str, Any]:
@@ -572,7 +609,19 @@ class _Compiler:
         used = sorted(set().union(*(count_keys(e) for e in self.parsed)))
         self.key_index.update({k: i for i, k in enumerate(used)})
         n_moves = len(self.raw_keys)
+        dynamics = tuple(
+            (i, e, b) for i, (e, b) in zip(self.dynamics_targets, self.dynamics_items, strict=True)
+        )
         return {
+            "sources": RuleSources(
+                gain=tuple(self.gain_items),
+                success=tuple(self.success_items),
+                precondition=tuple(self.pre_items),
+                inject_when=tuple(self.inject_when),
+                trigger=tuple(self.trigger_items),
+                outcome=tuple(self.outcome_items),
+                dynamics=dynamics,
+            ),
             "count_keys": tuple(used),
             "move_keys": tuple(
                 tuple(self.key_index[k] for k in ks if k in self.key_index) for ks in self.raw_keys
@@ -595,14 +644,7 @@ class _Compiler:
                 Progress(e, b, {v.name: (v.min, v.max) for v in self.variables})
                 for e, b in self.outcome_items
             ),
-            "dynamics_update": compile_update(
-                [
-                    (i, e, b)
-                    for i, (e, b) in zip(self.dynamics_targets, self.dynamics_items, strict=True)
-                ],
-                self.lo.tolist(),
-                self.hi.tolist(),
-            ),
+            "dynamics_update": compile_update(dynamics, self.lo.tolist(), self.hi.tolist()),
         }
 
     def build(self) -> Rules:
