@@ -1,0 +1,538 @@
+"""Many games of one scenario played in lockstep: the batch engine.
+
+A batch plays thousands of bot-only games of one scenario. :class:`CrisisModel` plays one
+game at a time, and most of a turn's cost there is Python's and numpy's per-call overhead on
+small arrays, the same calls for every game. :class:`LockstepModel` plays ``G`` games at
+once: the state is a ``(V, G)`` matrix with a column per game, and every phase of the turn
+(DESIGN.md section 3) is one set of array operations over all columns, so the overhead is
+paid once per turn for all of them.
+
+It is a Mesa model like the one-game model: one step per turn, six
+:class:`LockstepCountry` agents that each choose their moves in every game at once.
+
+**Its results are those of the one-game model, to the last bit.** Each game keeps its own
+random generator, seeded like :class:`CrisisModel` (``numpy.random.default_rng(seed)``),
+and draws the same blocks in the same order; the conditions run through the element-wise
+twin of the scalar compiler (:mod:`tripwire.scenario.vectorized`); every sum adds the same
+numbers in the same order as the scalar code, and ``min``/``max`` and clipping keep
+Python's rules. ``tests/test_lockstep.py`` plays every bundled scenario, and scenarios that
+use every feature of the rules, both ways and compares the games field by field.
+
+What it does not do: record event logs, take human seats or white-cell acts, or start
+from a game in progress. Those are :class:`CrisisModel`'s job; batches need none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+import numpy as np
+
+from tripwire.scenario.vectorized import (
+    VectorGroup,
+    compile_vector_group,
+    compile_vector_update,
+    reads,
+)
+from tripwire.sim.policies import entry_values
+from tripwire.sim.rules import COUNT_ACTORS, Effects, InjectRule, Rules
+
+_ANY = COUNT_ACTORS.index("any")
+
+
+def _table(rows: Sequence[Sequence[Any]], pad: Any, dtype: Any, width: int = 0) -> np.ndarray:
+    """A list of rows of different lengths as a padded 2-D array (at least one column)."""
+    width = max(1, width, max((len(r) for r in rows), default=0))
+    out = np.full((len(rows), width), pad, dtype=dtype)
+    for i, row in enumerate(rows):
+        out[i, : len(row)] = row
+    return out
+
+
+def _rows_of(slots: np.ndarray, n: int) -> np.ndarray:
+    """(n,) the row of each item in a compiled group's result, or -1."""
+    rows = np.full(n, -1, dtype=np.int64)
+    rows[slots] = np.arange(len(slots))
+    return rows
+
+
+class Kernel:
+    """What the lockstep engine compiles once per :class:`Rules` (see :func:`kernel`)."""
+
+    def __init__(self, rules: Rules):
+        src, n_moves = rules.sources, len(rules.moves)
+        self.sources = src
+        self._single: dict[tuple[str, int], VectorGroup] = {}
+        group = compile_vector_group
+        self.precondition = group(src.precondition, "bool") if src.precondition else None
+        self.success = group(src.success, "num") if src.success else None
+        self.gain = group(src.gain, "num") if src.gain else None
+        self.inject_when = group(src.inject_when, "bool") if src.inject_when else None
+        self.trigger = group(src.trigger, "bool") if src.trigger else None
+        self.outcome = group(src.outcome, "bool") if src.outcome else None
+        self.update = compile_vector_update(src.dynamics, rules.lo_list, rules.hi_list)
+        self.pre_row = _rows_of(rules.precondition_slots, n_moves)
+        self.success_row = _rows_of(rules.success_slots, n_moves)
+        # effects as padded tables with a row per (move, outcome): row 2m is move m's
+        # success effects, row 2m + 1 its failure effects, as (variable, delta) pairs
+        rows = [e for pair in zip(rules.effects_success, rules.effects_failure, strict=True)
+                for e in pair]  # fmt: skip
+        self.effect_var = _table([[i for i, _ in e] for e in rows], 0, np.int64)
+        self.effect_delta = _table([[d for _, d in e] for e in rows], 0.0, np.float64)
+        self.effect_count = np.array([len(e) for e in rows], dtype=np.int64)
+        self.effect_slots = np.arange(self.effect_var.shape[1])[None, :]
+        # moves that name a variable twice (an explicit effect on the relation their target
+        # moves anyway) must add their changes one after the other
+        self.repeats = np.array([len({i for i, _ in e}) < len(e) for e in rows])
+        # the history rows each move adds to: (actor, key) and ('any', key); padding goes to
+        # a scratch row past the last real one
+        n_keys = len(rules.count_keys)
+        self.history_rows = len(COUNT_ACTORS) * n_keys + 1
+        scratch = self.history_rows - 1
+        counted = [
+            [mv.actor_index * n_keys + k for k in keys] + [_ANY * n_keys + k for k in keys]
+            for mv, keys in zip(rules.moves, rules.move_keys, strict=True)
+        ]
+        self.key_rows = _table(counted, scratch, np.int64)
+        # per move, its entries of the sparse effects, padded with an always-zero entry
+        sp = rules.sparse
+        entries: list[list[int]] = [[] for _ in range(n_moves)]
+        for e, m in enumerate(sp.move.tolist()):
+            entries[m].append(e)
+        self.move_entries = _table(entries, len(sp.move), np.int64)
+        self.stale = self._stale(rules, counted)
+        self.escalation = np.array([mv.escalation_score for mv in rules.moves], dtype=np.float64)
+        self.rung = np.array([mv.rung for mv in rules.moves], dtype=np.int64)
+        self.resolve_key = np.asarray(rules.resolve_key, dtype=np.int64)
+        ix = rules.index
+        self.tension, self.memory = ix["world.tension"], ix["param.repetition_memory"]
+        self.aversion, self.fatigue = ix["param.risk_aversion"], ix["param.repetition_cost"]
+
+    def precondition_of(self, move: int) -> VectorGroup:
+        """The precondition of one move, compiled on first use."""
+        return self._one("precondition", self.pre_row, move, "bool")
+
+    def success_of(self, move: int) -> VectorGroup:
+        """The success chance expression of one move, compiled on first use."""
+        return self._one("success", self.success_row, move, "num")
+
+    def _one(self, part: str, rows: np.ndarray, move: int, kind: str) -> VectorGroup:
+        key = (part, move)
+        fn = self._single.get(key)
+        if fn is None:
+            item = getattr(self.sources, part)[rows[move]]
+            fn = self._single[key] = compile_vector_group([item], kind)
+        return fn
+
+    @staticmethod
+    def _stale(rules: Rules, key_rows: list[list[int]]) -> np.ndarray:
+        """(M, M): whether move ``a``, taken earlier in a turn, can change what move ``b``'s
+        precondition or success chance reads (so that they must be evaluated again)."""
+        n_moves, n_keys = len(rules.moves), len(rules.count_keys)
+        src = rules.sources
+        pre = dict(zip(rules.precondition_slots.tolist(), src.precondition, strict=True))
+        chance = dict(zip(rules.success_slots.tolist(), src.success, strict=True))
+        read_vars = np.zeros((len(rules.lo), n_moves), dtype=bool)
+        read_rows = np.zeros((len(COUNT_ACTORS) * n_keys, n_moves), dtype=bool)
+        for m in range(n_moves):
+            for item in (pre.get(m), chance.get(m)):
+                if item is not None:
+                    variables, counters = reads(*item)
+                    read_vars[sorted(variables), m] = True
+                    read_rows[[a * n_keys + key for a, key in counters], m] = True
+        written_vars = np.zeros((n_moves, len(rules.lo)), dtype=bool)
+        written_rows = np.zeros((n_moves, len(COUNT_ACTORS) * n_keys), dtype=bool)
+        for m in range(n_moves):
+            for i, _ in (*rules.effects_success[m], *rules.effects_failure[m]):
+                written_vars[m, i] = True
+            written_rows[m, key_rows[m]] = True
+        return (written_vars.astype(np.int64) @ read_vars.astype(np.int64) > 0) | (
+            written_rows.astype(np.int64) @ read_rows.astype(np.int64) > 0
+        )
+
+
+def kernel(rules: Rules) -> Kernel:
+    """The compiled lockstep kernel of some rules (built once, kept with the rules)."""
+    built = rules.cache.get("lockstep")
+    if built is None:
+        built = rules.cache["lockstep"] = Kernel(rules)
+    return built
+
+
+@dataclass(slots=True)
+class LockstepResult:
+    """Per-game results, one column per game (the order of the seeds).
+
+    Attributes:
+        seeds: (G,) the games' seeds.
+        reached: (O, G) the turn each outcome was first reached, 0 if never.
+        peak_rung: (G,) the highest rung reached.
+        total_score: (G,) the sum of the turns' escalation scores.
+        trigger_counts: (T, G) how often each trigger fired.
+        move_counts: (M, G) how often each move was taken.
+        state: (V, G) the final state.
+        series: (turns + 1, G, n) the watched variables after every turn (turn 0 first).
+    """
+
+    seeds: np.ndarray
+    reached: np.ndarray
+    peak_rung: np.ndarray
+    total_score: np.ndarray
+    trigger_counts: np.ndarray
+    move_counts: np.ndarray
+    state: np.ndarray
+    series: np.ndarray
+
+
+class LockstepCountry(mesa.Agent):
+    """One country's seat in every game of a lockstep batch, played by the bot policy.
+
+    Its choice is :class:`tripwire.sim.policies.BotPolicy`'s, game by game: its best-scoring
+    moves, up to its action points, while they score above 0 and are different actions
+    (ties go to catalog order, as in the one-game model's stable sort).
+    """
+
+    model: LockstepModel
+
+    def __init__(self, model: LockstepModel, actor_index: int):
+        super().__init__(model)
+        self.actor_index = actor_index
+        self.chosen = np.empty((0, 0), dtype=np.int64)
+
+    def decide(self) -> None:
+        model, rules = self.model, self.model.rules
+        sl, points = rules.actor_slices[self.actor_index], rules.action_points[self.actor_index]
+        games = model.games
+        scores = model.scores[sl].copy()  # (n, G) this actor's moves in every game
+        groups = rules.move_group[sl]
+        picks = np.full((games, points), -1, dtype=np.int64)
+        if scores.shape[0] == 0:
+            self.chosen = picks
+            return
+        columns = np.arange(games)
+        for p in range(points):
+            best = np.argmax(scores, axis=0)  # the first of equal scores: catalog order
+            good = scores[best, columns] > 0
+            if not good.any():
+                break
+            picks[:, p] = np.where(good, sl.start + best, -1)
+            scores[groups[:, None] == groups[best][None, :]] = -np.inf  # one use per action
+        self.chosen = picks
+
+
+class LockstepModel(mesa.Model):
+    """``len(seeds)`` bot-only games of one scenario, played together (module docstring).
+
+    Args:
+        rules: the compiled scenario.
+        seeds: one seed per game; game ``g`` is the game ``CrisisModel(rules, rng=seeds[g])``
+            plays.
+        turns: number of turns (default: the scenario's).
+        series: variables whose value to keep after every turn.
+    """
+
+    def __init__(
+        self,
+        rules: Rules,
+        seeds: Sequence[int],
+        *,
+        turns: int | None = None,
+        series: Sequence[str] = (),
+    ):
+        super().__init__(rng=int(seeds[0]) if len(seeds) else 0)
+        self.rules = rules
+        self.k = kernel(rules)
+        self.seeds = np.asarray(seeds, dtype=np.int64)
+        self.games = g = len(self.seeds)
+        self.turns = rules.turns if turns is None else int(turns)
+        self.turn = 0
+        n_moves = len(rules.moves)
+        self.generators = [np.random.default_rng(int(seed)) for seed in self.seeds]
+        self.draws = np.empty((g, len(rules.chance_injects) + n_moves))
+        self.gumbel = np.empty((g, n_moves))
+        self.state = np.repeat(rules.initial[:, None], g, axis=1)
+        self.weights = np.repeat(rules.weights0[:, None], g, axis=1)
+        self.recent = np.zeros((rules.n_groups, g))
+        self.move_counts = np.zeros((n_moves, g), dtype=np.int64)
+        self.actions = np.zeros((self.turns + 1, self.k.history_rows, g), dtype=np.int64)
+        self.events = np.zeros((self.turns + 1, len(rules.event_ids), g), dtype=np.int64)
+        self.reached = np.zeros((len(rules.outcome_ids), g), dtype=np.int64)
+        self.trigger_counts = np.zeros((len(rules.triggers), g), dtype=np.int64)
+        self.trigger_last = np.full((len(rules.triggers), g), -(10**9), dtype=np.int64)
+        self.peak_rung = self.state[rules.rung_index].copy()
+        self.total_score = np.zeros(g)
+        self.scores = np.empty((n_moves, g))
+        self._columns = np.arange(g)
+        self._series_index = np.array([rules.index[v] for v in series], dtype=np.int64)
+        self._series = [self.state[self._series_index].T.copy()]
+        self.countries = [LockstepCountry(self, a) for a in range(len(rules.actors))]
+        self.running = self.turns > 0 and g > 0
+
+    # --- what conditions read -------------------------------------------------------------
+    def count(self, actor: int, key: int, last: int) -> np.ndarray:
+        row, t = actor * len(self.rules.count_keys) + key, self.turn
+        return self.actions[t, row] - self.actions[max(0, t - last), row]
+
+    def fired(self, event: int, last: int) -> np.ndarray:
+        t = self.turn
+        return self.events[t, event] - self.events[max(0, t - last), event]
+
+    def _args(self) -> tuple[Any, ...]:
+        return self.state, self.count, self.fired, self.turn
+
+    # --- the turn ---------------------------------------------------------------------------
+    def step(self) -> None:
+        """Play one turn in every game (the phases of :meth:`CrisisModel.step`)."""
+        if not self.running:
+            raise RuntimeError("the games are over")
+        with np.errstate(all="ignore"):  # nan/inf follow IEEE rules, as in the scalar model
+            self._step()
+
+    def run(self) -> LockstepModel:
+        while self.running:
+            self.step()
+        return self
+
+    def _step(self) -> None:
+        rules, k = self.rules, self.k
+        self.turn += 1
+        t = self.turn
+        self.actions[t] = self.actions[t - 1]
+        self.events[t] = self.events[t - 1]
+        for g, gen in enumerate(self.generators):  # the scalar model's draws, game by game
+            gen.random(out=self.draws[g])
+            self.gumbel[g] = gen.gumbel(size=len(rules.moves))
+        n_chance = len(rules.chance_injects)
+        self._fire_injects(self.draws[:, :n_chance])
+        success = self._decide()
+        self.agents.do("decide")
+        chosen = np.concatenate([c.chosen for c in self.countries], axis=1)
+        score, max_rung, taken = self._resolve(chosen, success, self.draws[:, n_chance:])
+        s = self.state
+        self.recent *= s[k.memory]
+        for mm, doing in taken:  # an action at most once a turn: no repeats within a game
+            games = np.flatnonzero(doing)
+            self.recent[rules.move_group[mm[games]], games] += 1.0
+            self.move_counts[mm[games], games] += 1
+        s[rules.score_index] = score
+        rung = s[rules.rung_index]
+        lower = rung - 1.0
+        s[rules.rung_index] = np.where(
+            max_rung >= rung, max_rung.astype(np.float64), np.where(lower > 1.0, lower, 1.0)
+        )
+        k.update(*self._args())
+        self._fire_triggers()
+        if k.outcome is not None:
+            newly = k.outcome(*self._args()) & (self.reached == 0)
+            self.reached[newly] = t
+        self.total_score += score
+        rung = s[rules.rung_index]
+        self.peak_rung = np.where(rung > self.peak_rung, rung, self.peak_rung)
+        self._series.append(s[self._series_index].T.copy())
+        if t >= self.turns:
+            self.running = False
+
+    def _apply(self, effects: Effects, mask: np.ndarray) -> None:
+        """Add each change where ``mask`` holds and clip it (adjudication rule 6)."""
+        s, lo, hi = self.state, self.rules.lo_list, self.rules.hi_list
+        for i, delta in effects:
+            row = s[i]
+            new = row + delta
+            new = np.where(new < lo[i], lo[i], np.where(new > hi[i], hi[i], new))
+            s[i] = np.where(mask, new, row)
+
+    def _shift_weights(self, pairs: Effects, mask: np.ndarray) -> None:
+        for k, delta in pairs:
+            w = self.weights[k] + delta
+            self.weights[k] = np.where(mask, np.where(w > 0.0, w, 0.0), self.weights[k])
+
+    def _inject(self, rule: InjectRule, mask: np.ndarray) -> None:
+        self._apply(rule.effects, mask)
+        self._shift_weights(rule.weights, mask)
+        self.events[self.turn, rule.event_index] += mask
+
+    def _fire_injects(self, rolls: np.ndarray) -> None:
+        rules, t = self.rules, self.turn
+        when = self.k.inject_when(*self._args()) if self.k.inject_when is not None else None
+        every = np.ones(self.games, dtype=bool)
+        due: list[tuple[InjectRule, np.ndarray]] = []
+        for rule in rules.injects_by_turn.get(t, ()):
+            due.append((rule, every if rule.when is None else when[rule.when]))
+        for i, rule in enumerate(rules.chance_injects):
+            mask = rolls[:, i] < rule.chance
+            if rule.once:
+                mask &= self.events[t, rule.event_index] == 0
+            if rule.when is not None:
+                mask &= when[rule.when]
+            due.append((rule, mask))
+        for rule, mask in due:
+            if mask.any():
+                self._inject(rule, mask)
+
+    def _success(self, values: np.ndarray) -> np.ndarray:
+        # min(1.0, max(0.0, p)), Python's way
+        above = np.where(values > 0.0, values, 0.0)
+        return np.where(above < 1.0, above, 1.0)
+
+    def _decide(self) -> np.ndarray:
+        """Phase 2: legality, success chances, utilities and scores of every move in every
+        game (the agents then choose from ``self.scores``); returns the success chances."""
+        rules, k, s, g = self.rules, self.k, self.state, self.games
+        args = self._args()
+        legal = np.ones((len(rules.moves), g), dtype=bool)
+        if k.precondition is not None:
+            legal[rules.precondition_slots] = k.precondition(*args)
+        success = np.repeat(rules.success_const[:, None], g, axis=1)
+        if k.success is not None:
+            success[rules.success_slots] = self._success(k.success(*args))
+        gains = np.repeat(rules.gain_const[:, None], g, axis=1)
+        if k.gain is not None:
+            gains[rules.gain_slots] = k.gain(*args)
+        sp = rules.sparse
+        now = s[sp.var]
+        applied = (
+            np.minimum(np.maximum(now + sp.delta[:, None], sp.lo[:, None]), sp.hi[:, None]) - now
+        )
+        chance = success[sp.move]
+        weight = np.where(sp.on_success[:, None], chance, 1.0 - chance)
+        entries = np.zeros((len(sp.move) + 1, g))
+        entries[:-1] = entry_values(sp.coef_obj, sp.coef_val, self.weights * gains)
+        entries[:-1] *= applied
+        entries[:-1] *= weight
+        value = np.zeros((len(rules.moves), g))
+        for j in range(k.move_entries.shape[1]):  # np.bincount's order: entry by entry
+            value += entries[k.move_entries[:, j]]
+        scale = s[k.aversion] * s[k.tension] / 50.0
+        fatigue = s[k.fatigue] * self.recent[rules.move_group]
+        utility = (
+            value
+            - rules.move_cost[:, None]
+            - scale[None, :] * rules.move_aversion[:, None]
+            - fatigue
+        )
+        self.scores = np.where(legal, utility + rules.move_noise[:, None] * self.gumbel.T, -np.inf)
+        return success
+
+    def _resolve(
+        self, chosen: np.ndarray, success_at_decision: np.ndarray, rolls: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """Phase 3 (adjudication rules 1-7) in every game; returns, per game, the turn's
+        escalation score and the highest rung a successful move signalled, and per slot of
+        the resolution order the moves and whether they were taken."""
+        rules, k, t, cols = self.rules, self.k, self.turn, self._columns
+        n_moves = len(rules.moves)
+        points = chosen.shape[1]
+        rank = np.concatenate([np.arange(p) for p in rules.action_points])[None, :]
+        valid = chosen >= 0
+        safe = np.where(valid, chosen, 0)
+        key = np.where(
+            valid, (k.resolve_key[safe] * points + rank) * n_moves + safe, np.iinfo(np.int64).max
+        )
+        ordered = np.take_along_axis(chosen, np.argsort(key, axis=1, kind="stable"), axis=1)
+        score = np.zeros(self.games)
+        max_rung = np.zeros(self.games, dtype=np.int64)
+        taken: list[tuple[np.ndarray, np.ndarray]] = []
+        for j in range(points):
+            m = ordered[:, j]
+            active = m >= 0
+            if not active.any():
+                break  # unused points sort last
+            mm = np.where(active, m, 0)
+            # rules 2 and 3 evaluate the precondition and chance as they are now; they differ
+            # from the decision's only where an earlier move of the game changed what they read
+            stale = np.zeros(self.games, dtype=bool)
+            for before, took in taken:
+                stale |= took & k.stale[before, mm]
+            stale &= active
+            doing = active
+            again = stale & (k.pre_row[mm] >= 0)
+            if again.any():
+                doing = active & (~again | (self._again(k.precondition_of, mm, again) != 0))
+            if not doing.any():
+                continue
+            p = success_at_decision[mm, cols]
+            again = stale & doing & (k.success_row[mm] >= 0)
+            if again.any():
+                p = np.where(again, self._success(self._again(k.success_of, mm, again)), p)
+            won = rolls[cols, mm] < p
+            self._apply_moves(mm, won, doing)
+            for q in range(k.key_rows.shape[1]):
+                self.actions[t, k.key_rows[mm, q], cols] += doing
+            np.add(score, k.escalation[mm], out=score, where=doing)
+            signalled = doing & won & (k.rung[mm] > max_rung)
+            max_rung = np.where(signalled, k.rung[mm], max_rung)
+            taken.append((mm, doing))
+        return score, max_rung, taken
+
+    def _again(self, rule_of: Any, moves: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Each game's move's rule evaluated now, where ``where`` holds (0 elsewhere)."""
+        out = np.zeros(self.games, dtype=np.float64)
+        for m in np.unique(moves[where]).tolist():
+            games = where & (moves == m)
+            out[games] = rule_of(m)(*self._args())[0][games]
+        return out
+
+    def _apply_moves(self, mm: np.ndarray, won: np.ndarray, doing: np.ndarray) -> None:
+        """Rules 4-6: each game's move applies its success or failure effects, each change
+        clipped to the variable's range.
+
+        Games are columns, and a move's effects name different variables, so every change of
+        every game is independent: one gather, add, clip and scatter applies them all. The
+        rare move that names a variable twice has its changes added one after the other.
+        """
+        k, games = self.k, np.flatnonzero(doing)
+        rows = 2 * mm[games] + ~won[games]
+        repeats = k.repeats[rows]
+        if repeats.any():
+            for e in range(k.effect_var.shape[1]):
+                self._change(games[repeats], rows[repeats], e)
+            games, rows = games[~repeats], rows[~repeats]
+        which, slot = np.nonzero(k.effect_slots < k.effect_count[rows][:, None])
+        self._change(games[which], rows[which], slot)
+
+    def _change(self, games: np.ndarray, rows: np.ndarray, slot: Any) -> None:
+        """Add the effect ``slot`` of ``rows`` (see :class:`Kernel`) to ``games``, clipped."""
+        k, lo, hi = self.k, self.rules.lo, self.rules.hi
+        keep = slot < k.effect_count[rows]
+        games, rows, slot = games[keep], rows[keep], np.broadcast_to(slot, keep.shape)[keep]
+        var = k.effect_var[rows, slot]
+        flat = var * self.games + games
+        cells = self.state.reshape(-1)
+        new = cells[flat] + k.effect_delta[rows, slot]
+        low, high = lo[var], hi[var]
+        cells[flat] = np.where(new < low, low, np.where(new > high, high, new))
+
+    def _fire_triggers(self) -> None:
+        rules, k, t = self.rules, self.k, self.turn
+        if k.trigger is None:
+            return
+        holds = k.trigger(*self._args())
+        for i, rule in enumerate(rules.triggers):
+            fire = holds[i] & (t - self.trigger_last[i] > rule.cooldown)
+            if rule.once:
+                fire &= self.trigger_counts[i] == 0
+            if not fire.any():
+                continue
+            self.trigger_last[i][fire] = t
+            self.trigger_counts[i] += fire
+            self.events[t, rule.event_index] += fire
+            self._apply(rule.effects, fire)
+            self._shift_weights(rule.weights, fire)
+            if rule.inject is not None:
+                self._inject(rules.library[rule.inject], fire)
+
+    def result(self) -> LockstepResult:
+        """The games' results (call after :meth:`run`)."""
+        return LockstepResult(
+            seeds=self.seeds,
+            reached=self.reached,
+            peak_rung=self.peak_rung,
+            total_score=self.total_score,
+            trigger_counts=self.trigger_counts,
+            move_counts=self.move_counts,
+            state=self.state,
+            series=np.stack(self._series),
+        )

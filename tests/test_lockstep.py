@@ -1,0 +1,207 @@
+"""The lockstep batch engine plays exactly the games the one-game model plays.
+
+A batch's results are defined as those of :class:`CrisisModel` with each run's seed; the
+lockstep engine is only a faster way to get them. These tests play the same seeds both ways
+and compare every result field exactly (no tolerance): outcome turns, peak rung, escalation
+score, trigger counts, moves taken, the final state and the per-turn series.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tripwire.scenario.expr import compile_group
+from tripwire.scenario.loader import load_scenario
+from tripwire.scenario.overrides import Assignment, apply_overrides
+from tripwire.scenario.vectorized import compile_vector_group, compile_vector_update
+from tripwire.sim.lockstep import LockstepCountry, LockstepModel
+from tripwire.sim.model import CrisisModel, rules_for
+from tripwire.sim.rules import Rules, compile_rules
+
+FEATURES = Path(__file__).parent / "data" / "lockstep_features.yaml"
+BUNDLED = (
+    "baseline",
+    "enhanced_tech_alliance",
+    "missile_crisis_2",
+    "sanctions_collapse",
+    "china_mediation_backfires",
+)
+WATCH = ("world.tension", "world.escalation_rung", "world.escalation_score", "PRK.icbm")
+
+
+def seeds(n: int, start: int = 0) -> list[int]:
+    return [1_000_003 * i + 17 for i in range(start, start + n)]
+
+
+def assert_same_games(rules: Rules, game_seeds: list[int], *, turns: int | None = None) -> None:
+    """Play the seeds both ways and compare every result of every game."""
+    batch = LockstepModel(rules, game_seeds, turns=turns, series=WATCH).run().result()
+    for g, seed in enumerate(game_seeds):
+        one = CrisisModel(rules, rng=seed, turns=turns, record=False, collect=False, series=WATCH)
+        one.run()
+        where = f"game {g} (seed {seed})"
+        assert batch.reached[:, g].tolist() == [t or 0 for t in one.reached.values()], where
+        assert batch.peak_rung[g] == one.peak_rung, where
+        assert batch.total_score[g] == one.total_score, where
+        assert batch.trigger_counts[:, g].tolist() == list(one.trigger_counts.values()), where
+        assert batch.move_counts[:, g].tolist() == one.move_counts.tolist(), where
+        # bit for bit, not just equal values
+        assert batch.state[:, g].tobytes() == one.state.tobytes(), where
+        assert batch.series[:, g, :].tobytes() == np.asarray(one.series).tobytes(), where
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_scenarios_play_the_same_games(name: str) -> None:
+    assert_same_games(rules_for(name), seeds(40))
+
+
+def test_a_scenario_using_every_rule_plays_the_same_games() -> None:
+    assert_same_games(rules_for(str(FEATURES)), seeds(150))
+
+
+def test_the_features_scenario_exercises_what_it_is_for() -> None:
+    """The comparison above means something only if the features are used in those games:
+    every inject and trigger fires, the outcome is reached in some games and not others,
+    the move that names a relation twice is taken, and moves are cancelled by the re-check
+    of their precondition at resolution (adjudication rule 2)."""
+    rules = rules_for(str(FEATURES))
+    batch = LockstepModel(rules, seeds(150)).run().result()
+    for k, trigger in enumerate(rules.triggers):
+        if trigger.id in ("drill_backlash", "first_fatigue"):
+            assert batch.trigger_counts[k].sum() > 0, trigger.id
+    drills = rules.outcome_ids.index("drills_exhausted")
+    assert 0 < (batch.reached[drills] > 0).sum() < 150
+    usa_drill = next(
+        m.index for m in rules.moves if m.action == "stress_drill" and m.actor == "USA"
+    )
+    assert batch.move_counts[usa_drill].sum() > 0
+    fired: set[str] = set()
+    cancelled = 0
+    for seed in seeds(30):
+        model = CrisisModel(rules, rng=seed, collect=False).run()
+        for event in model.log:
+            if event.get("kind") == "inject":
+                fired.add(event["id"])
+            cancelled += bool(event.get("cancelled"))
+    assert {"rumour", "one_off_shock", "scheduled_if_calm", "backlash_follow_up"} <= fired
+    assert cancelled > 0
+
+
+def test_a_different_number_of_turns_and_a_single_game() -> None:
+    rules = rules_for("missile_crisis_2")
+    assert_same_games(rules, seeds(5), turns=7)
+    assert_same_games(rules, seeds(1, start=99))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    tension=st.floats(0, 100),
+    risk=st.floats(0, 1),
+    points=st.integers(1, 4),
+    noise=st.sampled_from([0.0, 0.5, 3.0, 20.0]),
+    aversion=st.floats(0, 5),
+    first_seed=st.integers(0, 2**40),
+)
+def test_overridden_scenarios_play_the_same_games(  # noqa: PLR0917 (hypothesis arguments)
+    tension: float, risk: float, points: int, noise: float, aversion: float, first_seed: int
+) -> None:
+    """Any --set of the starting state and the actors' parameters: the same games."""
+    spec = apply_overrides(
+        load_scenario("missile_crisis_2"),
+        [
+            Assignment("world.tension", tension),
+            Assignment("KOR.risk_tolerance", risk),
+            Assignment("USA.action_points", points),
+            Assignment("PRK.noise", noise),
+            Assignment("param.risk_aversion", aversion),
+        ],
+    )
+    assert_same_games(compile_rules(spec), [first_seed + i for i in range(6)], turns=12)
+
+
+def test_it_is_a_mesa_model_with_six_country_agents() -> None:
+    model = LockstepModel(rules_for("baseline"), seeds(3), turns=4)
+    assert isinstance(model, mesa.Model)
+    assert len(model.agents) == 6
+    assert all(isinstance(a, LockstepCountry) for a in model.agents)
+    model.run()
+    assert model.turn == 4 and not model.running
+    with pytest.raises(RuntimeError, match="over"):
+        model.step()
+
+
+# --- the condition language, vectorised ----------------------------------------------------
+
+
+def _every_condition(rules: Rules) -> list[tuple[str, object]]:
+    src = rules.sources
+    return [
+        *(("num", item) for item in (*src.gain, *src.success)),
+        *(("bool", item) for item in (*src.precondition, *src.inject_when, *src.trigger)),
+        *(("bool", item) for item in src.outcome),
+    ]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32), turn=st.integers(1, 30))
+def test_vector_conditions_agree_with_scalar_ones_in_any_state(seed: int, turn: int) -> None:
+    """Every condition of the features scenario, in random states (values anywhere in their
+    ranges, nearly half of them exactly at a bound, at 0 or at -0), evaluated for 5 games at
+    once, equals its scalar evaluation in each game, bit for bit."""
+    rules = rules_for(str(FEATURES))
+    games = 5
+    rng = np.random.default_rng(seed)
+    state = rng.uniform(rules.lo[:, None], rules.hi[:, None], size=(len(rules.lo), games))
+    pick = rng.integers(0, 9, size=state.shape)
+    special = np.stack([np.repeat(rules.lo[:, None], games, 1),
+                        np.repeat(rules.hi[:, None], games, 1),
+                        np.zeros_like(state), np.full_like(state, -0.0)])  # fmt: skip
+    state = np.where(pick < 4, special[np.minimum(pick, 3), *np.indices(state.shape)], state)
+    state = np.ascontiguousarray(state)
+    counts = rng.integers(0, 5, size=(2, games))
+
+    def c_vec(actor: int, key: int, last: int) -> np.ndarray:
+        return counts[0] * (actor + 1) + key + last % 3
+
+    def f_vec(event: int, last: int) -> np.ndarray:
+        return counts[1] + event % 2 + last % 2
+
+    for kind, (expr, binding) in _every_condition(rules):
+        vector = compile_vector_group([(expr, binding)], kind)
+        got = vector(state, c_vec, f_vec, turn)[0]
+        one = compile_group([(expr, binding)])
+        for g in range(games):
+            want = one(
+                state[:, g].tolist(),
+                lambda a, k, la, g=g: int(c_vec(a, k, la)[g]),
+                lambda e, la, g=g: int(f_vec(e, la)[g]),
+                turn,
+            )[0]
+            assert np.float64(got[g]).tobytes() == np.float64(want).tobytes() or (
+                np.isnan(got[g]) and np.isnan(want)
+            ), (expr.source, g)
+
+
+def test_vector_dynamics_step_agrees_with_the_scalar_step() -> None:
+    rules = rules_for(str(FEATURES))
+    rng = np.random.default_rng(5)
+    state = rng.uniform(rules.lo[:, None], rules.hi[:, None], size=(len(rules.lo), 64))
+    state[:, 0] = rules.lo
+    state[:, 1] = rules.hi
+    update = compile_vector_update(rules.sources.dynamics, rules.lo_list, rules.hi_list)
+
+    def zeros(*_: int) -> np.ndarray:
+        return np.zeros(64, dtype=np.int64)
+
+    vector = state.copy()
+    update(vector, zeros, zeros, 3)
+    for g in range(64):
+        s = state[:, g].tolist()
+        rules.dynamics_update(s, lambda *_: 0, lambda *_: 0, 3)
+        assert np.array(s).tobytes() == vector[:, g].tobytes(), g
