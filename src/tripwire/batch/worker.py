@@ -18,7 +18,7 @@ from tripwire import __version__
 from tripwire.catalog import load_catalog
 from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import Scenario
-from tripwire.sim.model import CrisisModel
+from tripwire.sim.lockstep import LockstepModel
 from tripwire.sim.rules import Rules, compile_rules
 
 # Per-turn series kept for every run (fan charts); --series keeps every variable.
@@ -103,44 +103,44 @@ def result_columns(rules: Rules) -> list[str]:
 
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
-    """Play the chunk's games and return their results as columns."""
+    """Play the chunk's games and return their results as columns.
+
+    The games are played together by :class:`tripwire.sim.lockstep.LockstepModel`, whose
+    games are exactly those :class:`CrisisModel` plays with the same seeds.
+    """
     rules = _rules(task)
     snap_index = rules.snapshot_index
     snap_names = [rules.var_names[i] for i in snap_index.tolist()]
     names = FAN_SERIES if not task.series else tuple(dict.fromkeys((*FAN_SERIES, *snap_names)))
-    cols: dict[str, list[Any]] = {name: [] for name in result_columns(rules)}
+    games = LockstepModel(rules, task.seeds, series=names).run().result()
+    cols: dict[str, Any] = {
+        "run": list(task.runs),
+        "point": [task.point] * len(task.runs),
+        "seed": list(task.seeds),
+    }
+    for k, oid in enumerate(rules.outcome_ids):
+        turns = games.reached[k]
+        cols[f"reached.{oid}"] = (turns > 0).tolist()
+        cols[f"turn.{oid}"] = [int(t) if t else None for t in turns.tolist()]
+    cols["peak_rung"] = [round(v) for v in games.peak_rung.tolist()]
+    cols["total_escalation_score"] = [round(v) for v in games.total_score.tolist()]
+    for k, trigger in enumerate(rules.triggers):
+        cols[f"trigger.{trigger.id}"] = games.trigger_counts[k].tolist()
     actions = list(dict.fromkeys(m.action for m in rules.moves))
     action_of_move = np.array([actions.index(m.action) for m in rules.moves], dtype=np.int64)
-    finals: list[np.ndarray] = []
-    series_rows: list[np.ndarray] = []
-    for run, seed in zip(task.runs, task.seeds, strict=True):
-        model = CrisisModel(rules, rng=seed, record=False, collect=False, series=names).run()
-        cols["run"].append(run)
-        cols["point"].append(task.point)
-        cols["seed"].append(seed)
-        for oid, turn in model.reached.items():
-            cols[f"reached.{oid}"].append(turn is not None)
-            cols[f"turn.{oid}"].append(turn)
-        cols["peak_rung"].append(round(model.peak_rung))
-        cols["total_escalation_score"].append(round(model.total_score))
-        for tid, count in model.trigger_counts.items():
-            cols[f"trigger.{tid}"].append(count)
-        per_action = np.bincount(action_of_move, weights=model.move_counts, minlength=len(actions))
-        for k, aid in enumerate(actions):
-            cols[f"action.{aid}"].append(int(per_action[k]))
-        finals.append(model.state[snap_index])
-        rows = np.asarray(model.series, dtype=np.float64)
-        for k, var in enumerate(FAN_SERIES):
-            cols[f"fan.{var}"].append(rows[:, k].astype(np.float32))
-        if task.series:
-            series_rows.append(rows)
-    final = np.vstack(finals) if finals else np.zeros((0, len(snap_names)))
+    per_action = np.zeros((len(actions), len(task.runs)), dtype=np.int64)
+    np.add.at(per_action, action_of_move, games.move_counts)
+    for k, aid in enumerate(actions):
+        cols[f"action.{aid}"] = per_action[k].tolist()
     for k, var in enumerate(snap_names):
-        cols[f"final.{var}"] = final[:, k]
+        cols[f"final.{var}"] = games.state[snap_index[k]].copy()
+    for k, var in enumerate(FAN_SERIES):
+        cols[f"fan.{var}"] = [row.astype(np.float32) for row in games.series[:, :, k].T]
     series = None
     if task.series:
-        series = _series_columns(task, series_rows, names)
-    return ChunkResult(task.point, task.chunk, cols, series)
+        per_run = [games.series[:, g, :] for g in range(len(task.runs))]
+        series = _series_columns(task, per_run, names)
+    return ChunkResult(task.point, task.chunk, {c: cols[c] for c in result_columns(rules)}, series)
 
 
 def _series_columns(

@@ -4,9 +4,9 @@ This module owns playing a scenario's games quickly, in process, and counting, f
 inject, risk trigger and outcome, in how many games it happened, how often per game, and on
 which turn it first happened. Games are played with the batch runner's seeds (run ``i`` of a
 dry run seeded ``S`` is run ``i`` of ``tripwire batch --seed S``, so ``tripwire run SCENARIO
---seed SEED`` replays any of them), without the event log, reading each turn's firings from
-the game's history. The same scenario, runs and seed always give the same numbers, whatever
-the number of jobs.
+--seed SEED`` replays any of them), without the event log, by the lockstep batch engine,
+reading each turn's firings from the games' history. The same scenario, runs and seed always
+give the same numbers, whatever the number of jobs.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from rich.table import Table
 from tripwire.batch.worker import run_seed
 from tripwire.scenario.loader import load_scenario, scenario_digest
 from tripwire.scenario.schema import Scenario
-from tripwire.sim.model import CrisisModel
+from tripwire.sim.lockstep import LockstepModel
 from tripwire.sim.rules import Rules, compile_rules
 
 KINDS = ("injects", "triggers", "outcomes")
@@ -53,22 +53,20 @@ def play(scenario: Scenario, seeds: Sequence[int]) -> list[tuple[list[int], list
     happen at most once per game.
     """
     rules = _rules(scenario)
-    events = _events(rules)
-    out = []
-    for seed in seeds:
-        model = CrisisModel(rules, rng=seed, record=False, collect=False)
-        counts = [0] * len(events)
-        first = [0] * len(events)
-        while model.running:
-            model.step()
-            for k, (_, _, index) in enumerate(events):
-                fired = model.history.fired(index, 1)
-                if fired:
-                    counts[k] += fired
-                    first[k] = first[k] or model.turn
-        reached = [model.reached[o] or 0 for o in rules.outcome_ids]
-        out.append((counts + [int(t > 0) for t in reached], first + reached))
-    return out
+    index = [i for _, _, i in _events(rules)]
+    games = LockstepModel(rules, seeds).run()
+    cumulative = games.events[:, index, :]  # (turns + 1, events, games), turn 0 first
+    counts = cumulative[-1]
+    happened = np.diff(cumulative, axis=0) > 0
+    first = np.where(happened.any(axis=0), happened.argmax(axis=0) + 1, 0)
+    reached = games.reached
+    return [
+        (
+            counts[:, g].tolist() + (reached[:, g] > 0).astype(int).tolist(),
+            first[:, g].tolist() + reached[:, g].tolist(),
+        )
+        for g in range(len(seeds))
+    ]
 
 
 def _stats(counts: np.ndarray, first: np.ndarray, runs: int) -> dict[str, Any]:
