@@ -221,10 +221,14 @@ def test_workers_exit_when_the_batch_is_killed(tmp_path):
     )  # fmt: skip
     parts = tmp_path / "b" / "parts"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not list(parts.glob("runs-*.parquet")):
+    helpers: set[int] = set()
+    # the batch has begun writing results and its 2 workers and forkserver are running
+    while time.monotonic() < deadline and (
+        not list(parts.glob("runs-*.parquet")) or len(helpers) < 3
+    ):
         time.sleep(0.05)
-    helpers = _descendants(proc.pid)
-    assert len(helpers) >= 3, "the workers should be running"  # 2 workers and a forkserver
+        helpers = _descendants(proc.pid)
+    assert len(helpers) >= 3, "the workers should be running"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 20
