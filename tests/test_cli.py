@@ -648,6 +648,24 @@ def test_run_log_into_missing_folder_creates_nothing(tmp_path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("where", ["folder", "missing"])
+def test_calibrate_refuses_an_unwritable_report_before_playing(tmp_path, where) -> None:
+    """`calibrate --out` naming a folder, or a file in a missing folder: exit 2 at once (not
+    after minutes of games), one located message, nothing written."""
+    target = tmp_path / "reports" if where == "folder" else tmp_path / "nope" / "c.md"
+    if where == "folder":
+        target.mkdir()
+    result = invoke("calibrate", "--out", str(target), "--runs", "100", "--check-runs", "50")
+    assert result.exit_code == 2
+    assert_no_crash(result)
+    (m,) = diagnostics(result.stderr)
+    assert m["path"] == "--out"
+    assert str(target) in m["msg"]
+    assert [p.name for p in tmp_path.iterdir()] == (["reports"] if where == "folder" else [])
+    if where == "folder":
+        assert list(target.iterdir()) == []
+
+
 def test_run_log_onto_a_directory_leaves_nothing_behind(tmp_path) -> None:
     """A log target that is a directory: exit 2, the directory untouched, no temp files."""
     target = tmp_path / "logs"

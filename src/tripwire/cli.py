@@ -618,10 +618,12 @@ def calibrate_cmd(
     from rich.table import Table
 
     from tripwire.calibration import calibrate, markdown
-    from tripwire.files import write_text_atomic
+    from tripwire.files import check_output_file, write_text_atomic
 
     err_console = Console(stderr=True)
+    target = out or Path(f"calibration-{Path(scenario).stem}.md")
     try:
+        check_output_file(target, "--out")
         with err_console.status("calibrating") as status:
             cal = calibrate(
                 scenario,
@@ -633,7 +635,6 @@ def calibrate_cmd(
             )
     except InputError as err:
         _fail(err)
-    target = out or Path(f"calibration-{Path(scenario).stem}.md")
     write_text_atomic(target, markdown(cal))
     table = Table(title=f"Calibration of {scenario}", header_style="bold", show_lines=False)
     for name in ("Check", "Expected", "Measured", "Verdict"):

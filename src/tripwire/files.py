@@ -46,6 +46,23 @@ def read_text(
         raise fail("not UTF-8 text", raw[: err.start].count(b"\n") + 1) from None
 
 
+def check_output_file(path: Path, option: str) -> None:
+    """Refuse, before any work, an output file that cannot be written where it is named.
+
+    Raises:
+        InputError: the path is a folder, or its folder does not exist.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        problem = f"{path} is a folder; name the file to write"
+    elif not folder.is_dir():
+        problem = f"{path}: the folder '{folder}' does not exist"
+    else:
+        return
+    raise InputError([Diagnostic(Location(option), problem)])
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write a text file so that readers see either the old file or the complete new one."""
     write_bytes_atomic(path, text.encode("utf-8"))
