@@ -8,6 +8,7 @@ score, trigger counts, moves taken, the final state and the per-turn series.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import mesa
@@ -25,6 +26,7 @@ from tripwire.scenario.overrides import Assignment, apply_overrides
 from tripwire.scenario.vectorized import compile_vector_group, compile_vector_update
 from tripwire.sim.lockstep import LockstepCountry, LockstepModel
 from tripwire.sim.model import CrisisModel, rules_for
+from tripwire.sim.policies import BotPolicy, HumanSeat
 from tripwire.sim.rules import Rules, compile_rules
 
 FEATURES = Path(__file__).parent / "data" / "lockstep_features.yaml"
@@ -223,3 +225,48 @@ def test_generated_scenarios_play_the_same_games(
         return  # refusals are test_properties.py's concern
     event("played")
     assert_same_games(compile_rules(spec), [first_seed + i for i in range(4)])
+
+
+def _continued_one_by_one(game: CrisisModel, seed: int) -> CrisisModel:
+    """The reference continuation: a copy of the game, bots in every seat, its own dice."""
+    copy_ = copy.deepcopy(game, memo={id(game.rules): game.rules})
+    for agent in copy_.agents:
+        agent.policy = BotPolicy()
+    copy_.rng = np.random.default_rng(seed)
+    return copy_.run()
+
+
+@pytest.mark.parametrize("scenario", ["missile_crisis_2", str(FEATURES)])
+def test_continuing_a_game_in_progress_plays_the_same_futures(scenario: str) -> None:
+    """A game played 5 turns, with the white cell's acts (a value set, an inject now, an
+    inject queued for the next turn) and a human seat, continues the same way both ways."""
+    rules = rules_for(scenario)
+    game = CrisisModel(rules, rng=11, record=False, collect=False, policies={"USA": HumanSeat()})
+    for _ in range(5):
+        game.begin_turn()
+        game.decide("USA", game.view.ranked[rules.actors.index("USA")][:1])
+        game.resolve_turn()
+    game.set_value("world.tension", 83.5)
+    library = list(rules.library)
+    game.inject(library[0])
+    game.queue_inject(library[-1])
+    futures = seeds(25, start=3)
+    batch = LockstepModel.continuing(game, futures).run()
+    assert batch.turn == rules.turns
+    for g, seed in enumerate(futures):
+        one = _continued_one_by_one(game, seed)
+        where = f"continuation {g}"
+        assert batch.reached[:, g].tolist() == [t or 0 for t in one.reached.values()], where
+        assert batch.peak_rung[g] == one.peak_rung and batch.total_score[g] == one.total_score
+        assert batch.trigger_counts[:, g].tolist() == list(one.trigger_counts.values()), where
+        assert batch.move_counts[:, g].tolist() == one.move_counts.tolist(), where
+        assert batch.state[:, g].tobytes() == one.state.tobytes(), where
+    # the game itself is untouched
+    assert game.turn == 5 and game.value("world.tension") != 0
+
+
+def test_continuing_needs_a_game_between_turns() -> None:
+    game = CrisisModel(rules_for("baseline"), rng=1, record=False, collect=False)
+    game.begin_turn()
+    with pytest.raises(ValueError, match="between turns"):
+        LockstepModel.continuing(game, [1, 2])

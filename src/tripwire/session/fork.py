@@ -5,12 +5,11 @@ every seat and report how often each outcome is reached. Each continuation repla
 session's inputs on a fresh model (so it starts from exactly the game in the room), then
 draws its own dice (``SeedSequence(seed, spawn_key=(turn, i))``) for the rest of the game.
 Chunks of continuations go to the same backends as batches (this process, a process pool,
-or Dask).
+or Dask), and each chunk is played by the lockstep engine, all its continuations at once.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import math
@@ -24,8 +23,8 @@ from tripwire.batch.backends import Backend, choose_backend
 from tripwire.batch.summary import wilson
 from tripwire.session.journal import SessionInfo
 from tripwire.session.session import Session, SessionError, effective, flatten
+from tripwire.sim.lockstep import LockstepModel
 from tripwire.sim.model import CrisisModel
-from tripwire.sim.policies import BotPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,25 +64,28 @@ def _start(task: ForkTask) -> CrisisModel:
 
 
 def play_continuations(task: ForkTask) -> list[dict[str, Any]]:
-    """Play a chunk of continuations; one row per continuation (runs in worker processes)."""
-    rows = []
+    """Play a chunk of continuations; one row per continuation (runs in worker processes).
+
+    They are played together by the lockstep engine: continuation ``i`` is the game a copy of
+    the session's model plays with bots in every seat and its own dice
+    (:func:`continuation_seed`).
+    """
     start = _start(task)
-    for run in task.runs:
-        model = copy.deepcopy(start, memo={id(start.rules): start.rules})
-        for agent in model.agents:
-            agent.policy = BotPolicy()
-        model.rng = np.random.default_rng(continuation_seed(task.info.seed, task.turn, run))
-        while model.running:
-            model.step()
-        rows.append(
-            {
-                "run": run,
-                "reached": {k: v for k, v in model.reached.items()},
-                "tension": model.value("world.tension"),
-                "peak_rung": model.peak_rung,
-            }
-        )
-    return rows
+    seeds = [continuation_seed(task.info.seed, task.turn, run) for run in task.runs]
+    games = LockstepModel.continuing(start, seeds).run()
+    tension = games.state[start.rules.index["world.tension"]].tolist()
+    return [
+        {
+            "run": run,
+            "reached": {
+                oid: int(games.reached[k, g]) or None
+                for k, oid in enumerate(start.rules.outcome_ids)
+            },
+            "tension": tension[g],
+            "peak_rung": float(games.peak_rung[g]),
+        }
+        for g, run in enumerate(task.runs)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ def fork(
     if session.phase != "briefing":
         raise SessionError("fork between turns (finish or undo the turn under way first)")
     lines = tuple(effective(flatten(session.lines)))
-    size = max(1, min(50, math.ceil(runs / (max(jobs, 1) * 4))))
+    size = max(1, min(1000, math.ceil(runs / (max(jobs, 1) * 4))))
     tasks = [
         ForkTask(session.info, lines, tuple(range(i, min(runs, i + size))), session.turn)
         for i in range(0, runs, size)

@@ -18,15 +18,16 @@ numbers in the same order as the scalar code, and ``min``/``max`` and clipping k
 Python's rules. ``tests/test_lockstep.py`` plays every bundled scenario, and scenarios that
 use every feature of the rules, both ways and compares the games field by field.
 
-What it does not do: record event logs, take human seats or white-cell acts, or start
-from a game in progress. Those are :class:`CrisisModel`'s job; batches need none of them.
+What it does not do: record event logs or take human seats and white-cell acts; those are
+:class:`CrisisModel`'s job. It can continue a game in progress with bots in every seat
+(:meth:`LockstepModel.continuing`), which is how a session's fork plays its futures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -39,6 +40,9 @@ from tripwire.scenario.vectorized import (
 )
 from tripwire.sim.policies import entry_values
 from tripwire.sim.rules import COUNT_ACTORS, Effects, InjectRule, Rules
+
+if TYPE_CHECKING:
+    from tripwire.sim.model import CrisisModel
 
 _ANY = COUNT_ACTORS.index("any")
 
@@ -268,8 +272,39 @@ class LockstepModel(mesa.Model):
         self._columns = np.arange(g)
         self._series_index = np.array([rules.index[v] for v in series], dtype=np.int64)
         self._series = [self.state[self._series_index].T.copy()]
+        self.queued: list[InjectRule] = []  # injects the white cell queued for the next turn
         self.countries = [LockstepCountry(self, a) for a in range(len(rules.actors))]
         self.running = self.turns > 0 and g > 0
+
+    @classmethod
+    def continuing(cls, game: CrisisModel, seeds: Sequence[int]) -> LockstepModel:
+        """Bot continuations of a game in progress (between turns), one per seed.
+
+        Game ``g`` is the game a copy of ``game`` plays with bots in every seat and the
+        random generator ``numpy.random.default_rng(seeds[g])`` from its next turn on
+        (injects the white cell queued for the next turn included).
+        """
+        if game.pending is not None:
+            raise ValueError("continue a game between turns, not during one")
+        games = cls(game.rules, seeds, turns=game.turns)
+        n, turn = games.games, game.turn
+        games.turn = turn
+        games.state[:] = game.state[:, None]
+        games.weights[:] = game.weights[:, None]
+        games.recent[:] = game.recent[:, None]
+        games.move_counts[:] = game.move_counts[:, None]
+        past_actions, past_events = game.history.rows()
+        games.actions[: turn + 1, :-1] = np.asarray(past_actions, dtype=np.int64)[:, :, None]
+        games.events[: turn + 1] = np.asarray(past_events, dtype=np.int64)[:, :, None]
+        games.reached[:] = np.array([t or 0 for t in game.reached.values()])[:, None]
+        games.trigger_counts[:] = np.array(list(game.trigger_counts.values()))[:, None]
+        games.trigger_last[:] = np.array(game.trigger_last, dtype=np.int64)[:, None]
+        games.peak_rung[:] = game.peak_rung
+        games.total_score[:] = game.total_score
+        games.queued = list(game.queued_injects)
+        games._series = [games.state[games._series_index].T.copy()]
+        games.running = turn < games.turns and n > 0
+        return games
 
     # --- what conditions read -------------------------------------------------------------
     def count(self, actor: int, key: int, last: int) -> np.ndarray:
@@ -358,7 +393,8 @@ class LockstepModel(mesa.Model):
         rules, t = self.rules, self.turn
         when = self.k.inject_when(*self._args()) if self.k.inject_when is not None else None
         every = np.ones(self.games, dtype=bool)
-        due: list[tuple[InjectRule, np.ndarray]] = []
+        due: list[tuple[InjectRule, np.ndarray]] = [(rule, every) for rule in self.queued]
+        self.queued = []
         for rule in rules.injects_by_turn.get(t, ()):
             due.append((rule, every if rule.when is None else when[rule.when]))
         for i, rule in enumerate(rules.chance_injects):

@@ -175,6 +175,16 @@ class CrisisModel(mesa.Model):
         """The agent of one actor."""
         return self._actor_agents[self.rules.actors.index(code)]
 
+    @property
+    def trigger_last(self) -> list[int]:
+        """The turn each trigger last fired (a large negative number if never)."""
+        return list(self._trigger_last)
+
+    @property
+    def queued_injects(self) -> tuple[InjectRule, ...]:
+        """Library injects queued to fire at the start of the next turn."""
+        return tuple(self._queued_injects)
+
     # --- facilitator hooks --------------------------------------------------------------
     def queue_inject(self, inject_id: str) -> None:
         """Fire an inject from the scenario's library at the start of the next turn."""

@@ -55,6 +55,10 @@ class History:
         t = self.turn
         return self._events[t][event] - self._events[max(0, t - last)][event]
 
+    def rows(self) -> tuple[list[list[int]], list[list[int]]]:
+        """The running totals of actions and events after each turn so far (turn 0 first)."""
+        return self._actions, self._events
+
     def total_events(self, event: int) -> int:
         """Firings of ``event`` so far."""
         return self._events[-1][event]
