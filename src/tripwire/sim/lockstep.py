@@ -257,7 +257,8 @@ class LockstepModel(mesa.Model):
         self.generators = [np.random.default_rng(int(seed)) for seed in self.seeds]
         self.draws = np.empty((g, len(rules.chance_injects) + n_moves))
         self.gumbel = np.empty((g, n_moves))
-        self.state = np.repeat(rules.initial[:, None], g, axis=1)
+        self.state = np.repeat(rules.initial[:, None], g, axis=1)  # only ever written in place
+        self._cells = self.state.reshape(-1)  # a flat view of it (the array is C-contiguous)
         self.weights = np.repeat(rules.weights0[:, None], g, axis=1)
         self.recent = np.zeros((rules.n_groups, g))
         self.move_counts = np.zeros((n_moves, g), dtype=np.int64)
@@ -536,10 +537,9 @@ class LockstepModel(mesa.Model):
         games, rows, slot = games[keep], rows[keep], np.broadcast_to(slot, keep.shape)[keep]
         var = k.effect_var[rows, slot]
         flat = var * self.games + games
-        cells = self.state.reshape(-1)
-        new = cells[flat] + k.effect_delta[rows, slot]
+        new = self._cells[flat] + k.effect_delta[rows, slot]
         low, high = lo[var], hi[var]
-        cells[flat] = np.where(new < low, low, np.where(new > high, high, new))
+        self._cells[flat] = np.where(new < low, low, np.where(new > high, high, new))
 
     def _fire_triggers(self) -> None:
         rules, k, t = self.rules, self.k, self.turn
