@@ -540,6 +540,15 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         TimeRemainingColumn,
     )
 
+    if (
+        options.get("jobs", 1) > 1
+        and not options.get("scheduler")
+        and not options.get("dask_workers")
+    ):
+        from tripwire.workers import start_forkserver
+
+        start_forkserver()  # its imports overlap with ours, just below
+
     from tripwire.batch.runner import run_batch
     from tripwire.listing import print_batch
 

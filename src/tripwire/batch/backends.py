@@ -9,7 +9,6 @@ do not depend on the backend.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 import time
@@ -27,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from tripwire.batch.worker import run_chunk
+from tripwire.workers import forkserver_context
 
 
 class Backend(Protocol):
@@ -73,8 +73,7 @@ class ProcessBackend:
         itself until it is: on a batch of a few thousand games that second would otherwise
         be a third of the batch. Which process plays a chunk never changes its results.
         """
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["tripwire.batch.worker"])
+        context = forkserver_context()
         pending = iter(tasks)
         try:
             with (
