@@ -117,6 +117,17 @@ def test_chunking_does_not_change_results(reference, tmp_path):
     )
 
 
+def test_a_batch_without_plots_has_the_same_summary(reference, tmp_path):
+    """plots=False (calibration's internal batches) draws no PNG and links none; the summary
+    and the runs are those of the batch with plots."""
+    bare = run_batch("baseline", 120, seed=5, jobs=1, out=tmp_path / "b", plots=False)
+    assert not list(bare.out.glob("*.png"))
+    assert "![" not in (bare.out / "summary.md").read_text(encoding="utf-8")
+    assert (bare.out / "summary.json").read_bytes() == (reference.out / "summary.json").read_bytes()
+    assert (bare.out / "runs.parquet").read_bytes() == (reference.out / "runs.parquet").read_bytes()
+    assert list(reference.out.glob("*.png"))
+
+
 def test_joined_file_has_few_row_groups(reference, tmp_path, monkeypatch):
     """Parts are joined into row groups of about JOIN_ROWS runs, not one group per chunk:
     the writer keeps metadata for every group, which grew the parent's memory with N."""

@@ -186,7 +186,7 @@ class Calibration:
 
 
 def _batch(scenario: Any, runs: int, seed: int, jobs: int, folder: Path) -> BatchResult:
-    return run_batch(scenario, runs, seed=seed, jobs=jobs, out=folder)
+    return run_batch(scenario, runs, seed=seed, jobs=jobs, out=folder, plots=False)
 
 
 def counterfactual(base: str, check: CausalCheck, folder: Path) -> Any:

@@ -624,6 +624,10 @@ def calibrate_cmd(
     ] = None,
 ) -> None:
     """Check the model against the analysis: outcome bands, causes, history (exit 1 on a FAIL)."""
+    if jobs > 1:
+        from tripwire.workers import start_forkserver
+
+        start_forkserver()  # its imports overlap with ours, just below
     from rich.table import Table
 
     from tripwire.calibration import calibrate, markdown

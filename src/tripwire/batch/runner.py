@@ -367,6 +367,7 @@ def run_batch(
     chunk_size: int | None = None,
     progress: Progress | None = None,
     backend: Backend | None = None,
+    plots: bool = True,
 ) -> BatchResult:
     """Play a batch and write its outputs (see the module docstring).
 
@@ -385,6 +386,7 @@ def run_batch(
         chunk_size: runs per chunk (default: chosen from runs and workers).
         progress: called with (runs done, runs in total) as chunks finish.
         backend: play on this backend instead (overrides jobs/scheduler/dask_workers).
+        plots: draw the PNG plots (off for batches nobody looks at, like calibration's).
 
     Returns:
         The finished batch. ``result.frame`` has one row per run.
@@ -396,7 +398,8 @@ def run_batch(
 
     if isinstance(sets, Mapping):
         sets = [Assignment(k, float(v)) for k, v in sets.items()]
-    _import_plotting_meanwhile()
+    if plots:
+        _import_plotting_meanwhile()
     workers = dask_workers or (1 if scheduler else jobs)
     plan = make_plan(
         scenario,
@@ -435,7 +438,7 @@ def run_batch(
         if plan.series:
             _join(folder, "series", "series.parquet")
     seconds = time.perf_counter() - started
-    summary = write_outputs(folder, plan)
+    summary = write_outputs(folder, plan, plots=plots)
     shutil.rmtree(folder / PARTS, ignore_errors=True)
     return BatchResult(folder, summary, plan, played, seconds)
 

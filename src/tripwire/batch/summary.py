@@ -410,14 +410,17 @@ def _escalation_sentence(summary: dict[str, Any]) -> str:
     )
 
 
-def write_outputs(folder: Path, plan: Plan) -> dict[str, Any]:
-    """Write summary.json, the plots and summary.md of a finished batch; return the summary."""
-    from tripwire.report.plots import batch_plots
-
+def write_outputs(folder: Path, plan: Plan, *, plots: bool = True) -> dict[str, Any]:
+    """Write summary.json, the plots (unless ``plots`` is false) and summary.md of a finished
+    batch; return the summary."""
     summary = compute_summary(folder / "runs.parquet", plan)
     write_text_atomic(
         folder / "summary.json", json.dumps(summary, indent=2, sort_keys=False) + "\n"
     )
-    plots = batch_plots(summary, folder)
-    write_text_atomic(folder / "summary.md", markdown(summary, plots))
+    drawn: list[Path] = []
+    if plots:
+        from tripwire.report.plots import batch_plots
+
+        drawn = batch_plots(summary, folder)
+    write_text_atomic(folder / "summary.md", markdown(summary, drawn))
     return summary
