@@ -270,3 +270,33 @@ def test_continuing_needs_a_game_between_turns() -> None:
     game.begin_turn()
     with pytest.raises(ValueError, match="between turns"):
         LockstepModel.continuing(game, [1, 2])
+
+
+@pytest.mark.parametrize("without", ["PRK's actions", "triggers", "every action and trigger"])
+def test_scenarios_with_parts_switched_off_play_the_same_games(tmp_path, without: str) -> None:
+    """Edge cases of the arrays: an actor without moves, no triggers, no moves at all."""
+    base = rules_for("baseline")
+    prk_only = sorted(
+        {m.action for m in base.moves} - {m.action for m in base.moves if m.actor != "PRK"}
+    )
+    every_action = sorted({m.action for m in base.moves})
+    triggers = [t.id for t in base.triggers]
+    disable = {
+        "PRK's actions": {"actions": prk_only},
+        "triggers": {"triggers": triggers},
+        "every action and trigger": {"actions": every_action, "triggers": triggers},
+    }[without]
+    doc = {
+        "schema_version": 1,
+        "id": "switched_off",
+        "title": "Switched off",
+        "description": "Parts of the rules switched off.",
+        "extends": "baseline",
+        "turns": 8,
+        "start": "2026-01",
+        "disable": disable,
+    }
+    path = tmp_path / "switched_off.yaml"
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    rules = compile_rules(load_scenario(path))
+    assert_same_games(rules, seeds(12))

@@ -463,15 +463,17 @@ class LockstepModel(mesa.Model):
         n_moves = len(rules.moves)
         points = chosen.shape[1]
         rank = np.concatenate([np.arange(p) for p in rules.action_points])[None, :]
+        score = np.zeros(self.games)
+        max_rung = np.zeros(self.games, dtype=np.int64)
+        taken: list[tuple[np.ndarray, np.ndarray]] = []
         valid = chosen >= 0
+        if not valid.any():  # every actor holds (or a scenario without moves)
+            return score, max_rung, taken
         safe = np.where(valid, chosen, 0)
         key = np.where(
             valid, (k.resolve_key[safe] * points + rank) * n_moves + safe, np.iinfo(np.int64).max
         )
         ordered = np.take_along_axis(chosen, np.argsort(key, axis=1, kind="stable"), axis=1)
-        score = np.zeros(self.games)
-        max_rung = np.zeros(self.games, dtype=np.int64)
-        taken: list[tuple[np.ndarray, np.ndarray]] = []
         for j in range(points):
             m = ordered[:, j]
             active = m >= 0
