@@ -113,25 +113,27 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     snap_names = [rules.var_names[i] for i in snap_index.tolist()]
     names = FAN_SERIES if not task.series else tuple(dict.fromkeys((*FAN_SERIES, *snap_names)))
     games = LockstepModel(rules, task.seeds, series=names).run().result()
+    # numpy columns where they can be (compact to send back and to hold while in flight);
+    # a list where a value may be missing (an outcome never reached has no turn)
     cols: dict[str, Any] = {
-        "run": list(task.runs),
-        "point": [task.point] * len(task.runs),
-        "seed": list(task.seeds),
+        "run": np.asarray(task.runs, dtype=np.int64),
+        "point": np.full(len(task.runs), task.point, dtype=np.int64),
+        "seed": np.asarray(task.seeds, dtype=np.int64),
     }
     for k, oid in enumerate(rules.outcome_ids):
         turns = games.reached[k]
-        cols[f"reached.{oid}"] = (turns > 0).tolist()
+        cols[f"reached.{oid}"] = turns > 0
         cols[f"turn.{oid}"] = [int(t) if t else None for t in turns.tolist()]
-    cols["peak_rung"] = [round(v) for v in games.peak_rung.tolist()]
-    cols["total_escalation_score"] = [round(v) for v in games.total_score.tolist()]
+    cols["peak_rung"] = np.round(games.peak_rung).astype(np.int64)
+    cols["total_escalation_score"] = np.round(games.total_score).astype(np.int64)
     for k, trigger in enumerate(rules.triggers):
-        cols[f"trigger.{trigger.id}"] = games.trigger_counts[k].tolist()
+        cols[f"trigger.{trigger.id}"] = games.trigger_counts[k]
     actions = list(dict.fromkeys(m.action for m in rules.moves))
     action_of_move = np.array([actions.index(m.action) for m in rules.moves], dtype=np.int64)
     per_action = np.zeros((len(actions), len(task.runs)), dtype=np.int64)
     np.add.at(per_action, action_of_move, games.move_counts)
     for k, aid in enumerate(actions):
-        cols[f"action.{aid}"] = per_action[k].tolist()
+        cols[f"action.{aid}"] = per_action[k]
     for k, var in enumerate(snap_names):
         cols[f"final.{var}"] = games.state[snap_index[k]].copy()
     for k, var in enumerate(FAN_SERIES):
