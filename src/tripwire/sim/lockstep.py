@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from tripwire.sim.model import CrisisModel
 
 _ANY = COUNT_ACTORS.index("any")
+GROUP_ABOVE = 4  # re-checks of more different moves than this use the compiled group
 
 
 def _table(rows: Sequence[Sequence[Any]], pad: Any, dtype: Any, width: int = 0) -> np.ndarray:
@@ -115,18 +116,13 @@ class Kernel:
         self.tension, self.memory = ix["world.tension"], ix["param.repetition_memory"]
         self.aversion, self.fatigue = ix["param.risk_aversion"], ix["param.repetition_cost"]
 
-    def precondition_of(self, move: int) -> VectorGroup:
-        """The precondition of one move, compiled on first use."""
-        return self._one("precondition", self.pre_row, move, "bool")
-
-    def success_of(self, move: int) -> VectorGroup:
-        """The success chance expression of one move, compiled on first use."""
-        return self._one("success", self.success_row, move, "num")
-
-    def _one(self, part: str, rows: np.ndarray, move: int, kind: str) -> VectorGroup:
+    def single(self, part: str, move: int) -> VectorGroup:
+        """One move's precondition or success chance (``part``), compiled on first use."""
         key = (part, move)
         fn = self._single.get(key)
         if fn is None:
+            rows = self.pre_row if part == "precondition" else self.success_row
+            kind = "bool" if part == "precondition" else "num"
             item = getattr(self.sources, part)[rows[move]]
             fn = self._single[key] = compile_vector_group([item], kind)
         return fn
@@ -489,13 +485,13 @@ class LockstepModel(mesa.Model):
             doing = active
             again = stale & (k.pre_row[mm] >= 0)
             if again.any():
-                doing = active & (~again | (self._again(k.precondition_of, mm, again) != 0))
+                doing = active & (~again | (self._again("precondition", mm, again) != 0))
             if not doing.any():
                 continue
             p = success_at_decision[mm, cols]
             again = stale & doing & (k.success_row[mm] >= 0)
             if again.any():
-                p = np.where(again, self._success(self._again(k.success_of, mm, again)), p)
+                p = np.where(again, self._success(self._again("success", mm, again)), p)
             won = rolls[cols, mm] < p
             self._apply_moves(mm, won, doing)
             for q in range(k.key_rows.shape[1]):
@@ -506,12 +502,25 @@ class LockstepModel(mesa.Model):
             taken.append((mm, doing))
         return score, max_rung, taken
 
-    def _again(self, rule_of: Any, moves: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """Each game's move's rule evaluated now, where ``where`` holds (0 elsewhere)."""
+    def _again(self, part: str, moves: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """Each game's move's precondition or success chance (``part``) evaluated now, where
+        ``where`` holds (0 elsewhere).
+
+        A few different moves are evaluated one by one; many at once through the compiled
+        group of all of them (one call costs about as much as a handful of single ones).
+        """
+        k = self.k
+        group, rows = (
+            (k.precondition, k.pre_row) if part == "precondition" else (k.success, k.success_row)
+        )
+        unique = np.unique(moves[where]).tolist()
+        if len(unique) > GROUP_ABOVE:
+            now = group(*self._args())
+            return np.where(where, now[np.maximum(rows[moves], 0), self._columns], 0.0)
         out = np.zeros(self.games, dtype=np.float64)
-        for m in np.unique(moves[where]).tolist():
+        for m in unique:
             games = where & (moves == m)
-            out[games] = rule_of(m)(*self._args())[0][games]
+            out[games] = k.single(part, m)(*self._args())[0][games]
         return out
 
     def _apply_moves(self, mm: np.ndarray, won: np.ndarray, doing: np.ndarray) -> None:
