@@ -109,13 +109,13 @@ def mesa_batch_run(runs: int, processes: int) -> float:
 
 
 def peak_memory(runs: int) -> dict:
-    """Peak resident memory of the parent and of the largest worker (Linux: /proc).
+    """Peak resident memory (VmHWM) of the parent and of the largest worker (Linux: /proc).
 
     Workers are children of the forkserver, not of the parent, so getrusage(CHILDREN) does
     not see them: a thread samples the peak (VmHWM) of every descendant while the batch runs.
     """
     return python(f"""
-        import json, os, resource, tempfile, threading, time
+        import json, os, tempfile, threading, time
         from pathlib import Path
         from tripwire.batch.runner import run_batch
 
@@ -155,7 +155,9 @@ def peak_memory(runs: int) -> dict:
             run_batch("{SCENARIO}", {runs}, seed=1, jobs=2, out=Path(tmp) / "b")
         done.set()
         watcher.join()
-        me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a big
+        # process (this benchmark, after its own batches) would report its parent's size
+        me = hwm_mb(os.getpid())
         print(json.dumps({{"parent_mb": me, "largest_worker_mb": peak[0]}}))
     """)
 
