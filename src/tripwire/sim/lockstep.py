@@ -48,9 +48,9 @@ _ANY = COUNT_ACTORS.index("any")
 GROUP_ABOVE = 4  # re-checks of more different moves than this use the compiled group
 
 
-def _table(rows: Sequence[Sequence[Any]], pad: Any, dtype: Any, width: int = 0) -> np.ndarray:
+def _table(rows: Sequence[Sequence[Any]], pad: Any, dtype: Any) -> np.ndarray:
     """A list of rows of different lengths as a padded 2-D array (at least one column)."""
-    width = max(1, width, max((len(r) for r in rows), default=0))
+    width = max(1, max((len(r) for r in rows), default=0))
     out = np.full((len(rows), width), pad, dtype=dtype)
     for i, row in enumerate(rows):
         out[i, : len(row)] = row
