@@ -177,7 +177,7 @@ def main() -> None:
     print(f"Tripwire batch benchmark: scenario {SCENARIO}, 24 turns per game")
     base = floor()
     print(row.format("floor: bare Mesa model, 6 idle agents, 24 steps", base, "(one core)"))
-    ours(50, 2)  # start the forkserver: the playing rates are the workers' alone
+    ours(2500, 2)  # start the forkserver (more than 2,000 games: a pool is used)
     (one_all, one), (two_all, two) = ours(args.runs, 1), ours(args.runs, 2)
     print(
         row.format(

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from tripwire.batch import runner
-from tripwire.batch.backends import DaskBackend
+from tripwire.batch.backends import DaskBackend, ProcessBackend, SerialBackend, choose_backend
 from tripwire.batch.runner import run_batch
 from tripwire.batch.summary import wilson
 from tripwire.batch.worker import run_seed
@@ -142,9 +142,23 @@ def test_joined_file_has_few_row_groups(reference, tmp_path, monkeypatch):
 
 
 def test_two_jobs_give_the_same_summary_as_one(reference, tmp_path):
-    """A local pool of 2 worker processes gives a byte-identical summary.json."""
-    two = run_batch("baseline", 120, seed=5, jobs=2, out=tmp_path / "b")
+    """A local pool of 2 worker processes gives a byte-identical summary.json (the pool is
+    forced: a batch this small would otherwise play in this process)."""
+    two = run_batch(
+        "baseline", 120, seed=5, jobs=2, out=tmp_path / "b", chunk_size=7,
+        backend=ProcessBackend(2),
+    )  # fmt: skip
     assert (two.out / "summary.json").read_bytes() == (reference.out / "summary.json").read_bytes()
+
+
+def test_small_batches_play_in_this_process():
+    """Up to 2,000 games, --jobs 2 plays in this process (sooner than workers can start);
+    above, or for Dask, the chosen backend is the pool or the cluster."""
+    assert isinstance(choose_backend(2, None, None, games=2000), SerialBackend)
+    assert isinstance(choose_backend(2, None, None, games=2001), ProcessBackend)
+    assert isinstance(choose_backend(1, None, None, games=50_000), SerialBackend)
+    assert isinstance(choose_backend(2, None, 2, games=10), DaskBackend)
+    assert isinstance(choose_backend(2, None, None), ProcessBackend)  # size unknown
 
 
 def test_dask_local_cluster_gives_the_same_summary(reference, tmp_path):

@@ -464,7 +464,13 @@ def batch_cmd(
     ] = DEFAULT_SEED,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", min=1, help="Local worker processes (default: all cores)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Local worker processes (default: all cores); batches of up to 2,000 games "
+            "play in this process, sooner than workers could start.",
+        ),
     ] = max(1, os.cpu_count() or 1),
     out: Annotated[
         Path | None,
@@ -540,13 +546,11 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         TimeRemainingColumn,
     )
 
-    if (
-        options.get("jobs", 1) > 1
-        and not options.get("scheduler")
-        and not options.get("dask_workers")
-    ):
-        from tripwire.workers import start_forkserver
+    from tripwire.workers import batch_games, pool_pays, start_forkserver
 
+    games = batch_games(options["runs"], options.get("sweeps") or ())
+    local = not options.get("scheduler") and not options.get("dask_workers")
+    if local and pool_pays(games, options.get("jobs", 1)):
         start_forkserver()  # its imports overlap with ours, just below
 
     from tripwire.batch.runner import run_batch
@@ -624,9 +628,9 @@ def calibrate_cmd(
     ] = None,
 ) -> None:
     """Check the model against the analysis: outcome bands, causes, history (exit 1 on a FAIL)."""
-    if jobs > 1:
-        from tripwire.workers import start_forkserver
+    from tripwire.workers import pool_pays, start_forkserver
 
+    if pool_pays(max(runs, check_runs), jobs):
         start_forkserver()  # its imports overlap with ours, just below
     from rich.table import Table
 

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from tripwire.batch.worker import run_chunk
-from tripwire.workers import forkserver_context
+from tripwire.workers import forkserver_context, pool_pays
 
 
 class Backend(Protocol):
@@ -200,10 +200,16 @@ def _bounded(
             yield future.result()
 
 
-def choose_backend(jobs: int, scheduler: str | None, dask_workers: int | None) -> Backend:
-    """The backend for the options ``--jobs``, ``--scheduler`` and ``--dask-workers``."""
+def choose_backend(
+    jobs: int, scheduler: str | None, dask_workers: int | None, games: int | None = None
+) -> Backend:
+    """The backend for the options ``--jobs``, ``--scheduler`` and ``--dask-workers``.
+
+    With ``games`` given, a batch too small to repay starting local workers
+    (:func:`tripwire.workers.pool_pays`) is played in this process.
+    """
     if scheduler is not None or dask_workers is not None:
         return DaskBackend(scheduler, dask_workers or 2)
-    if jobs <= 1:
+    if jobs <= 1 or (games is not None and not pool_pays(games, jobs)):
         return SerialBackend()
     return ProcessBackend(jobs)

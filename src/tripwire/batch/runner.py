@@ -44,6 +44,7 @@ from tripwire.scenario.overrides import (
 )
 from tripwire.scenario.schema import Scenario
 from tripwire.sim.rules import Rules, compile_rules
+from tripwire.workers import batch_games, pool_pays
 
 MANIFEST = "batch.json"
 PARTS = "parts"
@@ -141,10 +142,13 @@ class BatchResult:
 
 def default_chunk_size(runs: int, workers: int) -> int:
     """Chunks big enough to amortise a round trip and let the lockstep engine play many
-    games at once (it plays ~1,300 games/s per core 250 at a time, ~2,000 1,000 at a time),
+    games at once (it plays ~1,300 games/s per core 250 at a time, ~2,100 1,000 at a time),
     small enough to balance the workers (four chunks each) and keep the progress bar moving.
+    One process plays chunks of 1,000 (half a second each).
     """
-    return max(1, min(1000, math.ceil(runs / (max(1, workers) * 4))))
+    if workers <= 1:
+        return max(1, min(1000, runs))
+    return max(1, min(1000, math.ceil(runs / (workers * 4))))
 
 
 def make_plan(
@@ -398,9 +402,12 @@ def run_batch(
 
     if isinstance(sets, Mapping):
         sets = [Assignment(k, float(v)) for k, v in sets.items()]
-    if plots:
-        _import_plotting_meanwhile()
     workers = dask_workers or (1 if scheduler else jobs)
+    games = batch_games(runs, sweeps)
+    if backend is None and not (scheduler or dask_workers) and not pool_pays(games, jobs):
+        workers = 1  # played in this process (see choose_backend): chunks for one player
+    if plots and (backend is not None or workers > 1):
+        _import_plotting_meanwhile()  # only when this process mostly waits on workers
     plan = make_plan(
         scenario,
         runs,
@@ -426,7 +433,7 @@ def run_batch(
             progress(finished, total)
         schema = _schema(plan.rules)
         prime(plan.task(0, 0), plan.rules)  # an in-process backend need not compile again
-        chosen = backend or choose_backend(jobs, scheduler, dask_workers)
+        chosen = backend or choose_backend(jobs, scheduler, dask_workers, games=games)
         for result in chosen.run(_tasks(plan, done)):
             _write_part(folder, plan, schema, result)
             n = len(result.columns["run"])
@@ -444,8 +451,8 @@ def run_batch(
 
 
 def _import_plotting_meanwhile() -> None:
-    """Import matplotlib (about half a second) on a thread while the batch plays, so that
-    the plots at the end do not wait for it; the main thread mostly waits on workers."""
+    """Import matplotlib (about half a second) on a thread while workers play, so that the
+    plots at the end do not wait for it (the main thread mostly waits on the workers)."""
 
     def load() -> None:
         # any problem shows again, and is reported, when the plotting step imports it

@@ -121,7 +121,7 @@ def fork(
         for i in range(0, runs, size)
     ]
     rows: list[dict[str, Any]] = []
-    chosen = backend or choose_backend(jobs, None, None)
+    chosen = backend or choose_backend(jobs, None, None, games=runs)
     for chunk in chosen.run(tasks, play_continuations):
         rows.extend(chunk)
         if progress is not None:
