@@ -190,12 +190,11 @@ def _bounded(
 ) -> Iterator[Any]:
     """Keep at most ``limit`` futures in flight (``running`` are already); yield results as
     they complete."""
-    pending = tasks
-    running |= {submit(fn, t) for t in _take(pending, limit - len(running))}
+    running |= {submit(fn, t) for t in _take(tasks, limit - len(running))}
     while running:
         done, running = wait(running, return_when=FIRST_COMPLETED)
         for future in done:
-            for task in _take(pending, 1):
+            for task in _take(tasks, 1):
                 running.add(submit(fn, task))
             yield future.result()
 

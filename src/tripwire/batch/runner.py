@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tripwire import __version__
-from tripwire.batch.backends import Backend, choose_backend
+from tripwire.batch.backends import Backend, SerialBackend, choose_backend
 from tripwire.batch.worker import ChunkResult, ChunkTask, prime, result_columns, run_seed
 from tripwire.catalog import load_catalog
 from tripwire.errors import Diagnostic, InputError, Location
@@ -44,7 +44,7 @@ from tripwire.scenario.overrides import (
 )
 from tripwire.scenario.schema import Scenario
 from tripwire.sim.rules import Rules, compile_rules
-from tripwire.workers import batch_games, pool_pays
+from tripwire.workers import batch_games
 
 MANIFEST = "batch.json"
 PARTS = "parts"
@@ -402,11 +402,12 @@ def run_batch(
 
     if isinstance(sets, Mapping):
         sets = [Assignment(k, float(v)) for k, v in sets.items()]
-    workers = dask_workers or (1 if scheduler else jobs)
-    games = batch_games(runs, sweeps)
-    if backend is None and not (scheduler or dask_workers) and not pool_pays(games, jobs):
-        workers = 1  # played in this process (see choose_backend): chunks for one player
-    if plots and (backend is not None or workers > 1):
+    chosen = backend or choose_backend(
+        jobs, scheduler, dask_workers, games=batch_games(runs, sweeps)
+    )
+    in_process = isinstance(chosen, SerialBackend)
+    workers = 1 if in_process else (dask_workers or (1 if scheduler else jobs))
+    if plots and not in_process:
         _import_plotting_meanwhile()  # only when this process mostly waits on workers
     plan = make_plan(
         scenario,
@@ -433,7 +434,6 @@ def run_batch(
             progress(finished, total)
         schema = _schema(plan.rules)
         prime(plan.task(0, 0), plan.rules)  # an in-process backend need not compile again
-        chosen = backend or choose_backend(jobs, scheduler, dask_workers, games=games)
         for result in chosen.run(_tasks(plan, done)):
             _write_part(folder, plan, schema, result)
             n = len(result.columns["run"])

@@ -78,7 +78,9 @@ def _finite_or_zero(r: Any) -> Any:
     return np.where(r - r == 0, r, 0.0)
 
 
-def _clip(v: Any, low: float, high: float) -> Any:
+def clip(v: Any, low: Any, high: Any) -> Any:
+    """Clip to ``[low, high]`` the scalar rules' way (``lo if v < lo elif v > hi``): element
+    by element, a nan stays nan. Bounds may be numbers or arrays of them."""
     return np.where(v < low, low, np.where(v > high, high, v))
 
 
@@ -100,7 +102,7 @@ _VECTOR_GLOBALS = {
     "_or": _vor,
     "_not": np.logical_not,
     "_fin": _finite_or_zero,
-    "_clip": _clip,
+    "_clip": clip,
     "_float": functools.partial(np.array, dtype=np.float64),
     "_bools": _rows(bool),
     "_floats": _rows(np.float64),

@@ -34,6 +34,7 @@ import numpy as np
 
 from tripwire.scenario.vectorized import (
     VectorGroup,
+    clip,
     compile_vector_group,
     compile_vector_update,
     reads,
@@ -81,6 +82,12 @@ class Kernel:
         self.update = compile_vector_update(src.dynamics, rules.lo_list, rules.hi_list)
         self.pre_row = _rows_of(rules.precondition_slots, n_moves)
         self.success_row = _rows_of(rules.success_slots, n_moves)
+        # what adjudication rules 2 and 3 evaluate again: the compiled group, each move's
+        # row in it, and the kind of its values
+        self.rechecks = {
+            "precondition": (self.precondition, self.pre_row, "bool"),
+            "success": (self.success, self.success_row, "num"),
+        }
         # effects as padded tables with a row per (move, outcome): row 2m is move m's
         # success effects, row 2m + 1 its failure effects, as (variable, delta) pairs
         rows = [e for pair in zip(rules.effects_success, rules.effects_failure, strict=True)
@@ -121,8 +128,7 @@ class Kernel:
         key = (part, move)
         fn = self._single.get(key)
         if fn is None:
-            rows = self.pre_row if part == "precondition" else self.success_row
-            kind = "bool" if part == "precondition" else "num"
+            _, rows, kind = self.rechecks[part]
             item = getattr(self.sources, part)[rows[move]]
             fn = self._single[key] = compile_vector_group([item], kind)
         return fn
@@ -372,9 +378,7 @@ class LockstepModel(mesa.Model):
         s, lo, hi = self.state, self.rules.lo_list, self.rules.hi_list
         for i, delta in effects:
             row = s[i]
-            new = row + delta
-            new = np.where(new < lo[i], lo[i], np.where(new > hi[i], hi[i], new))
-            s[i] = np.where(mask, new, row)
+            s[i] = np.where(mask, clip(row + delta, lo[i], hi[i]), row)
 
     def _shift_weights(self, pairs: Effects, mask: np.ndarray) -> None:
         for k, delta in pairs:
@@ -510,9 +514,7 @@ class LockstepModel(mesa.Model):
         group of all of them (one call costs about as much as a handful of single ones).
         """
         k = self.k
-        group, rows = (
-            (k.precondition, k.pre_row) if part == "precondition" else (k.success, k.success_row)
-        )
+        group, rows, _ = k.rechecks[part]
         unique = np.unique(moves[where]).tolist()
         if len(unique) > GROUP_ABOVE:
             now = group(*self._args())
@@ -548,9 +550,7 @@ class LockstepModel(mesa.Model):
         games, rows, slot = games[keep], rows[keep], np.broadcast_to(slot, keep.shape)[keep]
         var = k.effect_var[rows, slot]
         flat = var * self.games + games
-        new = self._cells[flat] + k.effect_delta[rows, slot]
-        low, high = lo[var], hi[var]
-        self._cells[flat] = np.where(new < low, low, np.where(new > high, high, new))
+        self._cells[flat] = clip(self._cells[flat] + k.effect_delta[rows, slot], lo[var], hi[var])
 
     def _fire_triggers(self) -> None:
         rules, k, t = self.rules, self.k, self.turn
