@@ -433,7 +433,7 @@ def run_batch(
         if progress:
             progress(finished, total)
         schema = _schema(plan.rules)
-        prime(plan.task(0, 0), plan.rules)  # an in-process backend need not compile again
+        prime(plan.rules)  # an in-process backend need not compile the base scenario again
         for result in chosen.run(_tasks(plan, done)):
             _write_part(folder, plan, schema, result)
             n = len(result.columns["run"])

@@ -16,7 +16,7 @@ import numpy as np
 
 from tripwire import __version__
 from tripwire.catalog import load_catalog
-from tripwire.scenario.loader import scenario_names
+from tripwire.scenario.loader import scenario_digest, scenario_names
 from tripwire.scenario.schema import Scenario
 from tripwire.sim.lockstep import LockstepModel
 from tripwire.sim.rules import Rules, compile_rules
@@ -79,9 +79,14 @@ def _rules(task: ChunkTask) -> Rules:
     return rules
 
 
-def prime(task: ChunkTask, rules: Rules) -> None:
-    """Put rules the caller has compiled into this process's cache."""
-    _RULES.setdefault(task.scenario_sha256, rules)
+def prime(rules: Rules) -> None:
+    """Put rules the caller has compiled into this process's cache.
+
+    The key is the digest of the scenario the rules were compiled from, never a task's:
+    a sweep point's task names its own scenario, and filing the base rules under it would
+    play that point with the base scenario.
+    """
+    _RULES.setdefault(scenario_digest(rules.scenario), rules)
 
 
 def result_columns(rules: Rules) -> list[str]:
