@@ -8,6 +8,7 @@ half-made session behind.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,21 +75,31 @@ def open_session(
 
     A ``script`` is checked first, so a bad one leaves no new session folder behind.
 
+    The session's folder is locked while the session is open: another process opening it
+    is refused. Warnings (a journal line cut short by a crash) are printed on stderr.
+
     Raises:
-        InputError: unknown seats, a folder that already holds a session, a broken session.
+        InputError: unknown seats, a folder that already holds a session or is open in
+            another process, a broken session.
     """
     if resume is not None:
         if not (resume / SESSION).is_file():
             raise _error(str(resume), "no session here (it has no session.json)")
         session = Session.resume(resume)
-        if humans and sorted(parse_humans(humans, session.rules.actors)) != sorted(
-            session.info.humans
-        ):
-            raise _error(
-                "--human",
-                f"this session's human seats are {', '.join(session.info.humans) or 'none'}; "
-                "they cannot change on resume",
-            )
+        try:
+            if humans and sorted(parse_humans(humans, session.rules.actors)) != sorted(
+                session.info.humans
+            ):
+                raise _error(
+                    "--human",
+                    f"this session's human seats are {', '.join(session.info.humans) or 'none'}"
+                    "; they cannot change on resume",
+                )
+        except InputError:
+            session.close()
+            raise
+        for warning in session.warnings:
+            print(warning.format(), file=sys.stderr)
         return session
     assert spec is not None
     from tripwire.catalog import load_catalog

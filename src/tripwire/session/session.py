@@ -19,13 +19,25 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from tripwire import __version__
 from tripwire.catalog import load_catalog
-from tripwire.errors import did_you_mean
-from tripwire.files import write_text_atomic
+from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
+from tripwire.files import read_text, write_text_atomic
 from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import Scenario
-from tripwire.session.journal import LOG, Journal, SessionInfo, read_info, read_journal, write_info
+from tripwire.session.journal import (
+    JOURNAL,
+    LOG,
+    SESSION,
+    Journal,
+    SessionInfo,
+    lock_folder,
+    read_info,
+    read_journal,
+    write_info,
+)
 from tripwire.sim.events import dumps_log
 from tripwire.sim.model import CrisisModel
 from tripwire.sim.policies import HumanSeat
@@ -39,19 +51,78 @@ class SessionError(ValueError):
     """An input the session cannot take (the message says why)."""
 
 
+class ReplayError(SessionError):
+    """A saved input that cannot be replayed; ``line`` is its journal line's index."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def _cut(pairs: Iterable[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+    out: list[tuple[int, dict[str, Any]]] = []
+    for k, entry in pairs:
+        if entry.get("do") == "undo":
+            begins = [i for i, (_, e) in enumerate(out) if e.get("do") == "begin"]
+            if begins:
+                del out[begins[-1] :]
+        out.append((k, entry))
+    return out
+
+
 def effective(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The inputs that count: each ``undo`` drops everything from the last ``begin`` on.
 
     The undo entry itself is kept (replaying it records the intervention).
     """
-    out: list[dict[str, Any]] = []
-    for entry in entries:
-        if entry.get("do") == "undo":
-            begins = [i for i, e in enumerate(out) if e.get("do") == "begin"]
-            if begins:
-                del out[begins[-1] :]
-        out.append(entry)
-    return out
+    return [entry for _, entry in _cut(enumerate(entries))]
+
+
+def check_same_tripwire(info: SessionInfo, where: Path | None, text: str = "") -> None:
+    """Refuse a session made by another Tripwire version or catalog: its inputs would replay
+    into a different game (another success chance, another rule).
+
+    Raises:
+        InputError: located at ``where`` (the session's session.json).
+        RuntimeError: with no ``where`` (a worker playing a fork's continuations).
+    """
+    digest = load_catalog().digest
+    differences = []
+    key = ""
+    if info.tripwire != __version__:
+        differences.append(f"it was made by Tripwire {info.tripwire}, this is {__version__}")
+        key = "tripwire"
+    if info.catalog_sha256 != digest:
+        differences.append(
+            f"its catalog of actions and rules (sha256 {info.catalog_sha256[:12]}...) is not "
+            f"this Tripwire's ({digest[:12]}...)"
+        )
+        key = key or "catalog_sha256"
+    if not differences:
+        return
+    if where is None:
+        raise RuntimeError(
+            "this worker's Tripwire differs from the session's (catalog or version); "
+            "install the same Tripwire version on every worker"
+        )
+    at = text.find(f'"{key}"')
+    line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+    raise InputError(
+        [
+            Diagnostic(
+                Location(str(where), line),
+                "this session cannot be resumed by this Tripwire: "
+                + "; ".join(differences)
+                + ". Its inputs would replay into a different game; nothing was changed "
+                "(resume it with the Tripwire version that made it)",
+            )
+        ]
+    )
+
+
+def _logged(line: dict[str, Any]) -> bool:
+    """Whether applying a journal line rewrote the event log."""
+    return any(e.get("do") in _LOGGED for e in line.get("entries", [line]))
 
 
 def undone_moves(model: CrisisModel, turn: int, humans: Sequence[str]) -> list[dict[str, Any]]:
@@ -108,8 +179,11 @@ class Session:
     """
 
     def __init__(self, info: SessionInfo, folder: Path | None = None):
+        check_same_tripwire(info, folder / SESSION if folder is not None else None)
         self.info = info
         self.folder = folder
+        self.warnings: list[Diagnostic] = []  # what resuming noticed and let pass
+        self._lock: Any = None  # the folder's lock (see journal.lock_folder)
         catalog = load_catalog()
         spec = Scenario.model_validate(
             info.scenario, context=scenario_names(info.scenario, catalog)
@@ -147,29 +221,197 @@ class Session:
             tripwire=__version__,
             catalog_sha256=load_catalog().digest,
         )
-        if folder is not None:
+        if folder is None:
+            session = cls(info, None)
+            return session
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            where = Location(str(folder))
+            raise InputError(
+                [Diagnostic(where, f"cannot make this session folder: {err.strerror}")]
+            ) from None
+        lock, fresh = lock_folder(folder)
+        try:
             write_info(folder, info)
-        session = cls(info, folder)
-        session.save_log()
+            session = cls(info, folder)
+            session._lock = lock
+            session.save_log()
+        except BaseException:
+            if fresh:
+                lock.release()
+            raise
         return session
 
     @classmethod
     def resume(cls, folder: Path) -> Session:
-        """Rebuild a saved session by replaying its journal."""
-        info = read_info(folder)
-        lines, _dropped = read_journal(folder)
-        session = cls(info, folder)
-        session.lines = lines
-        session.script_step = max((line.get("step", -1) for line in lines), default=-1)
-        session._replay()
-        session.save_log()
+        """Rebuild a saved session by replaying its journal.
+
+        Everything is checked before anything is written: the session file, that this is
+        the Tripwire (and catalog) that made it, every journal line, that the journal
+        replays, and that it replays into the saved event log. A refused session's files
+        are left as they were. A last journal line cut short by a crash is dropped (and
+        said so in ``warnings``); the log is brought up to date with the journal.
+
+        Raises:
+            InputError: located at the file and line at fault.
+        """
+        if not folder.is_dir():
+            raise InputError([Diagnostic(Location(str(folder)), "no session folder here")])
+        lock, fresh = lock_folder(folder)
+        try:
+            session = cls._resume(folder)
+        except BaseException:
+            if fresh:
+                lock.release()
+            raise
+        session._lock = lock
         return session
 
-    def _replay(self) -> None:
+    @classmethod
+    def _resume(cls, folder: Path) -> Session:
+        info, text = read_info(folder)
+        info_path = folder / SESSION
+        check_same_tripwire(info, info_path, text)
+        try:
+            session = cls(info, folder)
+        except (InputError, ValueError, TypeError, KeyError) as err:
+            at = text.find('"scenario"')
+            line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+            why = " ".join(str(err).split())
+            if isinstance(err, ValidationError) and err.errors():
+                first = err.errors()[0]
+                place = ".".join(str(p) for p in first["loc"])
+                why = f"{place}: {first['msg']}" if place else first["msg"]
+            raise InputError(
+                [
+                    Diagnostic(
+                        Location(str(info_path), line), f"the recorded scenario is not valid: {why}"
+                    )
+                ]
+            ) from None
+        unknown = [h for h in info.humans if h not in session.rules.actors]
+        if unknown:
+            at = text.find('"humans"')
+            line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+            raise InputError(
+                [Diagnostic(Location(str(info_path), line), f"unknown human seat '{unknown[0]}'")]
+            )
+        journal = read_journal(folder)
+        session.lines = journal.lines
+        session.script_step = max((line.get("step", -1) for line in journal.lines), default=-1)
+        name = str(folder / JOURNAL)
+        try:
+            session._replay()
+        except ReplayError as err:
+            raise InputError(
+                [
+                    Diagnostic(
+                        Location(name, journal.numbers[err.line]),
+                        f"this input cannot be replayed: {err}",
+                    )
+                ]
+            ) from None
+        wanted = session._check_log(journal.numbers)
+        if journal.torn is not None:
+            session._journal.trim()  # type: ignore[union-attr]
+            session.warnings.append(
+                Diagnostic(
+                    Location(name, journal.torn),
+                    "ignored an incomplete last line (the process stopped while writing it)",
+                    "warning",
+                )
+            )
+        if wanted is not None:
+            write_text_atomic(folder / LOG, wanted)
+        return session
+
+    def _check_log(self, numbers: list[int]) -> str | None:
+        """Check the saved event log against the replayed journal; return the log to write
+        (None: it is up to date).
+
+        The log is rewritten after the journal is appended, so the saved log is the game
+        after the last journal line that changed it, or (stopped between the two writes)
+        after the one before; a log a resume has written shows the game as replayed. A
+        missing log is rebuilt. Anything else means the log or the journal was changed or
+        lost lines: rewriting the log would destroy a game, so it is refused.
+
+        Raises:
+            InputError: the saved log is not the journal's game.
+        """
+        assert self.folder is not None
+        path = self.folder / LOG
+        final = dumps_log(self.model.records())
+        if not path.exists() and not path.is_symlink():
+            return final
+        saved = read_text(path, str(path), max_bytes=512 * 1024 * 1024)
+        if saved == final:
+            return None
+        logged = [k for k, line in enumerate(self.lines) if _logged(line)]
+        model = self.model
+        try:
+            candidates = []
+            for k in logged[-2:][::-1] or [-1]:  # the last logged line, the one before
+                self._replay(self.lines[: k + 1])
+                candidates.append(dumps_log(self.model.records()))
+            if len(logged) == 1:
+                self._replay([])
+                candidates.append(dumps_log(self.model.records()))
+        finally:
+            self.model = model
+        if saved in candidates:
+            return final
+        journal = self.folder / JOURNAL
+        if not self.lines and saved.count("\n") > candidates[0].count("\n"):
+            raise InputError(
+                [
+                    Diagnostic(
+                        Location(str(journal)),
+                        "the journal is empty but log.jsonl holds a game played further: "
+                        "the journal was emptied or replaced, and resuming would lose that game "
+                        "(restore journal.jsonl; nothing was changed)",
+                    )
+                ]
+            )
+        ours, theirs = candidates[0].split("\n"), saved.split("\n")
+        line = next(
+            (n for n, (a, b) in enumerate(zip(ours, theirs, strict=False), start=1) if a != b),
+            min(len(ours), len(theirs)),
+        )
+        raise InputError(
+            [
+                Diagnostic(
+                    Location(str(path), line),
+                    "the event log differs from the game its journal replays, from this line "
+                    "on: one of them was changed or lost lines since the session wrote them. "
+                    "Nothing was changed (restore the files; or, to rebuild the log from "
+                    "journal.jsonl, move log.jsonl away)",
+                )
+            ]
+        )
+
+    def _replay(self, lines: list[dict[str, Any]] | None = None) -> None:
+        """Rebuild the game from journal lines (all of them by default).
+
+        Raises:
+            ReplayError: a line's input cannot be applied (its index is in ``line``).
+        """
+        lines = self.lines if lines is None else lines
+        pairs = [(k, e) for k, line in enumerate(lines) for e in line.get("entries", [line])]
         self.model = self._fresh_model()
-        for entry in effective(flatten(self.lines)):
-            # an undo's cut is already made by effective(): replaying it only records it
-            self._act({**entry, "_replaying": True} if entry.get("do") == "undo" else entry)
+        for k, entry in _cut(pairs):
+            # an undo's cut is already made by _cut(): replaying it only records it
+            try:
+                self._act({**entry, "_replaying": True} if entry.get("do") == "undo" else entry)
+            except SessionError as err:
+                raise ReplayError(k, str(err)) from None
+            except Exception as err:  # a saved input of the right shape but impossible
+                raise ReplayError(k, f"{type(err).__name__}: {err}") from None
+
+    def close(self) -> None:
+        """Let go of the session folder (other processes may open it once this process
+        holds no other session on it)."""
+        self._lock = None
 
     # --- state --------------------------------------------------------------------------
     @property
