@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
 from tripwire.catalog import load_catalog
 from tripwire.scenario.loader import load_scenario
-from tripwire.sim.adjudication import next_rung
 from tripwire.sim.model import CrisisModel
 from tripwire.sim.policies import QueuedPolicy
 from tripwire.sim.rules import Rules, compile_rules
+from tripwire.sim.turn import ARRAY, SCALAR, next_rung
 
 ACTORS = ("RUS", "PRK", "CHN", "USA", "KOR", "JPN")
 
@@ -341,8 +342,11 @@ def test_rule7_escalation_score_sums_categories(tmp_path):
 )
 def test_rule8_rung_table(rung, signalled, expected):
     """Rule 8: the rung rises to the highest rung signalled by a successful move; if none
-    signalled the current rung or higher, it falls by one (never below 1)."""
-    assert next_rung(rung, signalled) == expected
+    signalled the current rung or higher, it falls by one (never below 1). One function is
+    the rule for both executors: one game's floats and many games' arrays."""
+    assert next_rung(float(rung), signalled, SCALAR) == expected
+    many = next_rung(np.array([float(rung)] * 2), np.array([signalled] * 2), ARRAY)
+    assert many.tolist() == [expected, expected]
 
 
 def test_rule8_rung_in_play(tmp_path):

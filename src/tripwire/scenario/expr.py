@@ -774,8 +774,18 @@ class Progress:
         self.ranges = ranges
         self._value = compile_group([(expr, binding)])
         self._parts: dict[int, Callable[..., tuple]] = {}
+        self._scales: dict[int, float] = {}
 
     def _scale(self, ir: IR) -> float:
+        """Half the widest range of the variables a part reads (the IR is immutable and
+        kept alive by ``self.ir``, so its parts' ids are stable keys)."""
+        key = id(ir)
+        scale = self._scales.get(key)
+        if scale is None:
+            scale = self._scales[key] = self._measure(ir)
+        return scale
+
+    def _measure(self, ir: IR) -> float:
         names: list[str] = []
         stack: list[Any] = [ir]
         while stack:

@@ -28,11 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tripwire.sim import turn as rule
 from tripwire.sim.events import effects_dict, rounded
-from tripwire.sim.rules import COUNT_ACTORS, Rules
+from tripwire.sim.rules import Rules
 from tripwire.sim.state import History
-
-_ANY = COUNT_ACTORS.index("any")
+from tripwire.sim.turn import SCALAR
 
 
 @dataclass(slots=True)
@@ -46,11 +46,13 @@ class Resolution:
 
 
 def resolution_order(rules: Rules, chosen: list[list[int]]) -> list[int]:
-    """Rule 1: the order in which the turn's moves resolve."""
-    key = rules.resolve_key
-    keyed = [(key[m], rank, m) for actor_moves in chosen for rank, m in enumerate(actor_moves)]
-    keyed.sort()
-    return [k[2] for k in keyed]
+    """Rule 1: the order in which one game's chosen moves resolve (per actor, its moves in
+    its own order; a scripted seat may be handed more moves than it has action points):
+    sorted by :func:`tripwire.sim.turn.resolution_key`."""
+    ranked = [(m, rank) for moves in chosen for rank, m in enumerate(moves)]
+    points, table, n_moves = len(ranked), rules.resolve_key, len(rules.moves)
+    ranked.sort(key=lambda mr: rule.resolution_key(table, mr[0], mr[1], points, n_moves))
+    return [m for m, _ in ranked]
 
 
 def apply_effects(
@@ -60,16 +62,11 @@ def apply_effects(
 
     Returns the changes actually applied when ``track`` (for the log), else an empty list.
     """
-    lo, hi = rules.lo_list, rules.hi_list
+    lo, hi, clip_add = rules.lo_list, rules.hi_list, rule.clip_add
     applied: list[tuple[int, float]] = []
     for i, delta in pairs:
         old = s[i]
-        new = old + delta
-        if new < lo[i]:
-            new = lo[i]
-        elif new > hi[i]:
-            new = hi[i]
-        s[i] = new
+        s[i] = new = clip_add(old, delta, lo[i], hi[i], SCALAR)
         if track and new != old:
             applied.append((i, new - old))
     return applied
@@ -78,13 +75,6 @@ def apply_effects(
 def named(rules: Rules, applied: list[tuple[int, float]]) -> dict[str, float]:
     """Applied changes as the log stores them."""
     return effects_dict((rules.var_names[i], d) for i, d in applied)
-
-
-def next_rung(rung: float, max_signalled: int) -> float:
-    """Rule 8: the rung after a turn whose successful moves signalled ``max_signalled``."""
-    if max_signalled >= rung:
-        return float(max_signalled)
-    return max(1.0, rung - 1.0)
 
 
 def resolve(
@@ -133,7 +123,7 @@ def resolve(
         p = (
             rules.success_const_list[m]
             if one is None
-            else min(1.0, max(0.0, one(s, count, fired, turn)[0]))
+            else rule.success_chance(one(s, count, fired, turn)[0], SCALAR)
         )
         roll = rolls[m]
         success = forced.get(m, roll < p)
@@ -143,11 +133,10 @@ def resolve(
             rules,
             track=record,
         )
-        history.add_action(move.actor_index, _ANY, rules.move_keys[m])
+        history.add_action(rules.move_count_rows[m])
         taken.append(m)
         score += move.escalation_score
-        if success and move.rung > max_rung:
-            max_rung = move.rung
+        max_rung = rule.signalled_rung(max_rung, success, move.rung, SCALAR)
         if record:
             event = _action_event(move, rounded(p), rounded(roll), success, named(rules, applied))
             if m in forced:

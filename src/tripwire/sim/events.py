@@ -41,7 +41,8 @@ def effects_dict(pairs: Iterable[tuple[str, float]]) -> dict[str, float]:
     for name, delta in pairs:
         d = rounded(delta)
         if d != 0:
-            out[name] = rounded(out.get(name, 0.0) + d)
+            # a name seen before (a move naming a variable twice) adds up; a new one is d
+            out[name] = rounded(out[name] + d) if name in out else d
     return out
 
 

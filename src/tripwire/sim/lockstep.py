@@ -34,18 +34,17 @@ import numpy as np
 
 from tripwire.scenario.vectorized import (
     VectorGroup,
-    clip,
     compile_vector_group,
     compile_vector_update,
     reads,
 )
-from tripwire.sim.policies import entry_values
+from tripwire.sim import turn as rule
 from tripwire.sim.rules import COUNT_ACTORS, Effects, InjectRule, Rules
+from tripwire.sim.turn import ARRAY
 
 if TYPE_CHECKING:
     from tripwire.sim.model import CrisisModel
 
-_ANY = COUNT_ACTORS.index("any")
 GROUP_ABOVE = 4  # re-checks of more different moves than this use the compiled group
 
 
@@ -99,29 +98,15 @@ class Kernel:
         # moves that name a variable twice (an explicit effect on the relation their target
         # moves anyway) must add their changes one after the other
         self.repeats = np.array([len({i for i, _ in e}) < len(e) for e in rows])
-        # the history rows each move adds to: (actor, key) and ('any', key); padding goes to
-        # a scratch row past the last real one
+        # the history rows each move adds to (Rules.move_count_rows), padded with a scratch
+        # row past the last real one
         n_keys = len(rules.count_keys)
         self.history_rows = len(COUNT_ACTORS) * n_keys + 1
-        scratch = self.history_rows - 1
-        counted = [
-            [mv.actor_index * n_keys + k for k in keys] + [_ANY * n_keys + k for k in keys]
-            for mv, keys in zip(rules.moves, rules.move_keys, strict=True)
-        ]
-        self.key_rows = _table(counted, scratch, np.int64)
-        # per move, its entries of the sparse effects, padded with an always-zero entry
-        sp = rules.sparse
-        entries: list[list[int]] = [[] for _ in range(n_moves)]
-        for e, m in enumerate(sp.move.tolist()):
-            entries[m].append(e)
-        self.move_entries = _table(entries, len(sp.move), np.int64)
-        self.stale = self._stale(rules, counted)
+        self.key_rows = _table(rules.move_count_rows, self.history_rows - 1, np.int64)
+        self.stale = self._stale(rules, rules.move_count_rows)
         self.escalation = np.array([mv.escalation_score for mv in rules.moves], dtype=np.float64)
         self.rung = np.array([mv.rung for mv in rules.moves], dtype=np.int64)
-        self.resolve_key = np.asarray(rules.resolve_key, dtype=np.int64)
-        ix = rules.index
-        self.tension, self.memory = ix["world.tension"], ix["param.repetition_memory"]
-        self.aversion, self.fatigue = ix["param.risk_aversion"], ix["param.repetition_cost"]
+        self.memory = rules.index["param.repetition_memory"]
 
     def single(self, part: str, move: int) -> VectorGroup:
         """One move's precondition or success chance (``part``), compiled on first use."""
@@ -134,7 +119,7 @@ class Kernel:
         return fn
 
     @staticmethod
-    def _stale(rules: Rules, key_rows: list[list[int]]) -> np.ndarray:
+    def _stale(rules: Rules, key_rows: Sequence[Sequence[int]]) -> np.ndarray:
         """(M, M): whether move ``a``, taken earlier in a turn, can change what move ``b``'s
         precondition or success chance reads (so that they must be evaluated again)."""
         n_moves, n_keys = len(rules.moves), len(rules.count_keys)
@@ -154,7 +139,7 @@ class Kernel:
         for m in range(n_moves):
             for i, _ in (*rules.effects_success[m], *rules.effects_failure[m]):
                 written_vars[m, i] = True
-            written_rows[m, key_rows[m]] = True
+            written_rows[m, list(key_rows[m])] = True
         return (written_vars.astype(np.int64) @ read_vars.astype(np.int64) > 0) | (
             written_rows.astype(np.int64) @ read_rows.astype(np.int64) > 0
         )
@@ -196,9 +181,8 @@ class LockstepResult:
 class LockstepCountry(mesa.Agent):
     """One country's seat in every game of a lockstep batch, played by the bot policy.
 
-    Its choice is :class:`tripwire.sim.policies.BotPolicy`'s, game by game: its best-scoring
-    moves, up to its action points, while they score above 0 and are different actions
-    (ties go to catalog order, as in the one-game model's stable sort).
+    Its choice is the bots' rule, :func:`tripwire.sim.turn.choose_moves`, made for every
+    actor and game at once in the decision phase; the agent takes its own columns.
     """
 
     model: LockstepModel
@@ -209,24 +193,7 @@ class LockstepCountry(mesa.Agent):
         self.chosen = np.empty((0, 0), dtype=np.int64)
 
     def decide(self) -> None:
-        model, rules = self.model, self.model.rules
-        sl, points = rules.actor_slices[self.actor_index], rules.action_points[self.actor_index]
-        games = model.games
-        scores = model.scores[sl].copy()  # (n, G) this actor's moves in every game
-        groups = rules.move_group[sl]
-        picks = np.full((games, points), -1, dtype=np.int64)
-        if scores.shape[0] == 0:
-            self.chosen = picks
-            return
-        columns = np.arange(games)
-        for p in range(points):
-            best = np.argmax(scores, axis=0)  # the first of equal scores: catalog order
-            good = scores[best, columns] > 0
-            if not good.any():
-                break
-            picks[:, p] = np.where(good, sl.start + best, -1)
-            scores[groups[:, None] == groups[best][None, :]] = -np.inf  # one use per action
-        self.chosen = picks
+        self.chosen = self.model.picks[:, self.model.rules.point_blocks[self.actor_index]]
 
 
 class LockstepModel(mesa.Model):
@@ -271,7 +238,7 @@ class LockstepModel(mesa.Model):
         self.trigger_last = np.full((len(rules.triggers), g), -(10**9), dtype=np.int64)
         self.peak_rung = self.state[rules.rung_index].copy()
         self.total_score = np.zeros(g)
-        self.scores = np.empty((n_moves, g))
+        self.picks = np.empty((g, 0), dtype=np.int64)  # the bots' choices this turn
         self._columns = np.arange(g)
         self._series_index = np.array([rules.index[v] for v in series], dtype=np.int64)
         self._series = [self.state[self._series_index].T.copy()]
@@ -311,12 +278,11 @@ class LockstepModel(mesa.Model):
 
     # --- what conditions read -------------------------------------------------------------
     def count(self, actor: int, key: int, last: int) -> np.ndarray:
-        row, t = actor * len(self.rules.count_keys) + key, self.turn
-        return self.actions[t, row] - self.actions[max(0, t - last), row]
+        row = actor * len(self.rules.count_keys) + key
+        return rule.window(self.actions, self.turn, last, row)
 
     def fired(self, event: int, last: int) -> np.ndarray:
-        t = self.turn
-        return self.events[t, event] - self.events[max(0, t - last), event]
+        return rule.window(self.events, self.turn, last, event)
 
     def _args(self) -> tuple[Any, ...]:
         return self.state, self.count, self.fired, self.turn
@@ -340,9 +306,8 @@ class LockstepModel(mesa.Model):
         t = self.turn
         self.actions[t] = self.actions[t - 1]
         self.events[t] = self.events[t - 1]
-        for g, gen in enumerate(self.generators):  # the scalar model's draws, game by game
-            gen.random(out=self.draws[g])
-            self.gumbel[g] = gen.gumbel(size=len(rules.moves))
+        for g, gen in enumerate(self.generators):  # each game's own dice
+            self.draws[g], self.gumbel[g] = rule.roll_dice(gen, rules)
         n_chance = len(rules.chance_injects)
         self._fire_injects(self.draws[:, :n_chance])
         success = self._decide()
@@ -356,15 +321,11 @@ class LockstepModel(mesa.Model):
             self.recent[rules.move_group[mm[games]], games] += 1.0
             self.move_counts[mm[games], games] += 1
         s[rules.score_index] = score
-        rung = s[rules.rung_index]
-        lower = rung - 1.0
-        s[rules.rung_index] = np.where(
-            max_rung >= rung, max_rung.astype(np.float64), np.where(lower > 1.0, lower, 1.0)
-        )
+        s[rules.rung_index] = rule.next_rung(s[rules.rung_index], max_rung, ARRAY)
         k.update(*self._args())
         self._fire_triggers()
         if k.outcome is not None:
-            newly = k.outcome(*self._args()) & (self.reached == 0)
+            newly = rule.newly_reached(k.outcome(*self._args()), self.reached == 0, ARRAY)
             self.reached[newly] = t
         self.total_score += score
         rung = s[rules.rung_index]
@@ -378,79 +339,48 @@ class LockstepModel(mesa.Model):
         s, lo, hi = self.state, self.rules.lo_list, self.rules.hi_list
         for i, delta in effects:
             row = s[i]
-            s[i] = np.where(mask, clip(row + delta, lo[i], hi[i]), row)
+            s[i] = np.where(mask, rule.clip_add(row, delta, lo[i], hi[i], ARRAY), row)
 
     def _shift_weights(self, pairs: Effects, mask: np.ndarray) -> None:
         for k, delta in pairs:
-            w = self.weights[k] + delta
-            self.weights[k] = np.where(mask, np.where(w > 0.0, w, 0.0), self.weights[k])
+            w = self.weights[k]
+            self.weights[k] = np.where(mask, rule.shift_weight(w, delta, ARRAY), w)
 
-    def _inject(self, rule: InjectRule, mask: np.ndarray) -> None:
-        self._apply(rule.effects, mask)
-        self._shift_weights(rule.weights, mask)
-        self.events[self.turn, rule.event_index] += mask
+    def _inject(self, inject: InjectRule, mask: np.ndarray) -> None:
+        self._apply(inject.effects, mask)
+        self._shift_weights(inject.weights, mask)
+        self.events[self.turn, inject.event_index] += mask
 
     def _fire_injects(self, rolls: np.ndarray) -> None:
-        rules, t = self.rules, self.turn
+        t = self.turn
         when = self.k.inject_when(*self._args()) if self.k.inject_when is not None else None
         every = np.ones(self.games, dtype=bool)
-        due: list[tuple[InjectRule, np.ndarray]] = [(rule, every) for rule in self.queued]
-        self.queued = []
-        for rule in rules.injects_by_turn.get(t, ()):
-            due.append((rule, every if rule.when is None else when[rule.when]))
-        for i, rule in enumerate(rules.chance_injects):
-            mask = rolls[:, i] < rule.chance
-            if rule.once:
-                mask &= self.events[t, rule.event_index] == 0
-            if rule.when is not None:
-                mask &= when[rule.when]
-            due.append((rule, mask))
-        for rule, mask in due:
+        queued, self.queued = self.queued, []
+        due = rule.due_injects(
+            self.rules, t, queued, when, rolls.T, lambda e: self.events[t, e], every, ARRAY
+        )
+        for inject, _, mask in due:
             if mask.any():
-                self._inject(rule, mask)
-
-    def _success(self, values: np.ndarray) -> np.ndarray:
-        # min(1.0, max(0.0, p)), Python's way
-        above = np.where(values > 0.0, values, 0.0)
-        return np.where(above < 1.0, above, 1.0)
+                self._inject(inject, mask)
 
     def _decide(self) -> np.ndarray:
         """Phase 2: legality, success chances, utilities and scores of every move in every
-        game (the agents then choose from ``self.scores``); returns the success chances."""
-        rules, k, s, g = self.rules, self.k, self.state, self.games
+        game, and the bots' choices (``self.picks``); returns the success chances."""
+        rules, k, g = self.rules, self.k, self.games
         args = self._args()
         legal = np.ones((len(rules.moves), g), dtype=bool)
         if k.precondition is not None:
             legal[rules.precondition_slots] = k.precondition(*args)
         success = np.repeat(rules.success_const[:, None], g, axis=1)
         if k.success is not None:
-            success[rules.success_slots] = self._success(k.success(*args))
+            success[rules.success_slots] = rule.success_chance(k.success(*args), ARRAY)
         gains = np.repeat(rules.gain_const[:, None], g, axis=1)
         if k.gain is not None:
             gains[rules.gain_slots] = k.gain(*args)
-        sp = rules.sparse
-        now = s[sp.var]
-        applied = (
-            np.minimum(np.maximum(now + sp.delta[:, None], sp.lo[:, None]), sp.hi[:, None]) - now
+        _, scores = rule.move_scores(
+            rules, self.state, self.weights, gains, success, self.recent, self.gumbel.T, legal
         )
-        chance = success[sp.move]
-        weight = np.where(sp.on_success[:, None], chance, 1.0 - chance)
-        entries = np.zeros((len(sp.move) + 1, g))
-        entries[:-1] = entry_values(sp.coef_obj, sp.coef_val, self.weights * gains)
-        entries[:-1] *= applied
-        entries[:-1] *= weight
-        value = np.zeros((len(rules.moves), g))
-        for j in range(k.move_entries.shape[1]):  # np.bincount's order: entry by entry
-            value += entries[k.move_entries[:, j]]
-        scale = s[k.aversion] * s[k.tension] / 50.0
-        fatigue = s[k.fatigue] * self.recent[rules.move_group]
-        utility = (
-            value
-            - rules.move_cost[:, None]
-            - scale[None, :] * rules.move_aversion[:, None]
-            - fatigue
-        )
-        self.scores = np.where(legal, utility + rules.move_noise[:, None] * self.gumbel.T, -np.inf)
+        self.picks = rule.choose_moves(rules, scores)
         return success
 
     def _resolve(
@@ -460,21 +390,13 @@ class LockstepModel(mesa.Model):
         escalation score and the highest rung a successful move signalled, and per slot of
         the resolution order the moves and whether they were taken."""
         rules, k, t, cols = self.rules, self.k, self.turn, self._columns
-        n_moves = len(rules.moves)
-        points = chosen.shape[1]
-        rank = np.concatenate([np.arange(p) for p in rules.action_points])[None, :]
         score = np.zeros(self.games)
         max_rung = np.zeros(self.games, dtype=np.int64)
         taken: list[tuple[np.ndarray, np.ndarray]] = []
-        valid = chosen >= 0
-        if not valid.any():  # every actor holds (or a scenario without moves)
+        if not (chosen >= 0).any():  # every actor holds (or a scenario without moves)
             return score, max_rung, taken
-        safe = np.where(valid, chosen, 0)
-        key = np.where(
-            valid, (k.resolve_key[safe] * points + rank) * n_moves + safe, np.iinfo(np.int64).max
-        )
-        ordered = np.take_along_axis(chosen, np.argsort(key, axis=1, kind="stable"), axis=1)
-        for j in range(points):
+        ordered = rule.resolution_order(rules, chosen)
+        for j in range(chosen.shape[1]):
             m = ordered[:, j]
             active = m >= 0
             if not active.any():
@@ -495,14 +417,14 @@ class LockstepModel(mesa.Model):
             p = success_at_decision[mm, cols]
             again = stale & doing & (k.success_row[mm] >= 0)
             if again.any():
-                p = np.where(again, self._success(self._again("success", mm, again)), p)
+                now = rule.success_chance(self._again("success", mm, again), ARRAY)
+                p = np.where(again, now, p)
             won = rolls[cols, mm] < p
             self._apply_moves(mm, won, doing)
             for q in range(k.key_rows.shape[1]):
                 self.actions[t, k.key_rows[mm, q], cols] += doing
             np.add(score, k.escalation[mm], out=score, where=doing)
-            signalled = doing & won & (k.rung[mm] > max_rung)
-            max_rung = np.where(signalled, k.rung[mm], max_rung)
+            max_rung = rule.signalled_rung(max_rung, doing & won, k.rung[mm], ARRAY)
             taken.append((mm, doing))
         return score, max_rung, taken
 
@@ -550,26 +472,28 @@ class LockstepModel(mesa.Model):
         games, rows, slot = games[keep], rows[keep], np.broadcast_to(slot, keep.shape)[keep]
         var = k.effect_var[rows, slot]
         flat = var * self.games + games
-        self._cells[flat] = clip(self._cells[flat] + k.effect_delta[rows, slot], lo[var], hi[var])
+        delta = k.effect_delta[rows, slot]
+        self._cells[flat] = rule.clip_add(self._cells[flat], delta, lo[var], hi[var], ARRAY)
 
     def _fire_triggers(self) -> None:
         rules, k, t = self.rules, self.k, self.turn
         if k.trigger is None:
             return
         holds = k.trigger(*self._args())
-        for i, rule in enumerate(rules.triggers):
-            fire = holds[i] & (t - self.trigger_last[i] > rule.cooldown)
-            if rule.once:
-                fire &= self.trigger_counts[i] == 0
+        for i, trigger in enumerate(rules.triggers):
+            fire = rule.trigger_fires(
+                holds[i], t, self.trigger_last[i], trigger.cooldown, trigger.once,
+                self.trigger_counts[i], ARRAY,
+            )  # fmt: skip
             if not fire.any():
                 continue
             self.trigger_last[i][fire] = t
             self.trigger_counts[i] += fire
-            self.events[t, rule.event_index] += fire
-            self._apply(rule.effects, fire)
-            self._shift_weights(rule.weights, fire)
-            if rule.inject is not None:
-                self._inject(rules.library[rule.inject], fire)
+            self.events[t, trigger.event_index] += fire
+            self._apply(trigger.effects, fire)
+            self._shift_weights(trigger.weights, fire)
+            if trigger.inject is not None:
+                self._inject(rules.library[trigger.inject], fire)
 
     def result(self) -> LockstepResult:
         """The games' results (call after :meth:`run`)."""

@@ -32,18 +32,13 @@ from tripwire import __version__
 from tripwire.scenario.loader import load_scenario
 from tripwire.scenario.schema import Scenario
 from tripwire.sim import events as ev
-from tripwire.sim.adjudication import apply_effects, named, next_rung, resolve
+from tripwire.sim import turn as rule
+from tripwire.sim.adjudication import apply_effects, named, resolve
 from tripwire.sim.agents import CountryAgent
-from tripwire.sim.policies import (
-    BotPolicy,
-    DecisionView,
-    HumanSeat,
-    Policy,
-    expected_utilities,
-    rank_moves,
-)
+from tripwire.sim.policies import BotPolicy, DecisionView, HumanSeat, Policy
 from tripwire.sim.rules import COUNT_ACTORS, InjectRule, Rules, compile_rules
 from tripwire.sim.state import History
+from tripwire.sim.turn import ARRAY, SCALAR
 
 DEFAULT_SCENARIO = "missile_crisis_2"
 
@@ -214,9 +209,8 @@ class CrisisModel(mesa.Model):
         self.turn += 1
         turn = self.turn
         self.history.begin_turn(turn)
-        n_chance, n_moves = len(rules.chance_injects), len(rules.moves)
-        draws = self.rng.random(n_chance + n_moves)
-        gumbel = self.rng.gumbel(size=n_moves)
+        n_chance = len(rules.chance_injects)
+        draws, gumbel = rule.roll_dice(self.rng, rules)
         events, self._briefing_events = self._briefing_events, []
         s = self.state.tolist()
         if self._fire_injects(s, turn, draws[:n_chance], events):
@@ -257,7 +251,7 @@ class CrisisModel(mesa.Model):
                 if not moves:
                     turn_events.append(_hold_event(agent.code))
         s[rules.score_index] = res.score
-        s[rules.rung_index] = next_rung(s[rules.rung_index], res.max_rung)
+        s[rules.rung_index] = rule.next_rung(s[rules.rung_index], res.max_rung, SCALAR)
         self._apply_dynamics(s, turn)
         self._fire_triggers(s, turn, turn_events)
         self.state[:] = s
@@ -340,14 +334,14 @@ class CrisisModel(mesa.Model):
         if inject_id is not None:
             if inject_id not in self.rules.library:
                 raise ValueError(f"unknown inject '{inject_id}'")
-            rule = self.rules.library[inject_id]
+            inject = self.rules.library[inject_id]
         else:
             pairs = []
             for name, delta in (effects or {}).items():
                 if name not in self.rules.index:
                     raise ValueError(f"unknown variable '{name}'")
                 pairs.append((self.rules.index[name], float(delta)))
-            rule = InjectRule(
+            inject = InjectRule(
                 "adhoc",
                 -1,
                 text or "(facilitator inject)",
@@ -359,9 +353,9 @@ class CrisisModel(mesa.Model):
                 (),
             )
         events = self._briefing_events
-        self._intervention(events, who, "inject", rationale, inject=rule.id, text=rule.text)
+        self._intervention(events, who, "inject", rationale, inject=inject.id, text=inject.text)
         s = self.state.tolist()
-        self._apply_inject(s, rule, "facilitator", events)
+        self._apply_inject(s, inject, "facilitator", events)
         self.state[:] = s
 
     def set_value(
@@ -449,14 +443,25 @@ class CrisisModel(mesa.Model):
         success = rules.success_const.copy()
         if rules.success_fn is not None:
             values = rules.success_fn(s, count, fired, turn)
-            success[rules.success_slots] = [min(1.0, max(0.0, p)) for p in values]
+            success[rules.success_slots] = rule.success_chance(np.asarray(values), ARRAY)
         gains = rules.gain_const.copy()
         if rules.gain_fn is not None:
             gains[rules.gain_slots] = rules.gain_fn(s, count, fired, turn)
-        utility = expected_utilities(
-            rules, self.state, self.weights, gains, success, recent=self.recent
+        utility, scores = (
+            column[:, 0]
+            for column in rule.move_scores(
+                rules,
+                self.state[:, None],
+                self.weights[:, None],
+                gains[:, None],
+                success[:, None],
+                self.recent[:, None],
+                gumbel[:, None],
+                legal[:, None],
+            )
         )
-        scores = np.where(legal, utility + rules.move_noise * gumbel, -np.inf)
+        picks = rule.choose_moves(rules, scores[:, None])[0].tolist()
+        ranked = [[m for m in picks[block] if m >= 0] for block in rules.point_blocks]
         self.view = DecisionView(
             turn=turn,
             rules=rules,
@@ -466,7 +471,7 @@ class CrisisModel(mesa.Model):
             success=success,
             gumbel=gumbel,
             scores=scores,
-            ranked=rank_moves(rules, scores),
+            ranked=ranked,
         )
         self.agents.do("decide")
         return [agent.chosen for agent in self._actor_agents]
@@ -499,39 +504,34 @@ class CrisisModel(mesa.Model):
     ) -> bool:
         """Fire the injects due this turn; return whether any fired."""
         rules = self.rules
-        due: list[tuple[InjectRule, str]] = [(r, "facilitator") for r in self._queued_injects]
-        self._queued_injects = []
+        queued, self._queued_injects = self._queued_injects, []
         when = (
             rules.inject_when_fn(s, self.history.count, self.history.fired, turn)
             if rules.inject_when_fn
-            else ()
+            else None
         )
-        for rule in rules.injects_by_turn.get(turn, ()):
-            if rule.when is None or when[rule.when]:
-                due.append((rule, "timeline"))
-        for i, rule in enumerate(rules.chance_injects):
-            if rule.once and self.history.total_events(rule.event_index):
-                continue
-            if (rule.when is None or when[rule.when]) and rolls[i] < rule.chance:
-                due.append((rule, "chance"))
-        for rule, cause in due:
-            self._apply_inject(s, rule, cause, out)
-        return bool(due)
+        fired = False
+        for inject, cause, fires in rule.due_injects(
+            rules, turn, queued, when, rolls.tolist(), self.history.total_events, True, SCALAR
+        ):
+            if fires:
+                self._apply_inject(s, inject, cause, out)
+                fired = True
+        return fired
 
     def _apply_inject(
-        self, s: list[float], rule: InjectRule, cause: str, out: list[dict[str, Any]]
+        self, s: list[float], inject: InjectRule, cause: str, out: list[dict[str, Any]]
     ) -> None:
-        applied = apply_effects(s, rule.effects, self.rules, track=self.record)
-        for k, delta in rule.weights:
-            self.weights[k] = max(0.0, self.weights[k] + delta)
-        self.history.add_event(rule.event_index)
+        applied = apply_effects(s, inject.effects, self.rules, track=self.record)
+        self._shift_weights(inject.weights)
+        self.history.add_event(inject.event_index)
         if self.record:
             out.append(
                 {
                     "kind": "inject",
-                    "id": rule.id,
+                    "id": inject.id,
                     "cause": cause,
-                    "text": rule.text,
+                    "text": inject.text,
                     "effects": named(self.rules, applied),
                 }
             )
@@ -541,30 +541,33 @@ class CrisisModel(mesa.Model):
         if rules.trigger_fn is None:
             return
         holds = rules.trigger_fn(s, self.history.count, self.history.fired, turn)
-        for i, rule in enumerate(rules.triggers):
-            if not holds[i]:
-                continue
-            if rule.once and self.trigger_counts[rule.id]:
-                continue
-            if turn - self._trigger_last[i] <= rule.cooldown:
+        for i, trigger in enumerate(rules.triggers):
+            count = self.trigger_counts[trigger.id]
+            last = self._trigger_last[i]
+            if not rule.trigger_fires(
+                holds[i], turn, last, trigger.cooldown, trigger.once, count, SCALAR
+            ):
                 continue
             self._trigger_last[i] = turn
-            self.trigger_counts[rule.id] += 1
-            self.history.add_event(rule.event_index)
-            applied = apply_effects(s, rule.effects, rules, track=self.record)
-            for k, delta in rule.weights:
-                self.weights[k] = max(0.0, self.weights[k] + delta)
+            self.trigger_counts[trigger.id] += 1
+            self.history.add_event(trigger.event_index)
+            applied = apply_effects(s, trigger.effects, rules, track=self.record)
+            self._shift_weights(trigger.weights)
             if self.record:
                 out.append(
                     {
                         "kind": "trigger",
-                        "id": rule.id,
-                        "text": rule.text,
+                        "id": trigger.id,
+                        "text": trigger.text,
                         "effects": named(rules, applied),
                     }
                 )
-            if rule.inject is not None:
-                self._apply_inject(s, rules.library[rule.inject], f"trigger:{rule.id}", out)
+            if trigger.inject is not None:
+                self._apply_inject(s, rules.library[trigger.inject], f"trigger:{trigger.id}", out)
+
+    def _shift_weights(self, pairs: tuple[tuple[int, float], ...]) -> None:
+        for k, delta in pairs:
+            self.weights[k] = rule.shift_weight(float(self.weights[k]), delta, SCALAR)
 
     def _check_outcomes(self, s: list[float], turn: int, out: list[dict[str, Any]]) -> None:
         rules = self.rules
@@ -572,7 +575,7 @@ class CrisisModel(mesa.Model):
             return
         holds = rules.outcome_fn(s, self.history.count, self.history.fired, turn)
         for i, oid in enumerate(rules.outcome_ids):
-            if holds[i] and self.reached[oid] is None:
+            if rule.newly_reached(holds[i], self.reached[oid] is None, SCALAR):
                 self.reached[oid] = turn
                 if self.record:
                     out.append({"kind": "outcome", "id": oid, "title": rules.outcome_titles[i]})

@@ -12,6 +12,7 @@ in its inner loops.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,8 +203,19 @@ class Rules:
     precondition_fn: CompiledGroup | None  # those preconditions at once -> tuple of bools
     precondition_one: tuple[CompiledGroup | None, ...]  # per move, for re-checks
     resolve_key: list[int]  # (M,) domain rank x 8 + actor: adjudication rule 1's order
+    resolve_keys: np.ndarray  # the same as an array
+    point_rank: np.ndarray  # (P,) each action point's rank within its actor's block
+    actor_moves: np.ndarray  # (A, n) each actor's moves, padded with 0
+    actor_move_real: np.ndarray  # (A, n) False where actor_moves is padding
+    actor_move_groups: np.ndarray  # (A, n) their (actor, action) groups, padded with -1
+    points_of: np.ndarray  # (A,) action points
+    point_blocks: tuple[slice, ...]  # each actor's columns in a turn's (G, P) choices
+    max_points: int
+    min_points: int
+    point_mask: np.ndarray  # (A, max_points) True for an actor's own action points
     count_keys: tuple[str, ...]  # the keys some rule counts ('*', 'tag:x', 'action:y')
     move_keys: tuple[tuple[int, ...], ...]  # per move, the count keys it adds to
+    move_count_rows: tuple[tuple[int, ...], ...]  # per move, the History rows it adds 1 to
     # --- events
     event_ids: tuple[str, ...]  # triggers then injects, for fired()
     injects_by_turn: Mapping[int, tuple[InjectRule, ...]]
@@ -651,4 +663,46 @@ class _Compiler:
         # Order matters: objectives exist before the moves' utilities and the triggers'
         # weight shifts refer to them; compiling comes last.
         parts = {**self._layout(), **self._actors(), **self._moves(), **self._events()}
-        return Rules(**parts, **self._compiled())
+        compiled = self._compiled()
+        return Rules(**parts, **compiled, **_tables(parts, compiled))
+
+
+def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, Any]:
+    """Index tables both executors of a turn read (:mod:`tripwire.sim.turn`)."""
+    slices = parts["actor_slices"]
+    width = max((sl.stop - sl.start for sl in slices), default=0)
+    actor_moves = np.zeros((len(slices), width), dtype=np.int64)
+    real = np.zeros((len(slices), width), dtype=bool)
+    actor_groups = np.full((len(slices), width), -1, dtype=np.int64)
+    for a, sl in enumerate(slices):
+        actor_moves[a, : sl.stop - sl.start] = np.arange(sl.start, sl.stop)
+        actor_groups[a, : sl.stop - sl.start] = parts["move_group"][sl]
+        real[a, : sl.stop - sl.start] = True
+    points = parts["action_points"]
+    n_keys, any_actor = len(compiled["count_keys"]), COUNT_ACTORS.index(ANY)
+    # a move counts under each of its keys, for its actor and for 'any'
+    count_rows = tuple(
+        (*(mv.actor_index * n_keys + k for k in keys), *(any_actor * n_keys + k for k in keys))
+        for mv, keys in zip(parts["moves"], compiled["move_keys"], strict=True)
+    )
+    return {
+        "resolve_keys": np.asarray(parts["resolve_key"], dtype=np.int64),
+        "point_rank": np.concatenate(
+            [np.arange(p, dtype=np.int64) for p in parts["action_points"]]
+            or [np.zeros(0, dtype=np.int64)]
+        ),
+        "actor_moves": actor_moves,
+        "actor_move_real": real,
+        "actor_move_groups": actor_groups,
+        "points_of": np.asarray(parts["action_points"], dtype=np.int64),
+        "point_blocks": tuple(
+            slice(start - points, start)
+            for start, points in zip(
+                itertools.accumulate(parts["action_points"]), parts["action_points"], strict=True
+            )
+        ),
+        "max_points": max(points, default=0),
+        "min_points": min(points, default=0),
+        "point_mask": np.arange(max(points, default=0))[None, :] < np.array(points)[:, None],
+        "move_count_rows": count_rows,
+    }

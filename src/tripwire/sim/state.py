@@ -8,6 +8,8 @@ sees what has happened so far this turn.
 
 from __future__ import annotations
 
+from tripwire.sim.turn import window
+
 
 class History:
     """Cumulative counts of actions (per actor and count key) and events, turn by turn.
@@ -32,13 +34,12 @@ class History:
         self._actions.append(list(self._actions[-1]))
         self._events.append(list(self._events[-1]))
 
-    def add_action(self, actor: int, any_actor: int, keys: tuple[int, ...]) -> None:
-        """Record one action taken by ``actor`` under each of its count keys."""
+    def add_action(self, rows: tuple[int, ...]) -> None:
+        """Record one action taken, under each of its counter rows
+        (``Rules.move_count_rows``: its keys, for its actor and for ``any``)."""
         row = self._actions[-1]
-        base, base_any = actor * self.n_keys, any_actor * self.n_keys
-        for k in keys:
-            row[base + k] += 1
-            row[base_any + k] += 1
+        for i in rows:
+            row[i] += 1
 
     def add_event(self, event: int) -> None:
         """Record one firing of a trigger or inject."""
@@ -46,14 +47,11 @@ class History:
 
     def count(self, actor: int, key: int, last: int) -> int:
         """Actions by ``actor`` under ``key`` in the last ``last`` turns, this one included."""
-        i = actor * self.n_keys + key
-        t = self.turn
-        return self._actions[t][i] - self._actions[max(0, t - last)][i]
+        return window(self._actions, self.turn, last, actor * self.n_keys + key)
 
     def fired(self, event: int, last: int) -> int:
         """Firings of ``event`` in the last ``last`` turns, this one included."""
-        t = self.turn
-        return self._events[t][event] - self._events[max(0, t - last)][event]
+        return window(self._events, self.turn, last, event)
 
     def rows(self) -> tuple[list[list[int]], list[list[int]]]:
         """The running totals of actions and events after each turn so far (turn 0 first)."""

@@ -1,0 +1,313 @@
+"""The rules of a turn, written once.
+
+A turn (one month) has five phases, played in this order by both executors, the one-game
+model (:class:`tripwire.sim.model.CrisisModel`: event logs, exercises, ``tripwire run``)
+and the lockstep batch engine (:class:`tripwire.sim.lockstep.LockstepModel`: many games at
+once):
+
+1. **Injects due** (:func:`roll_dice`, :func:`due_injects`): the white cell's queued injects,
+   then the timeline's for this turn whose condition holds, then the chance injects whose
+   roll is below their chance (a ``once`` inject fires at most once).
+2. **Decisions** (:func:`success_chance`, :func:`move_scores`, :func:`choose_moves`): every
+   actor decides on the same state; bots take their best-scoring legal moves while they
+   beat holding.
+3. **Adjudication** (:func:`resolution_order`, :func:`clip_add`, :func:`signalled_rung`;
+   the conformance rules are listed in :mod:`tripwire.sim.adjudication`).
+4. **The world moves**: the turn's escalation score and rung (:func:`next_rung`), the
+   dynamics terms, the risk triggers (:func:`trigger_fires`, :func:`shift_weight`), then the
+   outcomes (:func:`newly_reached`).
+5. **The record**: the executor's own business (an event log, or per-game columns).
+
+Every function here is *shape-agnostic*: it takes one game's values (Python floats and
+bools) or many games' (numpy arrays with a trailing game axis) and an ops namespace,
+:data:`SCALAR` or :data:`ARRAY`, for the few operations whose spelling differs. The tables
+the rules read (resolution keys, effects, count rows, utility coefficients) are compiled
+once into :class:`tripwire.sim.rules.Rules`. So a modeller who changes a rule edits one
+function here, and both executors play the new rule; ``tests/test_lockstep.py`` plays every
+bundled scenario both ways and compares the games bit for bit.
+
+The executors differ only in data layout and in how they skip work: the lockstep engine
+evaluates a precondition again at resolution only in the games where an earlier move of the
+turn changed what it reads, which gives the same answer as evaluating it everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from tripwire.sim.rules import InjectRule, Rules
+
+
+class _Scalar:
+    """Operations on one game's Python floats and bools."""
+
+    @staticmethod
+    def where(condition: Any, a: Any, b: Any) -> Any:
+        return a if condition else b
+
+    @staticmethod
+    def both(a: Any, b: Any) -> Any:
+        return a and b
+
+    @staticmethod
+    def clip(v: float, lo: float, hi: float) -> float:
+        """``lo if v < lo elif v > hi``: a nan stays nan."""
+        if v < lo:
+            return lo
+        if v > hi:
+            return hi
+        return v
+
+
+class _Array:
+    """The same operations, element by element, on numpy arrays (one column per game)."""
+
+    where = staticmethod(np.where)
+    both = staticmethod(np.logical_and)
+
+    @staticmethod
+    def clip(v: Any, lo: Any, hi: Any) -> Any:
+        """``lo if v < lo elif v > hi``, element by element: a nan stays nan."""
+        return np.where(v < lo, lo, np.where(v > hi, hi, v))
+
+
+SCALAR = _Scalar()
+ARRAY = _Array()
+Ops = _Scalar | _Array
+
+
+# --- phase 1: dice and injects ----------------------------------------------------------------
+def roll_dice(generator: np.random.Generator, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """One game's dice for a turn, drawn at its start in fixed-size blocks: a uniform roll per
+    chance inject and per move (its success roll), then a standard Gumbel taste per move,
+    whether or not the move is chosen. So the same seed gives the same game, and scenarios
+    that differ in one parameter play against the same dice (common random numbers)."""
+    n_moves = len(rules.moves)
+    return (
+        generator.random(len(rules.chance_injects) + n_moves),
+        generator.gumbel(size=n_moves),
+    )
+
+
+def due_injects(
+    rules: Rules,
+    turn: int,
+    queued: Sequence[InjectRule],
+    when: Sequence[Any] | None,
+    rolls: Any,
+    fired_before: Any,
+    every: Any,
+    ops: Ops,
+) -> list[tuple[InjectRule, str, Any]]:
+    """The injects due at the start of ``turn``, in the order they fire, each with its cause
+    and where it fires (``every`` for all games).
+
+    Args:
+        rules: the compiled rules.
+        turn: the turn beginning.
+        queued: injects the white cell queued since the last turn (they fire first).
+        when: the values of the injects' conditions (``rules.inject_when_fn``), or None.
+        rolls: the chance injects' rolls, indexable by position (scalar or per game).
+        fired_before: ``fired_before(event_index)``, how often an inject has fired so far.
+        every: True for one game; an all-True mask for many.
+        ops: :data:`SCALAR` or :data:`ARRAY`.
+    """
+    due: list[tuple[InjectRule, str, Any]] = [(rule, "facilitator", every) for rule in queued]
+    for rule in rules.injects_by_turn.get(turn, ()):
+        due.append((rule, "timeline", every if rule.when is None else when[rule.when]))  # type: ignore[index]
+    for i, rule in enumerate(rules.chance_injects):
+        fires = rolls[i] < rule.chance  # type: ignore[operator]
+        if rule.once:
+            fires = ops.both(fires, fired_before(rule.event_index) == 0)
+        if rule.when is not None:
+            fires = ops.both(fires, when[rule.when])  # type: ignore[index]
+        due.append((rule, "chance", fires))
+    return due
+
+
+# --- phase 2: decisions -----------------------------------------------------------------------
+def success_chance(p: Any, ops: Ops) -> Any:
+    """A move's chance of success clipped to [0, 1] (Python's ``min(1, max(0, p))``: a nan
+    chance is 0)."""
+    above = ops.where(p > 0.0, p, 0.0)
+    return ops.where(above < 1.0, above, 1.0)
+
+
+def move_scores(
+    rules: Rules,
+    state: np.ndarray,
+    weights: np.ndarray,
+    gains: np.ndarray,
+    success: np.ndarray,
+    recent: np.ndarray,
+    gumbel: np.ndarray,
+    legal: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every move's expected utility for its own actor, and its score (utility plus the
+    actor's noise x the move's Gumbel taste; -inf where the move is not legal).
+
+    All arrays have a trailing game axis: state (V, G), weights and gains (K, G), success,
+    gumbel and legal (M, G), recent (groups, G); one game passes G = 1.
+
+    utility(m) = sum over the actor's objectives k of weight_k x gain_k x (terms_k . E_m)
+                 - cost_m - (1 - risk_tolerance) x param.risk_aversion x risk_m x tension/50
+                 - param.repetition_cost x recent_m
+
+    where E_m is the move's *expected effective* change of the state: the success and failure
+    deltas, each clipped at the variables' ranges (a capability at its maximum is not worth
+    pursuing), weighted by the chance of success; risk_m is the move's escalation score in
+    units of 12 points (a non-violent act); and recent_m counts the actor's recent uses of the
+    same action, decayed by param.repetition_memory each turn (repeated signals lose value).
+    Sums run over each move's nonzero effect entries, in one fixed order, so that every
+    number of G games equals that of the same game played alone, to the last bit.
+    """
+    sp = rules.sparse
+    now = state[sp.var]
+    applied = np.minimum(np.maximum(now + sp.delta[:, None], sp.lo[:, None]), sp.hi[:, None]) - now
+    chance = success[sp.move]
+    weight = np.where(sp.on_success[:, None], chance, 1.0 - chance)
+    entries = entry_values(sp.coef_obj, sp.coef_val, weights * gains)
+    entries *= applied
+    entries *= weight
+    # each (move, game)'s entries added in entry order, whatever G (bincount's order)
+    games = state.shape[1]
+    value = np.bincount(
+        sp.move if games == 1 else (sp.move[:, None] * games + np.arange(games)).ravel(),
+        weights=entries.ravel(),
+        minlength=len(rules.moves) * games,
+    ).reshape(len(rules.moves), games)
+    ix = rules.index
+    scale = state[ix["param.risk_aversion"]] * state[ix["world.tension"]] / 50.0
+    fatigue = state[ix["param.repetition_cost"]] * recent[rules.move_group]
+    utility = (
+        value - rules.move_cost[:, None] - scale[None, :] * rules.move_aversion[:, None] - fatigue
+    )
+    return utility, np.where(legal, utility + rules.move_noise[:, None] * gumbel, -np.inf)
+
+
+def entry_values(coef_obj: np.ndarray, coef_val: np.ndarray, wg: np.ndarray) -> np.ndarray:
+    """Each effect entry's value per unit of change for its actor: the sum over its
+    objectives of coefficient x weight x gain, added in column order (``wg`` is (K, G))."""
+    shape = (-1,) + (1,) * (wg.ndim - 1)
+    total = coef_val[:, 0].reshape(shape) * wg[coef_obj[:, 0]]
+    for j in range(1, coef_obj.shape[1]):
+        total = total + coef_val[:, j].reshape(shape) * wg[coef_obj[:, j]]
+    return total
+
+
+def choose_moves(rules: Rules, scores: np.ndarray) -> np.ndarray:
+    """The bots' choice in every game: each actor's best-scoring moves, up to its action
+    points, while they score above 0 (holding is worth 0) and are different actions (an
+    actor takes an action at most once a turn); ties go to catalog order.
+
+    Args:
+        rules: the compiled rules (``rules.actor_moves``: each actor's moves, padded).
+        scores: (M, G) every move's score in every game.
+
+    Returns:
+        (G, P) move indices: each actor's picks, best first, in its block of
+        ``rules.action_points`` columns; -1 for points left unused.
+    """
+    table, groups = rules.actor_moves, rules.actor_move_groups  # (A, n), padded with M / -1
+    games = scores.shape[1]
+    picks = np.full((len(table), rules.max_points, games), -1, dtype=np.int64)
+    if table.shape[1] and rules.max_points:
+        padded = np.where(rules.actor_move_real[:, :, None], scores[table], -np.inf)  # (A, n, G)
+        actors = np.arange(len(table))[:, None]
+        columns = np.arange(games)[None, :]
+        for p in range(rules.max_points):
+            best = np.argmax(padded, axis=1)  # (A, G) the first of equal scores: catalog order
+            good = padded[actors, best, columns] > 0
+            if p >= rules.min_points:
+                good &= rules.points_of[:, None] > p
+            if not good.any():
+                break
+            picks[:, p, :] = np.where(good, table[actors, best], -1)
+            if p + 1 < rules.max_points:  # one use per action: its other targets are out
+                same = groups[:, :, None] == groups[actors, best][:, None, :]
+                padded[same & good[:, None, :]] = -np.inf
+    return picks[rules.point_mask].T  # (G, P): each actor's block of its action points
+
+
+# --- phase 3: adjudication --------------------------------------------------------------------
+def resolution_order(
+    rules: Rules, chosen: np.ndarray, rank: np.ndarray | None = None
+) -> np.ndarray:
+    """Adjudication rule 1: the order in which each game's chosen moves resolve.
+
+    ``chosen`` is (G, P): per game, every actor's moves in its block of columns (the actor's
+    own ranking, best first), -1 for unused points; ``rank`` (P,) is each column's place in
+    its block (default: blocks as wide as the actors' action points). Moves resolve by
+    domain, then actor (``rules.resolve_key``), then the actor's ranking; unused points sort
+    last.
+    """
+    points = chosen.shape[1]
+    rank = (rules.point_rank if rank is None else rank)[None, :]
+    valid = chosen >= 0
+    if not valid.any():  # everyone holds (or the scenario has no moves at all)
+        return chosen
+    safe = np.where(valid, chosen, 0)
+    key = np.where(
+        valid,
+        resolution_key(rules.resolve_keys, safe, rank, points, len(rules.moves)),
+        np.iinfo(np.int64).max,
+    )
+    return np.take_along_axis(chosen, np.argsort(key, axis=1, kind="stable"), axis=1)
+
+
+def resolution_key(table: Any, move: Any, rank: Any, points: int, n_moves: int) -> Any:
+    """Adjudication rule 1 as a sort key: by the move's domain and actor (``table``, the
+    rules' ``resolve_key``), then its rank in the actor's choice, then its index (a tie
+    breaker only: an actor's ranks differ). ``rank`` < ``points``."""
+    return (table[move] * points + rank) * n_moves + move
+
+
+def clip_add(old: Any, delta: Any, lo: Any, hi: Any, ops: Ops) -> Any:
+    """Adjudication rule 6: a change added and clipped at once to the variable's range
+    (``lo if v < lo elif v > hi``; a nan stays nan)."""
+    return ops.clip(old + delta, lo, hi)
+
+
+def signalled_rung(highest: Any, succeeded: Any, rung: Any, ops: Ops) -> Any:
+    """The highest rung signalled by the turn's successful moves so far."""
+    return ops.where(succeeded & (rung > highest), rung, highest)
+
+
+# --- phase 4: the world moves -----------------------------------------------------------------
+def next_rung(rung: Any, signalled: Any, ops: Ops) -> Any:
+    """Adjudication rule 8: the rung rises to the highest rung a successful move signalled;
+    if none signalled the current rung or higher, it falls by one (never below 1)."""
+    lower = rung - 1.0
+    return ops.where(signalled >= rung, signalled * 1.0, ops.where(lower > 1.0, lower, 1.0))
+
+
+def shift_weight(weight: Any, delta: Any, ops: Ops) -> Any:
+    """An objective's weight shifted by a trigger or inject; weights never fall below 0."""
+    w = weight + delta
+    return ops.where(w > 0.0, w, 0.0)
+
+
+def trigger_fires(
+    holds: Any, turn: int, last: Any, cooldown: int, once: bool, count: Any, ops: Ops
+) -> Any:
+    """Whether a risk trigger fires: its condition holds, its cooldown has passed since it
+    last fired, and a ``once`` trigger has not fired before."""
+    fires = ops.both(holds, turn - last > cooldown)
+    if once:
+        fires = ops.both(fires, count == 0)
+    return fires
+
+
+def newly_reached(holds: Any, not_yet: Any, ops: Ops) -> Any:
+    """An outcome is recorded the first turn its condition holds."""
+    return ops.both(holds, not_yet)
+
+
+def window(rows: Any, turn: int, last: int, i: int) -> Any:
+    """What a counter gained over the last ``last`` turns, this one included, from its
+    running totals ``rows[turn][i]`` (``count()`` and ``fired()`` in conditions)."""
+    return rows[turn][i] - rows[max(0, turn - last)][i]
