@@ -66,4 +66,4 @@ clean:
 # reference and example outputs) from the catalog, the schema and the engine.
 docs: $(STAMP)
 	$(BIN)/python -m tripwire.docgen docs/model-card.md
-	$(BIN)/python -m tripwire.scenario.guide
+	$(BIN)/python -m tripwire.authoring.guide

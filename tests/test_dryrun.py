@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
+from tripwire.authoring.dryrun import format_table, trigger_frequencies
 from tripwire.batch.worker import run_seed
-from tripwire.scenario.dryrun import format_table, trigger_frequencies
 from tripwire.scenario.loader import load_scenario
 from tripwire.sim.model import CrisisModel
 

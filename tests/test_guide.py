@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import ROOT
+from tripwire.authoring.dryrun import trigger_frequencies
+from tripwire.authoring.guide import assemble, blocks, render
+from tripwire.authoring.lint import lint
 from tripwire.cli import app
 from tripwire.scenario import expr
-from tripwire.scenario.dryrun import trigger_frequencies
-from tripwire.scenario.guide import assemble, blocks, render
-from tripwire.scenario.lint import lint
 from tripwire.scenario.loader import bundled_dir, bundled_scenarios, load_scenario
 from tripwire.scenario.scaffold import SCHEMA_COMMENT, SCHEMA_FILE
 from tripwire.scenario.schema import Scenario
@@ -42,10 +42,10 @@ def dry_run() -> dict[str, Any]:
 def test_guide_is_up_to_date(guide: str) -> None:
     """The reference and every output shown are what Tripwire produces today.
 
-    Regenerate with `python -m tripwire.scenario.guide`.
+    Regenerate with `python -m tripwire.authoring.guide`.
     """
     assert render(guide) == guide, (
-        "docs/scenario-guide.md is stale: python -m tripwire.scenario.guide"
+        "docs/scenario-guide.md is stale: python -m tripwire.authoring.guide"
     )
 
 

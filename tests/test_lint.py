@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tripwire.authoring.lint import lint, summary_line
 from tripwire.errors import ScenarioError
-from tripwire.scenario.lint import lint, summary_line
 from tripwire.scenario.loader import bundled_scenarios, load_scenario
 
 VALID = """\

@@ -300,3 +300,38 @@ def test_scenarios_with_parts_switched_off_play_the_same_games(tmp_path, without
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     rules = compile_rules(load_scenario(path))
     assert_same_games(rules, seeds(12))
+
+
+def _rung_never_falls(rung, signalled, ops):
+    return ops.where(signalled >= rung, signalled * 1.0, rung)
+
+
+def _no_repeat_limit(holds, turn, last, cooldown, once, count, ops):  # noqa: PLR0917 (the rule's signature)
+    return holds
+
+
+def _coin_flip_chance(p, ops):
+    return ops.where(p > 0.5, 1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "changed"),
+    [
+        ("next_rung", _rung_never_falls),
+        ("trigger_fires", _no_repeat_limit),
+        ("success_chance", _coin_flip_chance),
+    ],
+)
+def test_a_rule_changed_in_one_place_changes_both_engines(monkeypatch, name, changed) -> None:
+    """A modeller who changes a rule of the turn edits one function of sim/turn.py: with
+    the function replaced, both engines play the new rule (they still agree game for game)
+    and the games differ from the old rule's."""
+    from tripwire.sim import turn
+
+    rules = compile_rules(load_scenario("missile_crisis_2"))
+    game_seeds = seeds(6)
+    before = LockstepModel(rules, game_seeds).run().result()
+    monkeypatch.setattr(turn, name, changed)
+    assert_same_games(rules, game_seeds)
+    after = LockstepModel(rules, game_seeds).run().result()
+    assert after.state.tobytes() != before.state.tobytes()

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from tripwire.authoring.lint import lint
 from tripwire.errors import InputError, ScenarioError
-from tripwire.scenario.lint import lint
 from tripwire.scenario.loader import bundled_scenarios, load_scenario
 from tripwire.scenario.scaffold import (
     SCHEMA_COMMENT,

@@ -231,7 +231,7 @@ def lint_cmd(
     Warnings are printed as PATH:LINE:COL: warning: MESSAGE. Exit 0 when every file is valid
     (even with warnings), 2 when one is not.
     """
-    from tripwire.scenario.lint import lint, summary_line
+    from tripwire.authoring.lint import lint, summary_line
 
     def check(ref: str) -> None:
         found = lint(ref)
@@ -250,7 +250,7 @@ def triggers_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Local worker processes.")] = 1,
 ) -> None:
     """Dry run: how often and how early each inject, trigger and outcome fires over N games."""
-    from tripwire.scenario.dryrun import format_table, trigger_frequencies
+    from tripwire.authoring.dryrun import format_table, trigger_frequencies
 
     try:
         result = trigger_frequencies(scenario, runs, seed=seed, jobs=jobs)

@@ -1,6 +1,6 @@
 """The generated parts of ``docs/scenario-guide.md``, so the guide cannot drift from the code.
 
-``python -m tripwire.scenario.guide`` rewrites, in place:
+``python -m tripwire.authoring.guide`` rewrites, in place:
 
 * the reference section between ``BEGIN``/``END`` markers: every scenario key (from the
   JSON Schema), every state variable, objective, action and tag (from the catalog), and the
@@ -35,15 +35,15 @@ from typing import Any
 
 from rich.console import Console
 
+from tripwire.authoring.dryrun import format_table, trigger_frequencies
+from tripwire.authoring.lint import lint, summary_line
 from tripwire.catalog import Catalog, load_catalog
 from tripwire.errors import InputError
 from tripwire.scenario import expr
-from tripwire.scenario.dryrun import format_table, trigger_frequencies
-from tripwire.scenario.lint import lint, summary_line
 from tripwire.scenario.loader import load_scenario
 from tripwire.scenario.schema import Scenario
 
-BEGIN = "<!-- BEGIN GENERATED: python -m tripwire.scenario.guide -->"
+BEGIN = "<!-- BEGIN GENERATED: python -m tripwire.authoring.guide -->"
 END = "<!-- END GENERATED -->"
 GUIDE = Path("docs/scenario-guide.md")
 EXAMPLE = Path("docs/examples/seventh_test_election.yaml")
