@@ -61,7 +61,7 @@ def test_bundled_scenarios_play_the_same_games(name: str) -> None:
 
 
 def test_a_scenario_using_every_rule_plays_the_same_games() -> None:
-    assert_same_games(rules_for(str(FEATURES)), seeds(150))
+    assert_same_games(compile_rules(load_scenario(FEATURES)), seeds(150))
 
 
 def test_the_features_scenario_exercises_what_it_is_for() -> None:
@@ -69,7 +69,7 @@ def test_the_features_scenario_exercises_what_it_is_for() -> None:
     every inject and trigger fires, the outcome is reached in some games and not others,
     the move that names a relation twice is taken, and moves are cancelled by the re-check
     of their precondition at resolution (adjudication rule 2)."""
-    rules = rules_for(str(FEATURES))
+    rules = compile_rules(load_scenario(FEATURES))
     batch = LockstepModel(rules, seeds(150)).run().result()
     for k, trigger in enumerate(rules.triggers):
         if trigger.id in ("drill_backlash", "first_fatigue"):
@@ -153,7 +153,7 @@ def test_vector_conditions_agree_with_scalar_ones_in_any_state(seed: int, turn: 
     """Every condition of the features scenario, in random states (values anywhere in their
     ranges, nearly half of them exactly at a bound, at 0 or at -0), evaluated for 5 games at
     once, equals its scalar evaluation in each game, bit for bit."""
-    rules = rules_for(str(FEATURES))
+    rules = compile_rules(load_scenario(FEATURES))
     games = 5
     rng = np.random.default_rng(seed)
     state = rng.uniform(rules.lo[:, None], rules.hi[:, None], size=(len(rules.lo), games))
@@ -188,7 +188,7 @@ def test_vector_conditions_agree_with_scalar_ones_in_any_state(seed: int, turn: 
 
 
 def test_vector_dynamics_step_agrees_with_the_scalar_step() -> None:
-    rules = rules_for(str(FEATURES))
+    rules = compile_rules(load_scenario(FEATURES))
     rng = np.random.default_rng(5)
     state = rng.uniform(rules.lo[:, None], rules.hi[:, None], size=(len(rules.lo), 64))
     state[:, 0] = rules.lo
@@ -236,11 +236,11 @@ def _continued_one_by_one(game: CrisisModel, seed: int) -> CrisisModel:
     return copy_.run()
 
 
-@pytest.mark.parametrize("scenario", ["missile_crisis_2", str(FEATURES)])
-def test_continuing_a_game_in_progress_plays_the_same_futures(scenario: str) -> None:
+@pytest.mark.parametrize("scenario", ["missile_crisis_2", FEATURES])
+def test_continuing_a_game_in_progress_plays_the_same_futures(scenario: str | Path) -> None:
     """A game played 5 turns, with the white cell's acts (a value set, an inject now, an
     inject queued for the next turn) and a human seat, continues the same way both ways."""
-    rules = rules_for(scenario)
+    rules = compile_rules(load_scenario(scenario))
     game = CrisisModel(rules, rng=11, record=False, collect=False, policies={"USA": HumanSeat()})
     for _ in range(5):
         game.begin_turn()

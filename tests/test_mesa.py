@@ -6,7 +6,10 @@ import warnings
 
 import mesa
 import numpy as np
+import pytest
 
+from tripwire.scenario.loader import load_scenario
+from tripwire.scenario.overrides import Assignment, apply_overrides
 from tripwire.sim.agents import CountryAgent
 from tripwire.sim.model import CrisisModel
 
@@ -70,3 +73,39 @@ def test_game_stops_after_its_turns():
     assert not model.running
     assert model.turn == 5 and model.steps == 5
     assert model.log[-1] == {**model.log[-1], "type": "result", "turns_played": 5}
+
+
+def test_a_generator_seeds_the_game_and_the_seed_is_recorded():
+    """rng= takes a numpy Generator, as Mesa models do: the game draws its seed from it and
+    records it, so the game replays from the recorded seed."""
+    model = CrisisModel("baseline", rng=np.random.default_rng(11), collect=False).run()
+    again = CrisisModel("baseline", rng=np.random.default_rng(11), collect=False).run()
+    replay = CrisisModel("baseline", rng=model.seed, collect=False).run()
+    assert model.log == again.log == replay.log
+    assert model.log[0]["seed"] == model.seed
+
+
+def test_override_names_are_keyword_arguments_for_batch_run():
+    """The names --set takes are keyword arguments, so mesa.batch_run sweeps them; a
+    misspelt name is a located ValueError, and the engine never reads a path."""
+    runs = mesa.batch_run(
+        CrisisModel,
+        parameters={"scenario": "baseline", "world.tension": [20.0, 90.0], "collect": True},
+        rng=[1],
+        max_steps=1,
+        number_processes=1,
+        display_progress=False,
+    )
+    after = {r["world.tension"]: r["tension"] for r in runs}
+    base = load_scenario("baseline")
+    alone = {
+        t: CrisisModel(apply_overrides(base, [Assignment("world.tension", t)]), rng=1, turns=1)
+        .run()
+        .value("world.tension")
+        for t in (20.0, 90.0)
+    }
+    assert after == alone and after[20.0] < 50.0 < after[90.0]
+    with pytest.raises(ValueError, match=r"did you mean 'world\.tension'"):
+        CrisisModel("baseline", rng=1, **{"world.tensoin": 50.0})
+    with pytest.raises(ValueError, match="not a bundled scenario"):
+        CrisisModel("scenarios/baseline.yaml", rng=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from tripwire.scenario.loader import bundled_scenarios, load_scenario
 from tripwire.scenario.schema import Scenario
 from tripwire.sim.model import CrisisModel
 from tripwire.sim.rules import Rules
@@ -13,5 +14,12 @@ from tripwire.sim.rules import Rules
 def run_game(
     scenario: str | Path | Scenario | Rules, seed: int, turns: int | None = None
 ) -> list[dict[str, Any]]:
-    """Play one game with bots in every seat and return its event log (list of records)."""
+    """Play one game with bots in every seat and return its event log (list of records).
+
+    ``scenario`` is a bundled name, a path to a scenario file, a Scenario or Rules.
+    """
+    if isinstance(scenario, Path) or (
+        isinstance(scenario, str) and scenario not in bundled_scenarios()
+    ):
+        scenario = load_scenario(scenario)
     return CrisisModel(scenario, rng=seed, turns=turns, collect=False).run().log

@@ -22,14 +22,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
 from tripwire import __version__
-from tripwire.scenario.loader import load_scenario
+from tripwire.scenario.loader import bundled_scenarios, load_scenario
+from tripwire.scenario.overrides import Assignment, apply_overrides
 from tripwire.scenario.schema import Scenario
 from tripwire.sim import events as ev
 from tripwire.sim import turn as rule
@@ -43,54 +43,87 @@ from tripwire.sim.turn import ARRAY, SCALAR
 DEFAULT_SCENARIO = "missile_crisis_2"
 
 
-@functools.lru_cache(maxsize=32)
-def _rules_for_name(name: str) -> Rules:
-    return compile_rules(load_scenario(name))
+@functools.lru_cache(maxsize=16)
+def _bundled_rules(name: str) -> Rules:
+    return compile_rules(load_scenario(bundled_scenarios()[name]))
 
 
-def rules_for(scenario: str | Path | Scenario | Rules) -> Rules:
-    """Compiled rules for a scenario given as rules, a model, a bundled name or a path.
+def rules_for(scenario: str | Scenario | Rules) -> Rules:
+    """Compiled rules for a scenario given as rules, a validated Scenario or the name of a
+    bundled scenario (package data, compiled once per process).
 
-    Bundled names and paths are compiled once per process and cached (a path is keyed by its
-    text, so edit-and-rerun within one process needs a new process or ``compile_rules``).
+    The engine never reads a path: a file may change between two games of one process, so
+    the caller loads it (``load_scenario(path)``) and passes the Scenario.
+
+    Raises:
+        ValueError: a name that is not a bundled scenario (a path, say).
     """
     if isinstance(scenario, Rules):
         return scenario
     if isinstance(scenario, Scenario):
         return compile_rules(scenario)
-    return _rules_for_name(str(scenario))
+    if isinstance(scenario, str) and scenario in bundled_scenarios():
+        return _bundled_rules(scenario)
+    raise ValueError(
+        f"{scenario!r} is not a bundled scenario: pass a Scenario (load_scenario(path)) "
+        "or compiled Rules"
+    )
+
+
+def game_seed(rng: int | np.random.Generator | None) -> int:
+    """The seed a game records: ``rng`` itself, one drawn from a generator, or one drawn
+    from the operating system's entropy."""
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63))
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+        raise TypeError(f"rng must be an int seed or a numpy Generator, not {type(rng).__name__}")
+    return int(rng)
 
 
 class CrisisModel(mesa.Model):
     """A game of a scenario.
 
     Args:
-        scenario: bundled name, path, validated Scenario or compiled Rules.
-        rng: the seed (an int) of the game; None draws one from the operating system (and
-            records it, so the game can still be replayed).
+        scenario: a validated Scenario, compiled Rules, or a bundled scenario's name.
+        rng: the seed (an int) of the game; a ``numpy.random.Generator`` (Mesa's habit)
+            draws the seed from it; None draws one from the operating system. The seed is
+            recorded either way, so the game can be replayed with ``tripwire run --seed``.
         turns: number of turns to play (default: the scenario's).
         policies: actor code -> policy for seats not played by the default bot.
         record: keep the full event log in ``self.log`` (off for lean batch runs).
         collect: run the Mesa DataCollector every turn.
         series: variables whose value to keep every turn (turn 0 included) in
             ``self.series``, a list of rows; a lean alternative to the log for batches.
+        **overrides: the names ``tripwire batch --set`` takes, with their values
+            (``**{"world.tension": 90, "PRK.risk_tolerance": 0.2}``), so that
+            ``mesa.batch_run`` can sweep them.
+
+    Raises:
+        InputError: (a ValueError) an unknown override name or a value out of range.
     """
 
     def __init__(
         self,
-        scenario: str | Path | Scenario | Rules = DEFAULT_SCENARIO,
+        scenario: str | Scenario | Rules = DEFAULT_SCENARIO,
         *,
-        rng: int | None = None,
+        rng: int | np.random.Generator | None = None,
         turns: int | None = None,
         policies: Mapping[str, Policy] | None = None,
         record: bool = True,
         collect: bool = True,
         series: tuple[str, ...] = (),
+        **overrides: float,
     ):
-        seed = int(np.random.SeedSequence().entropy % (2**63)) if rng is None else int(rng)
+        seed = game_seed(rng)
         super().__init__(rng=seed)
         self.seed = seed
         self.rules = rules_for(scenario)
+        if overrides:
+            changes = [Assignment(name, float(value)) for name, value in overrides.items()]
+            spec = apply_overrides(self.rules.scenario, changes, option="overrides")
+            self.rules = compile_rules(spec)
         self.spec = self.rules.scenario
         self.turns = self.rules.turns if turns is None else int(turns)
         self.turn = 0
