@@ -1,6 +1,6 @@
 """The command line, as a user or a shell script sees it.
 
-Contract (cli.py, DESIGN.md section 8): exit 0 = fine, 1 = the run failed, 2 = bad input or
+Contract (cli.py, docs/architecture.md): exit 0 = fine, 1 = the run failed, 2 = bad input or
 usage; bad input is one ``PATH:LINE:COL: error: MESSAGE`` line per problem on stderr and never
 a traceback. Most tests drive the Typer app in-process with ``CliRunner``; a few run the real
 ``python -m tripwire`` and the installed ``tripwire`` script to see what a shell sees.

@@ -1,7 +1,7 @@
 """Located diagnostics and the exceptions that carry them.
 
 Every problem with user input becomes a :class:`Diagnostic` with a file location, printed as
-``PATH:LINE:COL: error: MESSAGE`` (1-based; DESIGN.md section 6). Code that finds several
+``PATH:LINE:COL: error: MESSAGE`` (1-based; docs/architecture.md, Errors). Code that finds several
 problems collects them all and raises one :class:`InputError` holding every diagnostic, so
 that a scenario author sees all the mistakes in one go.
 """

@@ -6,7 +6,7 @@ High/Medium/Low bands; trigger frequencies; peak rung and escalation-score distr
 per-turn fan-chart quantiles of tension, rung and escalation score (from fixed-bin
 histograms); and, for sweeps, each point's outcomes and a sensitivity table. Because it reads
 only the joined file, it is the same whatever the workers, the backend or the interruptions.
-``summary.json`` is the contract (DESIGN.md section 8); ``summary.md`` and the plots are for
+``summary.json`` is the contract (README, batch outputs); ``summary.md`` and the plots are for
 people.
 """
 

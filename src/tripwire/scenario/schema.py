@@ -1,6 +1,6 @@
 """The scenario and catalog file formats, as frozen pydantic models.
 
-This module owns what a valid file looks like (DESIGN.md section 5): field names and types,
+This module owns what a valid file looks like (docs/scenario-guide.md): field names and types,
 ranges, unknown keys forbidden, exact types (no YAML 1.1 coercions). Names that refer to the
 rest of the world (variables, actors, tags, CAMEO codes, the expressions of conditions) are
 checked here too, against a :class:`Names` object passed as pydantic's validation context, so

@@ -1,4 +1,4 @@
-"""The event log's records (DESIGN.md section 7) and their exact serialisation.
+"""The event log's records (docs/event-log.md) and their exact serialisation.
 
 A game's record is a list of plain dicts: a ``header``, then for each turn its ``event``
 records and one ``turn`` snapshot, then a ``result``. This module owns their field names and

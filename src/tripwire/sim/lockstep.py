@@ -4,7 +4,7 @@ A batch plays thousands of bot-only games of one scenario. :class:`CrisisModel` 
 game at a time, and most of a turn's cost there is Python's and numpy's per-call overhead on
 small arrays, the same calls for every game. :class:`LockstepModel` plays ``G`` games at
 once: the state is a ``(V, G)`` matrix with a column per game, and every phase of the turn
-(DESIGN.md section 3) is one set of array operations over all columns, so the overhead is
+(docs/architecture.md, One turn) is one set of array operations over all columns, so the overhead is
 paid once per turn for all of them.
 
 It is a Mesa model like the one-game model: one step per turn, six

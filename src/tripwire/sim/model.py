@@ -1,6 +1,6 @@
 """The crisis model: one Mesa model, six country agents, one step per turn (a month).
 
-A turn (DESIGN.md section 3):
+A turn (docs/architecture.md; its rules are the functions of tripwire.sim.turn):
 
 1. injects due this turn fire (scheduled ones, chance ones whose roll succeeds, and any
    queued by a facilitator);
