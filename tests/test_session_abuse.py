@@ -601,3 +601,240 @@ def test_corrupted_session_folders_are_refused_cleanly(made, tmp_path):
     assert not failures, "\n".join(failures)
     harmless = {"session.json scenario unknown key", "session.json turns is one"}
     assert set(CORRUPTIONS) - harmless <= set(refused), set(CORRUPTIONS) - set(refused)
+
+
+# --- 5. batch folders ------------------------------------------------------------------------
+
+BATCH = ["batch", "baseline", "--runs", "40", "--jobs", "1", "--chunk-size", "10"]
+
+
+def batch(out: Path, *more: str):
+    return runner.invoke(app, [*BATCH, "--out", str(out), *more])
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("batch") / "b"
+    result = batch(out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def interrupted(tmp_path_factory) -> Path:
+    """A batch stopped after two of its four chunks (as by Ctrl-C)."""
+    from tripwire.batch.runner import run_batch
+
+    out = tmp_path_factory.mktemp("cut") / "b"
+
+    def progress(done: int, total: int) -> None:
+        if done >= 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch("baseline", 40, jobs=1, chunk_size=10, out=out, progress=progress, plots=False)
+    assert len(list((out / "parts").glob("runs-*.parquet"))) == 2
+    return out
+
+
+def _other_table(path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(path).metadata.num_rows
+    pq.write_table(pa.table({"run": list(range(rows))}), path)
+
+
+def _edit_json(name: str, **changes: object) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
+        for key, value in changes.items():
+            if value is ...:
+                del data[key]
+            else:
+                data[key] = value
+        (folder / name).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+    return edit
+
+
+def _first_outcome(**changes: object) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        data = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        next(iter(data["outcomes"].values())).update(changes)
+        (folder / "summary.json").write_text(json.dumps(data), encoding="utf-8")
+
+    return edit
+
+
+def _make_any_dir(name: str) -> Callable[[Path], None]:
+    def edit(folder: Path) -> None:
+        (folder / name).unlink()
+        (folder / name).mkdir()
+
+    return edit
+
+
+BATCH_CORRUPTIONS: dict[str, Callable[[Path], None]] = {
+    "summary garbage": _write("summary.json", b"\x00garbage"),
+    "summary a list": _write("summary.json", b"[]\n"),
+    "summary empty object": _write("summary.json", b"{}\n"),
+    "summary runs is text": _edit_json("summary.json", runs="40"),
+    "summary turns is text": _edit_json("summary.json", turns="x"),
+    "summary title is a number": _edit_json("summary.json", title=5),
+    "summary outcomes a list": _edit_json("summary.json", outcomes=[]),
+    "summary outcome a number": _edit_json("summary.json", outcomes={"x": 1}),
+    "summary outcome probability text": _first_outcome(probability="high"),
+    "summary outcome ci95 short": _first_outcome(ci95=[0.1]),
+    "summary outcome no title": _first_outcome(title=None),
+    "summary triggers a list": _edit_json("summary.json", triggers=[]),
+    "summary trigger share text": _edit_json(
+        "summary.json", triggers={"t": {"share_of_runs": "x", "runs_fired": 1}}
+    ),
+    "summary fans a number": _edit_json("summary.json", fans={"world.tension": 3}),
+    "summary fans lists unequal": _edit_json(
+        "summary.json", fans={"world.tension": {"turn": [0, 1], "median": [1]}}
+    ),
+    "summary sweeps text": _edit_json("summary.json", sweeps="x"),
+    "summary points a number": _edit_json("summary.json", points=3),
+    "summary sensitivity text": _edit_json("summary.json", sensitivity="x"),
+    "summary combinations text": _edit_json("summary.json", combinations="x"),
+    "summary peak_rung a list": _edit_json("summary.json", peak_rung=[1]),
+    "summary sets a list": _edit_json("summary.json", sets=[1]),
+    "summary is a directory": _make_any_dir("summary.json"),
+    "summary missing": lambda f: (f / "summary.json").unlink(),
+    "runs garbage": _write("runs.parquet", b"PAR1 garbage PAR1"),
+    "runs empty": _write("runs.parquet", b""),
+    "runs cut short": lambda f: (f / "runs.parquet").write_bytes(
+        (f / "runs.parquet").read_bytes()[:3000]
+    ),
+    "runs another table": lambda f: _other_table(f / "runs.parquet"),
+    "runs is a directory": _make_any_dir("runs.parquet"),
+    "runs missing": lambda f: (f / "runs.parquet").unlink(),
+    "manifest garbage": _write("batch.json", b"\x00garbage"),
+    "manifest a list": _write("batch.json", b"[1]\n"),
+    "manifest empty object": _write("batch.json", b"{}\n"),
+    "manifest runs text": _edit_json("batch.json", runs="40"),
+    "manifest chunk_size text": _edit_json("batch.json", chunk_size="x"),
+    "manifest chunk_size zero": _edit_json("batch.json", chunk_size=0),
+    "manifest chunk_size huge": _edit_json("batch.json", chunk_size=10**12),
+    "manifest seed null": _edit_json("batch.json", seed=None),
+    "manifest sweeps text": _edit_json("batch.json", sweeps="x"),
+    "manifest kind": _edit_json("batch.json", kind="x"),
+    "manifest no kind": _edit_json("batch.json", kind=...),
+    "manifest is a directory": _make_any_dir("batch.json"),
+    "manifest missing": lambda f: (f / "batch.json").unlink(),
+    "plot garbage": _write("outcomes.png", b"not a png"),
+}
+
+
+def _clean_run(result) -> str | None:
+    """Why a command's result breaks the promise (None: it keeps it)."""
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        return f"exception {result.exception!r}"
+    if result.exit_code not in (0, 2):
+        return f"exit {result.exit_code}: {result.output[-300:]}"
+    if "internal error" in result.output or "Traceback" in result.output:
+        return result.output[-300:]
+    if result.exit_code == 2 and not LOCATED.search(result.stderr):
+        return f"not located: {result.stderr}"
+    return None
+
+
+def test_corrupted_batch_folders_resume_or_are_refused_cleanly(finished, tmp_path):
+    """`tripwire batch ... --resume` and `tripwire report DIR` on a damaged finished batch:
+    exit 0 (the damage is rebuilt from what is left: a summary from runs.parquet, runs from
+    a replay) or exit 2 with a located error and the folder as it was."""
+    summary = (finished / "summary.json").read_bytes()
+    failures = []
+    for k, (name, corrupt) in enumerate(BATCH_CORRUPTIONS.items()):
+        folder = tmp_path / f"c{k}"
+        shutil.copytree(finished, folder)
+        corrupt(folder)
+        before = files(folder)
+        report = runner.invoke(app, ["report", str(folder), "--out", str(tmp_path / f"r{k}.html")])
+        problem = _clean_run(report)
+        if problem is None and report.exit_code == 2 and files(folder) != before:
+            problem = "a refused report changed the folder"
+        damaged = name.startswith(("summary", "runs")) and "missing" not in name
+        if problem is None and report.exit_code == 0 and damaged:
+            problem = "a damaged batch was reported as if it were sound"
+        if problem is None:
+            result = batch(folder, "--resume")
+            problem = _clean_run(result)
+            if problem is None and result.exit_code == 2 and files(folder) != before:
+                problem = "a refused resume changed the folder"
+            if problem is None and result.exit_code == 0:
+                if (folder / "summary.json").read_bytes() != summary:
+                    problem = "the resumed batch has another summary"
+                elif list(folder.glob(".*.tmp")) or (folder / "parts").exists():
+                    problem = "temporary files were left"
+            if os.environ.get("ABUSE_DEBUG"):
+                print(name, report.exit_code, result.exit_code, result.stderr.strip()[-150:])
+        if problem:
+            failures.append(f"{name}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+def _part(folder: Path, chunk: int) -> Path:
+    return folder / "parts" / f"runs-p0000-c{chunk:06d}.parquet"
+
+
+PART_CORRUPTIONS: dict[str, Callable[[Path], None]] = {
+    "part garbage": lambda f: _part(f, 1).write_bytes(b"PAR1 garbage PAR1"),
+    "part empty": lambda f: _part(f, 1).write_bytes(b""),
+    "part cut short": lambda f: _part(f, 1).write_bytes(_part(f, 1).read_bytes()[:2000]),
+    "part of another chunk": lambda f: shutil.copy(_part(f, 0), _part(f, 1)),
+    "part another table": lambda f: _other_table(_part(f, 1)),
+    "part is a directory": lambda f: (_part(f, 1).unlink(), _part(f, 1).mkdir()),
+    "part out of range": lambda f: shutil.copy(_part(f, 0), _part(f, 7)),
+    "stale part temporary": _write("parts/.runs-p0000-c000002.parquet.tmp", b"half"),
+    "stale summary temporary": _write(".summary.json.abc123.tmp", b"half"),
+    "stale runs temporary": _write(".runs.parquet.tmp", b"half"),
+    "parts is a file": lambda f: (shutil.rmtree(f / "parts"), (f / "parts").write_bytes(b"x")),
+}
+
+
+def test_damaged_parts_are_replayed_and_temporaries_removed(finished, interrupted, tmp_path):
+    """A resumable batch with a damaged part replays that chunk; stale temporaries are
+    removed; the result is the uninterrupted batch's summary."""
+    summary = (finished / "summary.json").read_bytes()
+    failures = []
+    for k, (name, corrupt) in enumerate(PART_CORRUPTIONS.items()):
+        folder = tmp_path / f"p{k}"
+        shutil.copytree(interrupted, folder)
+        corrupt(folder)
+        result = batch(folder, "--resume")
+        problem = _clean_run(result)
+        if problem is None and result.exit_code != 0:
+            problem = f"refused: {result.stderr}"
+        elif problem is None and (folder / "summary.json").read_bytes() != summary:
+            problem = "another summary"
+        elif problem is None and (list(folder.rglob(".*.tmp")) or (folder / "parts").exists()):
+            problem = f"temporaries left: {list(folder.rglob('.*'))}"
+        if problem:
+            failures.append(f"{name}: {problem}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("resume", [True, False])
+def test_a_batch_killed_while_writing_its_manifest_starts_afresh(finished, tmp_path, resume):
+    """kill -9 while batch.json is first written leaves only its temporary file: the
+    folder holds nothing but Tripwire's own temporaries, so the batch starts there."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / ".batch.json.k2j4x9.tmp").write_text('{"kind": "tripwire-ba')
+    result = batch(folder, *(["--resume"] if resume else []))
+    assert result.exit_code == 0, result.output
+    assert (folder / "summary.json").read_bytes() == (finished / "summary.json").read_bytes()
+    assert not list(folder.glob(".*.tmp"))
+
+
+def test_a_folder_with_other_hidden_files_is_still_refused(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / ".notes.tmp").write_text("mine")
+    before = files(folder)
+    result = batch(folder, "--resume")
+    assert result.exit_code == 2 and "holds no Tripwire batch" in result.stderr
+    assert files(folder) == before

@@ -34,7 +34,7 @@ from tripwire.batch.backends import Backend, SerialBackend, choose_backend
 from tripwire.batch.worker import ChunkResult, ChunkTask, prime, result_columns, run_seed
 from tripwire.catalog import load_catalog
 from tripwire.errors import Diagnostic, InputError, Location
-from tripwire.files import write_text_atomic
+from tripwire.files import read_text, replace_with, write_text_atomic
 from tripwire.scenario.loader import load_scenario, scenario_digest
 from tripwire.scenario.overrides import (
     Assignment,
@@ -235,41 +235,131 @@ def _write_part(out: Path, plan: Plan, schema: pa.Schema, result: ChunkResult) -
     _write_table(table, parts / f"runs-{stem}.parquet")  # last: its presence marks the chunk done
 
 
+def _sound_part(path: Path, plan: Plan, schema: pa.Schema, point: int, chunk: int) -> bool:
+    """Whether a part on disk is the complete result of its chunk (its runs, in order, with
+    the batch's columns): a garbage, truncated or misnamed part is not."""
+    if point >= len(plan.points) or chunk >= plan.chunks_per_point or not path.is_file():
+        return False
+    first = chunk * plan.chunk_size
+    try:
+        table = pq.read_table(path)
+        if not table.schema.equals(schema, check_metadata=False):
+            return False
+        if table.column("run").to_pylist() != list(range(first, first + plan.expected_rows(chunk))):
+            return False
+        if set(table.column("point").to_pylist()) != {point}:
+            return False
+        if plan.series:
+            series = path.with_name(path.name.replace("runs-", "series-", 1))
+            if not series.is_file() or pq.read_table(series).num_rows == 0:
+                return False
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return False
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _done_chunks(out: Path, plan: Plan) -> set[tuple[int, int]]:
-    """Chunks already on disk (complete parts only; anything else is removed)."""
+    """Chunks already on disk (complete, sound parts only; anything else is removed, so
+    that its chunk is played again)."""
     done: set[tuple[int, int]] = set()
     parts = out / PARTS
     if not parts.is_dir():
         return done
     for tmp in parts.glob(".*.tmp"):
-        tmp.unlink()
+        _remove(tmp)
+    schema = _schema(plan.rules)
     for path in parts.glob("runs-*.parquet"):
         match = _PART.fullmatch(path.name)
-        ok = False
         if match:
             point, chunk = int(match.group(1)), int(match.group(2))
-            with contextlib.suppress(Exception):
-                ok = (
-                    point < len(plan.points)
-                    and chunk < plan.chunks_per_point
-                    and pq.ParquetFile(path).metadata.num_rows == plan.expected_rows(chunk)
-                )
-        if ok:
-            done.add((point, chunk))
-        else:
-            path.unlink()
+            if _sound_part(path, plan, schema, point, chunk):
+                done.add((point, chunk))
+                continue
+        _remove(path)
+    for path in parts.glob("series-*.parquet"):  # a series part whose runs part is not done
+        match = re.fullmatch(r"series-p(\d{4})-c(\d{6})\.parquet", path.name)
+        if not match or (int(match.group(1)), int(match.group(2))) not in done:
+            _remove(path)
     return done
 
 
+# What Tripwire writes into a batch folder, and the temporary names it writes them under
+# (``files.write_bytes_atomic``: ``.NAME.RANDOM.tmp``; a joined file: ``.NAME.tmp``).
+_OUTPUTS = ("runs.parquet", "series.parquet", "summary.json", "summary.md", MANIFEST)
+_TEMPORARY = re.compile(
+    r"\.(batch\.json|summary\.json|summary\.md|runs\.parquet|series\.parquet|[a-z_]+\.png)"
+    r"(\.[A-Za-z0-9_]+)?\.tmp"
+)
+
+
+def _temporaries(out: Path) -> list[Path]:
+    """Temporary files a stopped Tripwire left in a batch folder."""
+    return [p for p in out.iterdir() if _TEMPORARY.fullmatch(p.name) and p.is_file()]
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of a batch folder, checked enough to compare with a plan.
+
+    Raises:
+        InputError: not a readable Tripwire batch manifest (located).
+    """
+    name = str(path)
+    text = read_text(path, name, max_bytes=16 * 1024 * 1024)
+    try:
+        existing = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(
+            [Diagnostic(Location(name, err.lineno, err.colno), f"not valid JSON: {err.msg}")]
+        ) from None
+    except RecursionError:
+        raise InputError(
+            [Diagnostic(Location(name), "not valid JSON: nested too deeply")]
+        ) from None
+    if not isinstance(existing, dict) or existing.get("kind") != MANIFEST_KIND:
+        raise InputError([Diagnostic(Location(name), "not a Tripwire batch manifest")])
+    if existing.get("format") != MANIFEST_FORMAT:
+        raise InputError(
+            [
+                Diagnostic(
+                    Location(name),
+                    f"batch format {existing.get('format')!r}: this Tripwire reads format "
+                    f"{MANIFEST_FORMAT}",
+                )
+            ]
+        )
+    chunk = existing.get("chunk_size")
+    if not (isinstance(chunk, int) and not isinstance(chunk, bool) and chunk >= 1):
+        at = text.find('"chunk_size"')
+        line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+        raise InputError(
+            [
+                Diagnostic(
+                    Location(name, line),
+                    f"'chunk_size' must be a whole number, 1 or more (not {chunk!r}): the "
+                    "batch's parts are named by it",
+                )
+            ]
+        )
+    return existing
+
+
 def _check_folder(out: Path, plan: Plan, resume: bool) -> Plan:
-    """Refuse to mix batches or overwrite one; return the plan to use (chunking from disk)."""
+    """Refuse to mix batches or overwrite one; return the plan to use (chunking from disk).
+
+    Nothing is changed before the folder is known to hold this batch (or nothing of
+    anyone's): then the temporary files a stopped Tripwire left there are removed.
+    """
     manifest_path = out / MANIFEST
     if manifest_path.is_file():
         where = Location(str(manifest_path))
-        try:
-            existing = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise InputError([Diagnostic(where, "not a readable batch manifest")]) from None
+        existing = _read_manifest(manifest_path)
         if not resume:
             raise InputError(
                 [
@@ -295,17 +385,32 @@ def _check_folder(out: Path, plan: Plan, resume: bool) -> Plan:
                     )
                 ]
             )
-        chunk = existing.get("chunk_size")
-        if isinstance(chunk, int) and chunk >= 1:
-            plan = dataclasses.replace(plan, chunk_size=chunk)
-        return plan
+        for name in _OUTPUTS:
+            if (out / name).is_dir():
+                raise InputError(
+                    [
+                        Diagnostic(
+                            Location(str(out / name)),
+                            "is a folder where the batch writes a file: move it away",
+                        )
+                    ]
+                )
+        for tmp in _temporaries(out):
+            tmp.unlink(missing_ok=True)
+        if (out / PARTS).exists() and not (out / PARTS).is_dir():
+            (out / PARTS).unlink()  # the name of the batch's own folder of parts
+        return dataclasses.replace(plan, chunk_size=existing["chunk_size"])
     where = Location(str(out))
     if out.exists() and not out.is_dir():
         raise InputError([Diagnostic(where, "this is a file, not a folder: choose another --out")])
-    if out.exists() and any(out.iterdir()):
+    # a folder holding only what a Tripwire stopped while writing the manifest left is empty
+    leftovers = _temporaries(out) if out.is_dir() else []
+    if out.exists() and any(p not in leftovers for p in out.iterdir()):
         raise InputError(
             [Diagnostic(where, "this folder is not empty and holds no Tripwire batch")]
         )
+    for tmp in leftovers:
+        tmp.unlink(missing_ok=True)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -352,7 +457,7 @@ def _join(out: Path, prefix: str, target: str) -> None:
     finally:
         if writer is not None:
             writer.close()
-    tmp.replace(out / target)
+    replace_with(tmp, out / target)  # a link or a device at that name is not replaced
 
 
 def run_batch(
@@ -422,8 +527,9 @@ def run_batch(
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tripwire-batch-"))
     plan = _check_folder(folder, plan, resume)
     total = plan.runs * len(plan.points)
-    # A finished batch has joined its parts and removed them: nothing is left to play.
-    finished_before = not (folder / PARTS).exists() and _rows(folder / "runs.parquet") == total
+    # A finished batch has joined its parts and removed them: nothing is left to play. A
+    # damaged runs.parquet (and no parts) is played again.
+    finished_before = not (folder / PARTS).exists() and _joined(folder / "runs.parquet", plan)
     played = 0
     started = time.perf_counter()
     if not finished_before:
@@ -445,7 +551,21 @@ def run_batch(
         if plan.series:
             _join(folder, "series", "series.parquet")
     seconds = time.perf_counter() - started
-    summary = write_outputs(folder, plan, plots=plots)
+    try:
+        summary = write_outputs(folder, plan, plots=plots)
+    except (OSError, pa.ArrowException) as err:
+        if not finished_before:
+            raise
+        where = Location(str(folder / "runs.parquet"))
+        raise InputError(
+            [
+                Diagnostic(
+                    where,
+                    f"cannot read the batch's runs ({err}): move runs.parquet away and run "
+                    "the same command to play the batch again",
+                )
+            ]
+        ) from None
     shutil.rmtree(folder / PARTS, ignore_errors=True)
     return BatchResult(folder, summary, plan, played, seconds)
 
@@ -462,11 +582,15 @@ def _import_plotting_meanwhile() -> None:
     threading.Thread(target=load, name="import-plotting", daemon=True).start()
 
 
-def _rows(path: Path) -> int:
+def _joined(path: Path, plan: Plan) -> bool:
+    """Whether ``runs.parquet`` holds every run of the batch, with the batch's columns."""
     try:
-        return pq.ParquetFile(path).metadata.num_rows
-    except (OSError, pa.ArrowException):
-        return -1
+        meta = pq.ParquetFile(path)
+        return meta.metadata.num_rows == plan.runs * len(plan.points) and meta.schema_arrow.equals(
+            _schema(plan.rules), check_metadata=False
+        )
+    except (OSError, ValueError, pa.ArrowException):
+        return False
 
 
 def seeds_of(seed: int, runs: int) -> np.ndarray:

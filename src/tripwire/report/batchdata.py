@@ -9,6 +9,8 @@ diagnostic that says how to fix it.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,10 +81,145 @@ def load_batch(folder: Path, *, runs: bool = False) -> Batch:
             summary_path,
             f"not a Tripwire batch summary: missing {', '.join(repr(k) for k in missing)}",
         )
+    _check_summary(summary, summary_path, text)
+    if (folder / RUNS).exists() and not (folder / RUNS).is_file():
+        raise _fail(folder / RUNS, "is a folder, not the batch's runs file")
     batch = Batch(folder, summary)
     if runs:
         batch.runs = _read_runs(folder / RUNS, summary)
     return batch
+
+
+# --- the shape of summary.json --------------------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _count(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _opt(check: Check) -> Check:
+    return lambda v: v is None or check(v)
+
+
+def _list(check: Check, size: int | None = None) -> Check:
+    return lambda v: (
+        isinstance(v, list) and (size is None or len(v) == size) and all(check(x) for x in v)
+    )
+
+
+def _map(check: Check) -> Check:
+    return lambda v: (
+        isinstance(v, dict) and all(isinstance(k, str) and check(x) for k, x in v.items())
+    )
+
+
+def _obj(required: dict[str, Check], optional: dict[str, Check] | None = None) -> Check:
+    optional = optional or {}
+    return lambda v: (
+        isinstance(v, dict)
+        and all(k in v and c(v[k]) for k, c in required.items())
+        and all(k not in v or c(v[k]) for k, c in optional.items())
+    )
+
+
+_OUTCOME = _obj(
+    {"title": _str, "count": _count, "probability": _num, "ci95": _list(_num, 2)},
+    {
+        "mean_first_turn": _opt(_num),
+        "rating": _opt(_str),
+        "band": _list(_num, 2),
+        "in_band": lambda v: isinstance(v, bool),
+        "ci_in_band": lambda v: isinstance(v, bool),
+    },
+)
+_QUANTILES = ("turn", "p10", "p25", "median", "p75", "p90")
+
+
+def _fan(v: Any) -> bool:
+    return (
+        _obj({q: _list(_num) for q in _QUANTILES})(v)
+        and len(v["turn"]) >= 1
+        and len({len(v[q]) for q in _QUANTILES}) == 1
+    )
+
+
+_SUMMARY: dict[str, tuple[Check, str]] = {
+    "scenario": (_str, "the scenario's id"),
+    "title": (_str, "the scenario's title"),
+    "runs": (_count, "the number of games"),
+    "turns": (_count, "the number of turns"),
+    "outcomes": (_map(_OUTCOME), "outcome id -> title, count, probability, ci95..."),
+    "triggers": (
+        _map(_obj({"share_of_runs": _num}, {"runs_fired": _count, "mean_times_per_run": _num})),
+        "trigger id -> share_of_runs, runs_fired...",
+    ),
+    "fans": (_map(_fan), "variable -> turn, p10, p25, median, p75, p90 (lists of one length)"),
+    "seed": (_count, "the batch seed"),
+    "tripwire": (_str, "a version"),
+    "scenario_sha256": (_str, "a digest"),
+    "catalog_sha256": (_str, "a digest"),
+    "runs_per_point": (_count, "the games per sweep point"),
+    "sets": (_map(_num), "name -> value"),
+    "sweeps": (
+        _list(lambda x: isinstance(x, list) and len(x) == 2 and _str(x[0]) and _list(_num)(x[1])),
+        "[name, [values...]] pairs",
+    ),
+    "points": (
+        _list(_obj({"values": _map(_num), "runs": _count, "outcomes": _map(_OUTCOME)})),
+        "a list of sweep points",
+    ),
+    "peak_rung": (_map(_num), "quantile -> value"),
+    "total_escalation_score": (_map(_num), "quantile -> value"),
+    "sensitivity": (
+        _list(
+            _obj(
+                {
+                    "name": _str,
+                    "outcome": _str,
+                    "values": _list(_num),
+                    "probabilities": _list(_num),
+                    "swing": _num,
+                }
+            )
+        ),
+        "a list of rows: name, outcome, values, probabilities, swing",
+    ),
+    "combinations": (
+        _list(_obj({"reached": _list(_str), "count": _count, "probability": _num})),
+        "a list of outcome combinations",
+    ),
+}
+
+
+def _check_summary(summary: dict[str, Any], path: Path, text: str) -> None:
+    """Refuse a summary whose values are not of the shape Tripwire writes (a hand edit, a
+    damaged file), located at the key: the report would otherwise fail half-way."""
+    for key, (check, what) in _SUMMARY.items():
+        if key in summary and not check(summary[key]):
+            at = text.find(f'"{key}"')
+            line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+            raise _fail(
+                path,
+                f"'{key}' is not what a batch summary holds (expected {what}): the file was "
+                "changed after the batch finished; rerun the batch with --resume to rebuild it",
+                line,
+            )
+
+
+def _numeric(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_integer(kind) or pa.types.is_floating(kind)
 
 
 def _read_runs(path: Path, summary: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -109,6 +246,25 @@ def _read_runs(path: Path, summary: dict[str, Any]) -> dict[str, np.ndarray]:
             path,
             f"runs.parquet holds {table.num_rows} games but summary.json says {summary.get('runs')}"
             ": the folder was changed after the batch finished; rerun it with --resume",
+        )
+    needed = ["peak_rung", "total_escalation_score"]
+    for oid in summary["outcomes"]:
+        needed += [f"reached.{oid}", f"turn.{oid}"]
+    missing = [c for c in needed if c not in table.column_names]
+    wrong = [
+        c
+        for c in table.column_names
+        if not (pa.types.is_boolean if c.startswith("reached.") else _numeric)(
+            table.schema.field(c).type
+        )
+    ]
+    if missing or wrong:
+        names = ", ".join((missing or wrong)[:3])
+        what = "no column" if missing else "wrong type of"
+        raise _fail(
+            path,
+            f"runs.parquet is not this batch's runs file ({what} {names}): the folder was "
+            "changed after the batch finished; rerun it with --resume",
         )
     out: dict[str, np.ndarray] = {}
     for name in table.column_names:
