@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -105,10 +106,11 @@ def _merge_keyed(base: Any, child: Any, key: str) -> Any:
     if not (isinstance(base, MarkedSeq) and isinstance(child, MarkedSeq)):
         return child
     out = MarkedSeq(child.location)
-    child_ids = {e.get(key): i for i, e in enumerate(child) if isinstance(e, dict)}
+    # only text ids can match (a list or mapping in an id's place is the schema's to report)
+    child_ids = {e.get(key) for e in child if isinstance(e, dict) and isinstance(e.get(key), str)}
     for i, entry in enumerate(base):
         ident = entry.get(key) if isinstance(entry, dict) else None
-        if ident is not None and ident in child_ids:
+        if isinstance(ident, str) and ident in child_ids:
             continue
         _copy_item(out, base, i)
     for i in range(len(child)):
@@ -196,7 +198,13 @@ def read_document(path: Path, display: str, chain: tuple[Path, ...] = ()) -> Mar
             data,
         )
     if not _is_file(base_path):
-        what = "is a directory, not a scenario file" if _is_dir(base_path) else "no such file"
+        what = (
+            "is a directory, not a scenario file"
+            if _is_dir(base_path)
+            else "not a regular file"
+            if os.path.lexists(base_path) and os.path.exists(base_path)
+            else "no such file"
+        )
         raise ExtendsError([Diagnostic(where, f"extends: '{ref}': {what}")], data)
     resolved = base_path.resolve()
     if resolved in chain or resolved == path.resolve():
@@ -280,6 +288,12 @@ def _items(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
     return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)]
 
 
+def _ids(entries: list[tuple[int, dict[str, Any]]], key: str = "id") -> set[str]:
+    """The ids of entries that have a text id (any other shape is the schema's to report:
+    a list or a mapping where an id belongs cannot even be put in a set)."""
+    return {e[key] for _, e in entries if isinstance(e.get(key), str)}
+
+
 def _mapping(data: Any, key: str) -> dict[str, Any]:
     value = data.get(key) if isinstance(data, dict) else None
     return value if isinstance(value, dict) else {}
@@ -316,7 +330,7 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
             else:
                 seen[ident] = i
     for i, var in _items(data, "variables"):
-        if var.get("name") in catalog_vars:
+        if isinstance(var.get("name"), str) and var["name"] in catalog_vars:
             where = format_path(("variables", i, "name"), data)
             problems.at(
                 ("variables", i, "name"), f"{where}: '{var['name']}' is already a catalog variable"
@@ -332,7 +346,7 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
                     + _objective_hint(code, name, objectives[code], prefix=False),
                     key=True,
                 )
-    inject_ids = {e.get("id") for _, e in _items(data, "injects")}
+    inject_ids = _ids(_items(data, "injects"))
     for kind in ("injects", "triggers"):
         for i, entry in _items(data, kind):
             weights = entry.get("weights")
@@ -344,27 +358,22 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
             where = format_path(("triggers", i, "inject"), data)
             problems.at(
                 ("triggers", i, "inject"),
-                f"{where}: no inject '{ref}' in this scenario"
-                + did_you_mean(ref, [x for x in inject_ids if isinstance(x, str)]),
+                f"{where}: no inject '{ref}' in this scenario" + did_you_mean(ref, inject_ids),
             )
     known = {
-        "actions": {a.id for a in catalog.actions}
-        | {e.get("id") for _, e in _items(data, "actions")},
-        "triggers": {t.id for t in catalog.triggers}
-        | {e.get("id") for _, e in _items(data, "triggers")},
-        "dynamics": {d.id for d in catalog.dynamics}
-        | {e.get("id") for _, e in _items(data, "dynamics")},
-        "injects": {e.get("id") for _, e in _items(data, "injects")},
+        "actions": {a.id for a in catalog.actions} | _ids(_items(data, "actions")),
+        "triggers": {t.id for t in catalog.triggers} | _ids(_items(data, "triggers")),
+        "dynamics": {d.id for d in catalog.dynamics} | _ids(_items(data, "dynamics")),
+        "injects": inject_ids,
     }
     disable = _mapping(data, "disable")
     for kind, ids in known.items():
         listed = disable.get(kind)
         for i, ident in enumerate(listed if isinstance(listed, list) else []):
             if isinstance(ident, str) and ident not in ids:
-                clean = [x for x in ids if isinstance(x, str)]
                 problems.at(
                     ("disable", kind, i),
-                    f"disable.{kind}[{i}]: unknown id '{ident}'" + did_you_mean(ident, clean),
+                    f"disable.{kind}[{i}]: unknown id '{ident}'" + did_you_mean(ident, ids),
                 )
     for name, value in _mapping(data, "state").items():
         if name in ranges and isinstance(value, int | float) and math.isfinite(value):
@@ -455,6 +464,28 @@ def load_scenario(ref: str | Path, catalog: Catalog | None = None) -> Scenario:
             )
         raise ScenarioError(problems) from None
     return load_document(data, display, catalog)
+
+
+def scenario_files(ref: str | Path) -> list[Path]:
+    """The files a scenario reference reads: the file itself and those its ``extends`` chain
+    names (as far as they can be read; the loader reports any problem with them).
+
+    A command checks its outputs against these before any work, so that an output never
+    replaces one of its own inputs.
+    """
+    files: list[Path] = []
+    path = resolve_ref(ref)
+    while path is not None and _is_file(path) and len(files) <= MAX_EXTENDS:
+        if any(path.resolve() == seen.resolve() for seen in files):
+            break
+        files.append(path)
+        try:
+            data = read_yaml(path)
+        except ScenarioError:
+            break
+        base = data.get("extends") if isinstance(data, dict) else None
+        path = resolve_ref(base, path.parent) if isinstance(base, str) else None
+    return files
 
 
 def iter_bundled() -> Iterator[tuple[str, Scenario]]:

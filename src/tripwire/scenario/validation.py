@@ -179,7 +179,7 @@ def _message(e: Any, on_key: bool) -> str:
     ctx = e.get("ctx") or {}
     if kind in _TYPE_WORDS:
         msg = f"expected {_TYPE_WORDS[kind]}, got {_describe(value)}"
-        if kind == "bool_type" and value in _YAML11_BOOLS:
+        if kind == "bool_type" and isinstance(value, str) and value in _YAML11_BOOLS:
             msg += " (write true or false; 'yes'/'no'/'on'/'off' are text in Tripwire files)"
         if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
             msg += " (put it in quotes)"
