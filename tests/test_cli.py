@@ -471,7 +471,8 @@ def test_validate_missing_base_file_reports_the_extends_line(tmp_path, monkeypat
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
 def test_validate_endless_file_is_bounded(tmp_path) -> None:
-    """`tripwire validate /dev/zero` stops at the size limit: exit 2, 'file too large'."""
+    """`tripwire validate /dev/zero` is refused before anything is read (only regular files
+    are read; a regular file past the size limit is 'file too large'): exit 2, no memory."""
     # A 1 GiB address-space cap keeps the bug from eating the machine's memory.
     script = 'ulimit -v 1048576; exec "$0" -m tripwire validate /dev/zero'
     proc = subprocess.run(
@@ -484,7 +485,7 @@ def test_validate_endless_file_is_bounded(tmp_path) -> None:
     )
     assert proc.returncode == 2, proc.stderr
     (m,) = diagnostics(proc.stderr)
-    assert "too large" in m["msg"]
+    assert m["msg"] == "is a character device, not a regular file: only files are read"
 
 
 # --- schema -------------------------------------------------------------------------------

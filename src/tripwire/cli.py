@@ -8,9 +8,10 @@ imports (Mesa, numpy) happen inside the commands that need them, so ``tripwire v
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -18,12 +19,61 @@ import typer
 from rich.console import Console
 
 from tripwire import __version__
-from tripwire.errors import InputError
+from tripwire.errors import Diagnostic, InputError, Location, format_lines
 
 DEFAULT_SCENARIO = "missile_crisis_2"
+# The files a batch writes in its folder, over whatever they name.
+BATCH_DATA = ("batch.json", "runs.parquet", "series.parquet", "summary.json", "summary.md")
 DEFAULT_SEED = 1
 
+
+def _usage_diagnostic(err: Any) -> Diagnostic:
+    """A usage error (a bad option value, an unknown option) as one located line."""
+    from typer._click.exceptions import MissingParameter, NoSuchOption
+
+    param = getattr(err, "param", None)
+    opts = [o for o in getattr(param, "opts", None) or [] if o.startswith("-")]
+    if opts:
+        where = max(opts, key=len)  # --turns rather than -t
+    elif param is not None:
+        where = str(getattr(param, "name", None) or "argument").upper()
+    else:
+        where = getattr(err, "option_name", None) or "usage"
+    if isinstance(err, NoSuchOption):
+        maybe = sorted(err.possibilities or [])
+        message = "no such option" + (f" (did you mean {' or '.join(maybe)}?)" if maybe else "")
+    elif isinstance(err, MissingParameter):
+        message = "missing: this is required"
+    else:
+        message = str(err.message)
+        message = message[:1].lower() + message[1:]
+    ctx = getattr(err, "ctx", None)
+    if ctx is not None:
+        message += f" (see {ctx.command_path} --help)"
+    return Diagnostic(Location(where), message)
+
+
+class _Group(typer.core.TyperGroup):
+    """Tripwire's command group: usage errors are one located line, like bad input."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except UsageError as err:
+            print(_usage_diagnostic(err).format(), file=sys.stderr)
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=_Group,
     name="tripwire",
     help=(
         "Tripwire: a tabletop wargame engine for political-military crises in Northeast Asia "
@@ -54,9 +104,14 @@ def _stdout() -> Console:
     return Console(width=None if sys.stdout.isatty() else 140, highlight=False, soft_wrap=False)
 
 
+def _print_errors(err: InputError) -> None:
+    """Each diagnostic on its own line (at most MAX_LINES of them) on stderr."""
+    for line in format_lines(err.diagnostics):
+        print(line, file=sys.stderr)
+
+
 def _fail(err: InputError) -> NoReturn:
-    for d in err.diagnostics:
-        print(d.format(), file=sys.stderr)
+    _print_errors(err)
     raise typer.Exit(2)
 
 
@@ -182,8 +237,7 @@ def _each_file(paths: list[str], work: Callable[[str], None]) -> None:
             work(ref)
         except InputError as err:
             failed = True
-            for d in err.diagnostics:
-                print(d.format(), file=sys.stderr)
+            _print_errors(err)
     if failed:
         raise typer.Exit(2)
 
@@ -212,6 +266,7 @@ def new_cmd(
     """Write a commented scenario file that validates as written (never overwrites a file)."""
     from tripwire.scenario.scaffold import write_scaffold
 
+    _check_outputs(None, folders=[(folder, "--dir", ())])
     try:
         for path in write_scaffold(name, base=base, folder=folder):
             print(f"wrote {path}")
@@ -314,6 +369,40 @@ def run_cmd(
     )
 
 
+def _check_outputs(
+    scenario: str | None,
+    *,
+    files: Sequence[tuple[Path, str]] = (),
+    folders: Sequence[tuple[Path | None, str, Sequence[str]]] = (),
+    inputs: Sequence[Path] = (),
+) -> None:
+    """Before any work: each output file, and each output folder (with the names the command
+    writes in it), can be written and is none of the command's inputs (the scenario, the
+    files it extends, ``inputs``); bad ones exit 2 with a located error each."""
+    from tripwire.files import check_not_input, check_output_file, check_output_folder
+    from tripwire.scenario.loader import scenario_files
+
+    read = [*(scenario_files(scenario) if scenario is not None else []), *inputs]
+    problems: list[Diagnostic] = []
+    for path, option in files:
+        try:
+            check_output_file(path, option)
+            check_not_input(path, option, inputs=read)
+        except InputError as err:
+            problems.extend(err.diagnostics)
+    for folder, option, names in folders:
+        if folder is None:
+            continue
+        try:
+            check_output_folder(folder, option)
+            for name in names:
+                check_not_input(folder / name, option, inputs=read, data_folders=False)
+        except InputError as err:
+            problems.extend(err.diagnostics)
+    if problems:
+        _fail(InputError(problems))
+
+
 def _scenario_with(scenario: str, sets: list[str]) -> Any:
     """Load a scenario and apply --set changes (bad input exits 2)."""
     from tripwire.scenario.loader import load_scenario
@@ -349,9 +438,17 @@ def run(
             file=sys.stderr,
         )
         raise typer.Exit(2)
+    if log is not None and log.is_dir():
+        print(f"{log}:1:1: error: cannot write the log: this is a folder", file=sys.stderr)
+        raise typer.Exit(2)
     if screenshots is not None and screenshots.exists() and not screenshots.is_dir():
         print(f"{screenshots}:1:1: error: --screenshots needs a folder", file=sys.stderr)
         raise typer.Exit(2)
+    _check_outputs(
+        scenario,
+        files=[(log, "--log")] if log else [],
+        folders=[(screenshots, "--screenshots", ())],
+    )
     spec = _scenario_with(scenario, sets or [])
     model = CrisisModel(spec, rng=seed, turns=turns, collect=False)
     watched = _watched(watch or [], model.log[-1]["state"])
@@ -373,6 +470,8 @@ def run(
         except OSError as err:
             print(f"{log}:1:1: error: cannot write the log: {err.strerror}", file=sys.stderr)
             raise typer.Exit(2) from None
+        except InputError as err:
+            _fail(err)
     if quiet:
         return
     console = _stdout()
@@ -520,6 +619,8 @@ def batch_cmd(
     except InputError as err:
         _fail(err)
     folder = out or Path(f"batch-{Path(scenario).stem}-s{seed}-n{runs}")
+    # the batch's own files and folders: none may be its scenario (or a file it extends)
+    _check_outputs(scenario, folders=[(folder, "--out", BATCH_DATA)])
     _batch(
         scenario,
         runs=runs,
@@ -635,12 +736,12 @@ def calibrate_cmd(
     from rich.table import Table
 
     from tripwire.calibration import calibrate, markdown
-    from tripwire.files import check_output_file, write_text_atomic
+    from tripwire.files import write_text_atomic
 
     err_console = Console(stderr=True)
     target = out or Path(f"calibration-{Path(scenario).stem}.md")
+    _check_outputs(scenario, files=[(target, "--out")])
     try:
-        check_output_file(target, "--out")
         with err_console.status("calibrating") as status:
             cal = calibrate(
                 scenario,
@@ -652,7 +753,12 @@ def calibrate_cmd(
             )
     except InputError as err:
         _fail(err)
-    write_text_atomic(target, markdown(cal))
+    try:
+        write_text_atomic(target, markdown(cal))
+    except OSError as err:
+        _fail(InputError([Diagnostic(Location("--out"), f"{target}: {err.strerror or err}")]))
+    except InputError as err:
+        _fail(err)
     table = Table(title=f"Calibration of {scenario}", header_style="bold", show_lines=False)
     for name in ("Check", "Expected", "Measured", "Verdict"):
         table.add_column(name, overflow="fold")
@@ -745,6 +851,14 @@ def play_cmd(
             file=sys.stderr,
         )
         raise typer.Exit(1)
+    if resume is None:
+        from tripwire.session.journal import JOURNAL, LOG
+
+        _check_outputs(
+            scenario,
+            folders=[(session_dir or Path("sessions"), "--session", (SESSION, JOURNAL, LOG))],
+            inputs=[script] if script is not None else [],
+        )
     spec = _scenario_with(scenario, sets or []) if scenario is not None else None
     console = _stdout()
     try:
@@ -793,11 +907,17 @@ def report_cmd(
     ] = None,
 ) -> None:
     """Write a report people can read: one self-contained HTML file and a Markdown twin."""
-    from tripwire.errors import Diagnostic, Location
+    from tripwire.files import BATCH_OWN_OUTPUTS, check_not_input
     from tripwire.report.aar import write_game_report
     from tripwire.report.batch_report import write_batch_report
 
+    target = out or (path / "report.html" if path.is_dir() else path.with_suffix(".html"))
     try:
+        for file in (target, target.with_suffix(".md")):  # the HTML file and its twin
+            if path.is_dir():
+                check_not_input(file, "--out", folders=[path], allowed=BATCH_OWN_OUTPUTS)
+            else:
+                check_not_input(file, "--out", inputs=[path], folders=[batch] if batch else [])
         if path.is_dir():
             if batch is not None:
                 raise InputError(
@@ -807,22 +927,38 @@ def report_cmd(
                         )
                     ]
                 )
-            written = write_batch_report(path, out or path / "report.html")
+            written = write_batch_report(path, target)
         else:
-            written = write_game_report(path, out or path.with_suffix(".html"), batch=batch)
+            written = write_game_report(path, target, batch=batch)
     except InputError as err:
         _fail(err)
     for file in written:
         print(f"wrote {file}")
 
 
+# What a terminal that cannot show a symbol (LANG=C, PYTHONIOENCODING=ascii) prints instead.
+_ASCII = {"→": "->", "▲": "^", "▼": "v", "▶": ">", "—": "-", "–": "-", "…": "...", "·": "."}
+
+
+def _ascii_fallback(err: UnicodeError) -> tuple[str, int]:
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    text = err.object[err.start : err.end]
+    return "".join(_ASCII.get(c, "?") for c in text), err.end
+
+
 def main() -> None:
     """Entry point of the ``tripwire`` command."""
+    import codecs
+
+    codecs.register_error("tripwire-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="tripwire-ascii")  # type: ignore[union-attr]
     try:
         app()
     except InputError as err:  # a command that forgot to catch its own input errors
-        for d in err.diagnostics:
-            print(d.format(), file=sys.stderr)
+        _print_errors(err)
         sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -13,6 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+# Error output stays readable whatever the input: a message is cut after MAX_MESSAGE
+# characters (a 150,000-character value is never quoted in full; lists of names stay whole)
+# and a command prints at most MAX_LINES diagnostics per file, then how many more there were.
+MAX_MESSAGE = 1000
+MAX_LINES = 100
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -39,7 +45,20 @@ class Diagnostic:
         """Render as ``PATH:LINE:COL: severity: message``."""
         loc = self.location
         message = " ".join(self.message.split())  # always one line per problem
-        return f"{loc.path}:{loc.line}:{loc.column}: {self.severity}: {message}"
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 3] + "..."
+        path = loc.path if len(loc.path) <= MAX_MESSAGE else loc.path[: MAX_MESSAGE - 3] + "..."
+        return f"{path}:{loc.line}:{loc.column}: {self.severity}: {message}"
+
+
+def format_lines(diagnostics: Sequence[Diagnostic], limit: int = MAX_LINES) -> list[str]:
+    """The lines to print for ``diagnostics``: the first ``limit``, then a count of the rest."""
+    lines = [d.format() for d in diagnostics[:limit]]
+    if len(diagnostics) > limit:
+        rest = diagnostics[limit:]
+        kind = "errors" if any(d.severity == "error" for d in rest) else "warnings"
+        lines.append(f"... and {len(rest)} more {kind}")
+    return lines
 
 
 class TripwireError(Exception):

@@ -34,7 +34,7 @@ from tripwire.batch.backends import Backend, SerialBackend, choose_backend
 from tripwire.batch.worker import ChunkResult, ChunkTask, prime, result_columns, run_seed
 from tripwire.catalog import load_catalog
 from tripwire.errors import Diagnostic, InputError, Location
-from tripwire.files import read_text, write_text_atomic
+from tripwire.files import read_text, replace_with, write_text_atomic
 from tripwire.scenario.loader import load_scenario, scenario_digest
 from tripwire.scenario.overrides import (
     Assignment,
@@ -457,7 +457,7 @@ def _join(out: Path, prefix: str, target: str) -> None:
     finally:
         if writer is not None:
             writer.close()
-    tmp.replace(out / target)
+    replace_with(tmp, out / target)  # a link or a device at that name is not replaced
 
 
 def run_batch(

@@ -13,6 +13,7 @@ playing; the board follows the newest turn unless the user has stepped back or p
 
 from __future__ import annotations
 
+import io
 import os
 import queue
 import threading
@@ -34,6 +35,7 @@ from tripwire.board.layout import (
 from tripwire.board.view import Renderer
 from tripwire.board.window import Window
 from tripwire.errors import Diagnostic, InputError, Location
+from tripwire.files import write_bytes_atomic
 from tripwire.logfile import read_log
 
 SPEEDS = (8.0, 5.0, 3.0, 2.0, 1.5, 1.0, 0.5, 0.25)  # seconds per turn, slow to fast
@@ -420,7 +422,9 @@ def save_screenshots(
     for t in wanted:
         app.jump(t)
         path = out_dir / f"turn_{t:02d}.png"
-        pygame.image.save(app.draw(), str(path))
+        buffer = io.BytesIO()
+        pygame.image.save(app.draw(), buffer, "png")
+        write_bytes_atomic(path, buffer.getvalue())  # atomic; never replaces a link or device
         paths.append(path)
     return paths
 

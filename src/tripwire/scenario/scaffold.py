@@ -11,6 +11,7 @@ schema``), which the new file names in its first line for the YAML language serv
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import textwrap
 from pathlib import Path
 
 from tripwire.errors import Diagnostic, InputError, Location
+from tripwire.files import create_text
 from tripwire.scenario.loader import bundled_scenarios, load_scenario, resolve_ref
 from tripwire.scenario.schema import Scenario
 
@@ -236,7 +238,7 @@ def write_scaffold(name: str, *, base: str | None = None, folder: str | Path = "
     """
     ident = scenario_id(name)
     target = Path(folder) / (name if name.endswith((".yaml", ".yml")) else f"{ident}.yaml")
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise InputError([Diagnostic(Location(str(target)), "already exists: choose another name")])
     extends = base
     if base is not None and base not in bundled_scenarios():
@@ -246,11 +248,21 @@ def write_scaffold(name: str, *, base: str | None = None, folder: str | Path = "
     text = scaffold(name, base=base)
     if extends != base:
         text = text.replace(f"extends: {base} ", f"extends: {extends} ", 1)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
     written = [target]
     schema = target.parent / SCHEMA_FILE
-    if not schema.exists():
-        schema.write_text(schema_json(), encoding="utf-8")
-        written.append(schema)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        create_text(target, text)
+        if not schema.exists() and not schema.is_symlink():
+            with contextlib.suppress(FileExistsError):  # made meanwhile: keep it
+                create_text(schema, schema_json())
+                written.append(schema)
+    except FileExistsError:
+        raise InputError(
+            [Diagnostic(Location(str(target)), "already exists: choose another name")]
+        ) from None
+    except OSError as err:
+        raise InputError(
+            [Diagnostic(Location(str(target)), f"cannot write: {err.strerror or err}")]
+        ) from None
     return written
