@@ -1,4 +1,4 @@
-"""The command line: a thin layer over the library (docs/architecture.md; the README's command table).
+"""The command line: a thin layer over the library (docs/architecture.md; README commands).
 
 Exit status: 0 fine, 1 the run failed, 2 bad input or usage. Bad input is reported as one
 ``PATH:LINE:COL: error: MESSAGE`` line per problem on stderr, never as a traceback. Heavy
