@@ -1,5 +1,6 @@
 """Games per second of a 24-turn baseline game on one core, next to a floor measured in the
-same run: a bare Mesa model with six agents doing nothing for 24 steps (docs/architecture.md, Performance).
+same run: a bare Mesa model with six agents doing nothing for 24 steps (docs/architecture.md,
+Performance).
 
     python benchmarks/throughput.py [--seconds S]
 
