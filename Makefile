@@ -67,3 +67,4 @@ clean:
 docs: $(STAMP)
 	$(BIN)/python -m tripwire.docgen docs/model-card.md
 	$(BIN)/python -m tripwire.authoring.guide
+	$(BIN)/python -m tripwire.odd docs/odd.md
