@@ -14,18 +14,28 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from tripwire.catalog import Catalog, load_catalog, names_from
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
-from tripwire.scenario.schema import Names, Scenario
+from tripwire.scenario.schema import ACTORS, LIST_LIMITS, Names, Scenario
 from tripwire.scenario.validation import format_path, validate_model
 from tripwire.scenario.yamlsafe import MarkedMap, MarkedSeq, key_location, locate, read_yaml
 
 MAX_EXTENDS = 8
+# What a scenario may cost (docs/scenario-guide.md, "Limits"). Setting up a game (compiling
+# the rules and the batch engine's kernel) grows with the square of the moves (one per
+# action, actor and target; the catalog has about 100): 1,000 take about a second, 9,000
+# took half a minute and 1.2 GB. A game keeps a record of every inject and trigger at every
+# turn (a batch, for 1,000 games at once), and its event log holds every move and event: a
+# scenario whose worst case passes these limits is refused before anything is played.
+MAX_MOVES = 1000
+MAX_EVENT_CELLS = 60_000  # turns x (injects + triggers)
+MAX_LOG_MB = 64  # the worst-case event log of one game
 _KEYED_LISTS = {
     "variables": "name",
     "injects": "id",
@@ -411,9 +421,174 @@ def scenario_names(document: Any, catalog: Catalog) -> Names:
     )
 
 
+def _moves(actors: Any, targets: Any) -> int:
+    """The moves an action makes: one per actor and target (its own actor left out), as the
+    rules compile them; entries of the wrong shape count for nothing (the schema reports
+    them)."""
+    actors = actors if isinstance(actors, list | tuple) else []
+    targets = targets if isinstance(targets, list | tuple) else []
+    codes = [code for code in ACTORS if code in actors]
+    aimed = [t for t in targets if isinstance(t, str)]
+    if not aimed:
+        return len(codes)
+    return sum(1 for code in codes for t in aimed if t != code)
+
+
+def count_moves(data: Any, catalog: Catalog) -> int:
+    """The moves of a (raw, merged) scenario document: the catalog's actions, replaced or
+    extended by the scenario's, less the switched-off ones."""
+    own = {e["id"]: e for _, e in _items(data, "actions") if isinstance(e.get("id"), str)}
+    off_list = _mapping(data, "disable").get("actions")
+    off = {i for i in (off_list if isinstance(off_list, list) else []) if isinstance(i, str)}
+    total = sum(
+        _moves(a.actors, a.targets) for a in catalog.actions if a.id not in own and a.id not in off
+    )
+    total += sum(_moves(e.get("actors"), e.get("targets")) for i, e in own.items() if i not in off)
+    total += sum(
+        _moves(e.get("actors"), e.get("targets"))
+        for _, e in _items(data, "actions")
+        if not isinstance(e.get("id"), str)
+    )
+    return total
+
+
+def check_size(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnostic]:
+    """The limits checked before validation, so that a huge file is refused before the work
+    it would cost: each list's length (``LIST_LIMITS``) and the moves (``MAX_MOVES``)."""
+    problems = _Problems(data, path)
+    for key, limit in LIST_LIMITS.items():
+        value = data.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            problems.at(
+                (key,), f"{key}: {len(value)} entries, more than the limit of {limit}", key=True
+            )
+    if not problems.found:
+        moves = count_moves(data, catalog)
+        if moves > MAX_MOVES:
+            catalog_moves = sum(_moves(a.actors, a.targets) for a in catalog.actions)
+            problems.at(
+                ("actions",),
+                f"actions: these actions make {moves} moves (one per action, actor and target; "
+                f"the catalog's make {catalog_moves}), more than the limit of {MAX_MOVES}: "
+                "give actions fewer actors or targets",
+                key=True,
+            )
+    return problems.found
+
+
+@dataclass(frozen=True, slots=True)
+class GameCost:
+    """The worst case of one game of a scenario (see :func:`game_cost`).
+
+    Attributes:
+        turns: the turns played.
+        events: injects and triggers (every one, also those switched off).
+        event_cells: ``(turns + 1) x events``: the records of injects and triggers a game
+            keeps (a batch keeps them for every game of a chunk).
+        log_bytes: an upper estimate of the event log's size.
+        log_parts: what ``log_bytes`` is made of (turn snapshots, moves, injects, triggers).
+    """
+
+    turns: int
+    events: int
+    event_cells: int
+    log_bytes: int
+    log_parts: dict[str, int]
+
+    def problems(self) -> list[str]:
+        """What passes the limits, in words (empty when the game is within them)."""
+        found = []
+        if self.event_cells > MAX_EVENT_CELLS:
+            found.append(
+                f"{self.turns} turns x {self.events} injects and triggers (with the catalog's) "
+                f"= {self.event_cells} records a game keeps, more than the limit of "
+                f"{MAX_EVENT_CELLS}: play fewer turns or use fewer injects or triggers"
+            )
+        if self.log_bytes > MAX_LOG_MB * 1_000_000:
+            part, size = max(self.log_parts.items(), key=lambda kv: kv[1])
+            found.append(
+                f"a game of {self.turns} turns could write an event log of up to "
+                f"{self.log_bytes / 1e6:.0f} MB ({size / 1e6:.0f} MB of it from {part}), more "
+                f"than the limit of {MAX_LOG_MB} MB: play fewer turns, or make repeating "
+                "injects and triggers shorter or rarer (once: true, a cooldown)"
+            )
+        return found
+
+
+def _merged(base: Sequence[Any], extra: Sequence[Any]) -> list[Any]:
+    replaced = {e.id: e for e in extra}
+    return [*(replaced.pop(e.id, e) for e in base), *replaced.values()]
+
+
+def _record(text: str, *mappings: Any) -> int:
+    """An upper estimate of one event record's size in the log (JSON)."""
+    return 200 + 2 * len(text) + 60 * sum(len(m) for m in mappings)
+
+
+def game_cost(
+    scenario: Scenario, catalog: Catalog | None = None, turns: int | None = None
+) -> GameCost:
+    """The worst case of one game of ``scenario`` played for ``turns`` (default: its own):
+    every actor makes all its moves, every repeating inject and trigger fires every turn it
+    may. Cheap: it reads the scenario, nothing is compiled or played."""
+    catalog = catalog or load_catalog()
+    turns = scenario.turns if turns is None else turns
+    off = scenario.disable
+    triggers = _merged(catalog.triggers, scenario.triggers)
+    outcomes = _merged(catalog.outcomes, scenario.outcomes)
+    actions = [a for a in _merged(catalog.actions, scenario.actions) if a.id not in off.actions]
+    variables = len(catalog.variables) + len(scenario.variables)
+    points = 0
+    for code in ACTORS:
+        over = scenario.actors.get(code)
+        own = over.action_points if over is not None else None
+        points += own if own is not None else catalog.actors[code].action_points
+    move = max((_record(a.name + a.id, a.effects, a.on_failure) for a in actions), default=0)
+    on_call = {t.inject for t in triggers if t.inject is not None and t.id not in off.triggers}
+    inject_bytes = 0
+    for inj in scenario.injects:
+        if inj.id in off.injects:
+            continue
+        once = inj.turn is not None or (inj.chance is not None and inj.once)
+        times = 1 if once and inj.id not in on_call else turns
+        inject_bytes += times * _record(inj.text + inj.id, inj.effects, inj.weights)
+    trigger_bytes = sum(
+        (1 if t.once else math.ceil(turns / (t.cooldown + 1)))
+        * _record(t.text + t.id, t.effects, t.weights)
+        for t in triggers
+        if t.id not in off.triggers
+    )
+    parts = {
+        "the turn snapshots": (turns + 1) * (300 + 40 * (variables + len(outcomes))),
+        "the moves": turns * points * move,
+        "repeating injects": inject_bytes,
+        "repeating triggers": trigger_bytes,
+        "the outcomes": sum(_record(o.title + o.id) for o in outcomes),
+    }
+    events = len(triggers) + len(scenario.injects)
+    return GameCost(turns, events, (turns + 1) * events, sum(parts.values()), parts)
+
+
+def check_cost(
+    scenario: Scenario, turns: int | None, where: Location, catalog: Catalog | None = None
+) -> None:
+    """Refuse a game beyond the limits (:meth:`GameCost.problems`), located at ``where``
+    (the scenario's ``turns`` or a ``--turns`` option).
+
+    Raises:
+        ScenarioError: one diagnostic per limit passed.
+    """
+    found = game_cost(scenario, catalog, turns).problems()
+    if found:
+        raise ScenarioError([Diagnostic(where, message) for message in found])
+
+
 def load_document(data: MarkedMap, path: str, catalog: Catalog | None = None) -> Scenario:
     """Validate an already-read (and merged) scenario document."""
     catalog = catalog or load_catalog()
+    too_big = check_size(data, path, catalog)
+    if too_big:
+        raise ScenarioError(too_big)  # before validating (or compiling) all of it
     names = scenario_names(data, catalog)
     problems = check_scenario(data, path, catalog)
     try:
@@ -422,6 +597,8 @@ def load_document(data: MarkedMap, path: str, catalog: Catalog | None = None) ->
         raise ScenarioError([*err.diagnostics, *problems]) from None
     if problems:
         raise ScenarioError(problems)
+    where = locate(data, ("turns",), fallback=Location(path))[0]
+    check_cost(scenario, None, where, catalog)
     return scenario
 
 

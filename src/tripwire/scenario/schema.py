@@ -46,6 +46,25 @@ ESCALATION: tuple[str, ...] = (
 )
 NAMESPACES = ("world", "alliance", "coop", "rel", "param", *ACTORS)
 
+# How long a scenario's lists may be (docs/scenario-guide.md, "Limits"). The engine's set-up
+# grows faster than linearly with the moves (docs: MAX_MOVES in the loader), and a game's
+# records with turns x (injects + triggers): beyond these a file is refused, not played.
+MAX_ACTIONS = 200
+MAX_INJECTS = 200
+MAX_TRIGGERS = 100
+MAX_OUTCOMES = 50
+MAX_DYNAMICS = 100
+MAX_VARIABLES = 200
+MAX_TAGS = 16
+LIST_LIMITS = {
+    "variables": MAX_VARIABLES,
+    "injects": MAX_INJECTS,
+    "triggers": MAX_TRIGGERS,
+    "outcomes": MAX_OUTCOMES,
+    "dynamics": MAX_DYNAMICS,
+    "actions": MAX_ACTIONS,
+}
+
 ActorCode = Literal["RUS", "PRK", "CHN", "USA", "KOR", "JPN"]
 Domain = Literal["diplomatic", "economic", "intelligence", "propaganda", "military"]
 Escalation = Literal[
@@ -361,7 +380,7 @@ class ActionSpec(Strict):
     """Whom it may be aimed at (one option per target); empty for untargeted moves."""
     domain: Domain
     """Cooperation domain of the analysis (section III)."""
-    tags: list[Slug] = []
+    tags: list[Slug] = Field(default=[], max_length=MAX_TAGS)
     """Labels for `count(actor, tag=...)` in conditions, e.g. `missile_test`."""
     precondition: Condition | None = None
     """When the action is legal; checked when choosing and again when resolving."""
@@ -510,17 +529,17 @@ class Scenario(Strict):
     """Changes to actor profiles."""
     state: dict[VarRef, float] = {}
     """Starting values that differ from the catalog defaults."""
-    variables: list[VariableSpec] = []
+    variables: list[VariableSpec] = Field(default=[], max_length=MAX_VARIABLES)
     """Extra variables this scenario needs."""
-    injects: list[InjectSpec] = []
+    injects: list[InjectSpec] = Field(default=[], max_length=MAX_INJECTS)
     """Scheduled, random and on-call events."""
-    triggers: list[TriggerSpec] = []
+    triggers: list[TriggerSpec] = Field(default=[], max_length=MAX_TRIGGERS)
     """Extra risk triggers (same id replaces a catalog trigger)."""
-    outcomes: list[OutcomeSpec] = []
+    outcomes: list[OutcomeSpec] = Field(default=[], max_length=MAX_OUTCOMES)
     """Extra outcomes (same id replaces a catalog outcome)."""
-    dynamics: list[DynamicsTerm] = []
+    dynamics: list[DynamicsTerm] = Field(default=[], max_length=MAX_DYNAMICS)
     """Extra dynamics terms (same id replaces a catalog term)."""
-    actions: list[ActionSpec] = []
+    actions: list[ActionSpec] = Field(default=[], max_length=MAX_ACTIONS)
     """Extra actions (same id replaces a catalog action)."""
     disable: Disable = Disable()
     """Catalog entries switched off."""
