@@ -115,6 +115,16 @@ def _fail(err: InputError) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _check_jobs(jobs: int | None, option: str = "--jobs") -> None:
+    """Refuse more local worker processes than the machine can carry (exit 2)."""
+    from tripwire.workers import check_jobs
+
+    try:
+        check_jobs(jobs, option)
+    except InputError as err:
+        _fail(err)
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"tripwire {__version__}")
@@ -307,6 +317,7 @@ def triggers_cmd(
     """Dry run: how often and how early each inject, trigger and outcome fires over N games."""
     from tripwire.authoring.dryrun import format_table, trigger_frequencies
 
+    _check_jobs(jobs)
     try:
         result = trigger_frequencies(scenario, runs, seed=seed, jobs=jobs)
     except InputError as err:
@@ -403,6 +414,17 @@ def _check_outputs(
         _fail(InputError(problems))
 
 
+def _check_turns(spec: Any, turns: int | None) -> None:
+    """A game longer than its scenario's own may pass the limits on what a game records."""
+    from tripwire.scenario.loader import check_cost
+
+    if turns is not None and spec is not None:
+        try:
+            check_cost(spec, turns, Location("--turns"))
+        except InputError as err:
+            _fail(err)
+
+
 def _scenario_with(scenario: str, sets: list[str]) -> Any:
     """Load a scenario and apply --set changes (bad input exits 2)."""
     from tripwire.scenario.loader import load_scenario
@@ -450,6 +472,7 @@ def run(
         folders=[(screenshots, "--screenshots", ())],
     )
     spec = _scenario_with(scenario, sets or [])
+    _check_turns(spec, turns)
     model = CrisisModel(spec, rng=seed, turns=turns, collect=False)
     watched = _watched(watch or [], model.log[-1]["state"])
     if board:
@@ -606,7 +629,7 @@ def batch_cmd(
     ] = None,
 ) -> None:
     """Play many seeded games and write outcome probabilities, runs.parquet and plots."""
-    from tripwire.scenario.overrides import parse_set, parse_sweep
+    from tripwire.scenario.overrides import check_sweeps, parse_set, parse_sweep
 
     if scheduler is not None and dask_workers is not None:
         print(
@@ -616,8 +639,12 @@ def batch_cmd(
     try:
         assignments = [parse_set(a) for a in sets or []]
         sweep_list = [parse_sweep(a) for a in sweeps or []]
+        check_sweeps(sweep_list)  # their product, before a point is built
     except InputError as err:
         _fail(err)
+    if scheduler is None and dask_workers is None:
+        _check_jobs(jobs)  # local workers
+    _check_jobs(dask_workers, "--dask-workers")
     folder = out or Path(f"batch-{Path(scenario).stem}-s{seed}-n{runs}")
     # the batch's own files and folders: none may be its scenario (or a file it extends)
     _check_outputs(scenario, folders=[(folder, "--out", BATCH_DATA)])
@@ -731,6 +758,7 @@ def calibrate_cmd(
     """Check the model against the analysis: outcome bands, causes, history (exit 1 on a FAIL)."""
     from tripwire.workers import pool_pays, start_forkserver
 
+    _check_jobs(jobs)
     if pool_pays(max(runs, check_runs), jobs):
         start_forkserver()  # its imports overlap with ours, just below
     from rich.table import Table
@@ -859,7 +887,9 @@ def play_cmd(
             folders=[(session_dir or Path("sessions"), "--session", (SESSION, JOURNAL, LOG))],
             inputs=[script] if script is not None else [],
         )
+    _check_jobs(jobs)
     spec = _scenario_with(scenario, sets or []) if scenario is not None else None
+    _check_turns(spec, turns)
     console = _stdout()
     try:
         session = open_session(

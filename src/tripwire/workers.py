@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import multiprocessing.forkserver
+import os
 from collections.abc import Sequence
 
 WORKER_MODULES = ["tripwire.batch.worker"]
@@ -19,6 +20,36 @@ WORKER_MODULES = ["tripwire.batch.worker"]
 # take about 1.2 s to import Tripwire and Mesa, in which this process plays about 2,400
 # games 1,000 at a time.
 IN_PROCESS_GAMES = 2000
+
+
+# At most this many local worker processes (and never more than JOBS_PER_CORE per core): each
+# holds Tripwire, Mesa and numpy (~250 MB) and a chunk of games, so 48 workers on 2 cores
+# took 1.5 GB and ran 5.5x slower than 2, and 1,000 would exhaust memory.
+MAX_JOBS = 64
+JOBS_PER_CORE = 4
+
+
+def max_jobs() -> int:
+    """The most local worker processes a command may start on this machine."""
+    return max(1, min(MAX_JOBS, JOBS_PER_CORE * (os.cpu_count() or 1)))
+
+
+def check_jobs(jobs: int | None, option: str = "--jobs") -> None:
+    """Refuse more worker processes than :func:`max_jobs` with a located error.
+
+    Raises:
+        InputError: ``OPTION:1:1: error: ...``.
+    """
+    from tripwire.errors import Diagnostic, InputError, Location
+
+    limit = max_jobs()
+    if jobs is not None and jobs > limit:
+        cores = os.cpu_count() or 1
+        message = (
+            f"{jobs} worker processes is too many: at most {limit} on this machine "
+            f"({JOBS_PER_CORE} per core, {cores} cores, and never more than {MAX_JOBS})"
+        )
+        raise InputError([Diagnostic(Location(option), message)])
 
 
 def pool_pays(games: int, jobs: int) -> bool:

@@ -78,12 +78,20 @@ def parse_sweep(text: str, option: str = "--sweep") -> tuple[str, list[float]]:
             raise _fail(option, column, f"'{values}': write start:stop:count, like 0.1:0.5:5")
         start, stop = (_number(p, option, column) for p in parts[:2])
         count = _number(parts[2], option, column)
-        if count != int(count) or not 2 <= count <= MAX_POINTS:
+        if not (2 <= count <= MAX_POINTS and count == int(count)):
             raise _fail(option, column, f"count must be a whole number from 2 to {MAX_POINTS}")
         n = int(count)
+        # finite ends can still be a span too wide for a float (1e308:-1e308 is -inf wide)
+        if not math.isfinite(stop - start):
+            raise _fail(option, column, f"'{values}': the range is too wide for a number")
         points = [start + (stop - start) * k / (n - 1) for k in range(n)]
+        if not all(math.isfinite(p) for p in points):
+            raise _fail(option, column, f"'{values}': the range is too wide for a number")
     else:
-        points = [_number(p.strip(), option, column) for p in values.split(",")]
+        items = values.split(",")
+        if len(items) > MAX_POINTS:
+            raise _fail(option, column, f"{len(items)} values (limit {MAX_POINTS})")
+        points = [_number(p.strip(), option, column) for p in items]
     if len(set(points)) != len(points):
         raise _fail(option, column, "a value is given twice")
     return name.strip(), points
@@ -143,13 +151,26 @@ def sweep_points(sweeps: Sequence[tuple[str, Sequence[float]]]) -> list[dict[str
     """The cartesian product of the sweeps, in order (the first sweep varies slowest)."""
     if not sweeps:
         return [{}]
+    check_sweeps(sweeps)
+    names = [name for name, _ in sweeps]
+    combos = itertools.product(*(values for _, values in sweeps))
+    return [dict(zip(names, combo, strict=True)) for combo in combos]
+
+
+def check_sweeps(sweeps: Sequence[tuple[str, Sequence[float]]]) -> int:
+    """The number of points of the sweeps, refused (before any is built) above MAX_POINTS.
+
+    Raises:
+        InputError: a name swept twice, or more points than MAX_POINTS.
+    """
     names = [name for name, _ in sweeps]
     if len(set(names)) != len(names):
         raise _fail("--sweep", 1, "a name is swept twice")
-    combos = list(itertools.product(*(values for _, values in sweeps)))
-    if len(combos) > MAX_POINTS:
-        raise _fail("--sweep", 1, f"{len(combos)} sweep points (limit {MAX_POINTS})")
-    return [dict(zip(names, combo, strict=True)) for combo in combos]
+    points = math.prod(len(values) for _, values in sweeps)
+    if points > MAX_POINTS:
+        sizes = " x ".join(str(len(values)) for _, values in sweeps)
+        raise _fail("--sweep", 1, f"{sizes} = {points} sweep points (limit {MAX_POINTS})")
+    return points
 
 
 def point_assignments(point: Mapping[str, float]) -> list[Assignment]:
