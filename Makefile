@@ -13,7 +13,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 $$HOME/.pyenv/versions/3.12*/bi
            if $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
            echo $$c; break; fi; done)
 
-.PHONY: demo test lint format golden bench docs venv clean report-png
+.PHONY: demo test lint format golden bench docs venv clean report-png fit
 
 venv: $(STAMP)
 
@@ -55,6 +55,12 @@ report-png: $(STAMP)
 	$(BIN)/tripwire report $(R)/baseline-batch --out $(R)/baseline.html
 	sh tools/render_report.sh $(R)/game.html $(R)/game.png 20000
 	sh tools/render_report.sh $(R)/baseline.html $(R)/baseline.png 9000
+
+# Fit the free parameters again (ABC-SMC, a few minutes) and check the result; review the
+# diff of the fitted values and of calibration.md like code.
+fit: $(STAMP)
+	$(BIN)/tripwire fit baseline --out src/tripwire/catalog/fitted.yaml
+	$(BIN)/tripwire calibrate baseline --out docs/calibration.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/throughput.py

@@ -533,3 +533,106 @@ def test_turn_order_injects_before_decisions_triggers_after_dynamics(tmp_path):
     assert kinds == ["inject", "action", "trigger", "outcome"]
     talk = next(e for e in actions_of(before, 1) if e["action"] == "talk")
     assert talk["success"] and not talk.get("cancelled")
+
+
+def _joint_rules(tmp_path) -> Rules:
+    return isolated(
+        tmp_path,
+        variables=[{"name": "world.drills", "min": 0, "max": 100, "default": 0,
+                    "description": "Drills held."}],
+        actions=[action("drill", ["USA", "KOR", "JPN"], joint=True, tags=["drill"],
+                        effects={"world.drills": 1})],
+        outcomes=[{"id": f"{a.lower()}_drilled", "title": f"{a} drilled",
+                   "when": f"count('{a}', tag='drill', last=1) >= 1"}
+                  for a in ("USA", "KOR", "JPN")],
+    )  # fmt: skip
+
+
+def test_rule9_a_joint_move_is_made_once_and_counts_for_every_partner(tmp_path):
+    """Rule 9: when several partners choose a joint move in one turn it is made once (one
+    roll, one set of effects, one event naming the partners), and it counts for each of
+    them, whoever made it."""
+    rules = _joint_rules(tmp_path)
+    plan = {
+        "USA": [[move(rules, "USA", "drill")]],
+        "KOR": [[move(rules, "KOR", "drill")]],
+        "JPN": [[]],
+    }
+    model = play(rules, plan, turns=1)
+    made = [e for e in actions_of(model, 1) if e["action"] == "drill"]
+    assert len(made) == 1
+    assert made[0]["actor"] == "USA" and made[0]["partners"] == ["KOR", "JPN"]
+    assert snapshot(model, 1)["world.drills"] == 1
+    assert {
+        o: model.reached[o] for o in ("usa_drilled", "kor_drilled", "jpn_drilled")
+    } == dict.fromkeys(("usa_drilled", "kor_drilled", "jpn_drilled"), 1)
+
+
+def test_rule9_a_human_partner_must_choose_a_joint_move(tmp_path):
+    """A human partner takes part only if it chose the move: a bot's joint move with a
+    human partner who did not is cancelled, marked declined; the seat is never drawn into
+    a move it did not choose."""
+    from tripwire.sim.policies import HumanSeat
+
+    rules = _joint_rules(tmp_path)
+    policies = {a: QueuedPolicy([[]] * 2) for a in ACTORS}
+    policies["USA"] = QueuedPolicy([[move(rules, "USA", "drill")], []])
+    policies["KOR"] = HumanSeat()
+    model = CrisisModel(rules, rng=1, policies=policies, collect=False, turns=1)
+    model.begin_turn()
+    model.decide("KOR", [])
+    model.resolve_turn()
+    (drill,) = [e for e in actions_of(model, 1) if e["action"] == "drill"]
+    assert drill["cancelled"] and drill["declined"] == ["KOR"]
+    assert snapshot(model, 1)["world.drills"] == 0
+
+
+def test_bots_make_a_joint_move_only_with_willing_partners(tmp_path):
+    """A bot partner takes part when its own copy of the move is worth taking to it: with a
+    partner that gains nothing and pays a cost, nobody drills; with every partner gaining,
+    they drill together."""
+    doc_actions = [action("drill", ["USA", "KOR"], joint=True, cost=1.0,
+                          effects={"alliance.cohesion": 5})]  # fmt: skip
+    rules = isolated(tmp_path, actions=doc_actions, actors={"KOR": {"objectives": {
+        "alliance": 0, "security": 0, "engagement": 0, "nuclear_option": 0}}})  # fmt: skip
+    usa, kor = move(rules, "USA", "drill"), move(rules, "KOR", "drill")
+    model = CrisisModel(rules, rng=1, collect=False, turns=1)
+    model.begin_turn()
+    assert model.view.utility[kor] < 0 < model.view.utility[usa]
+    assert not model.view.legal[usa] or model.view.scores[usa] == -np.inf
+    assert model.view.ranked[ACTORS.index("USA")] == []
+    keen = isolated(tmp_path, actions=doc_actions)
+    game = CrisisModel(keen, rng=1, collect=False, turns=1).run()
+    assert [e["actor"] for e in actions_of(game, 1) if e["action"] == "drill"] == ["USA"]
+
+
+def test_reversing_a_recent_move_costs_and_both_never_in_one_turn(tmp_path):
+    """Audience costs: an actor that undoes its own recent stance pays param.reversal_cost
+    per recent use of it; a bot never takes a move and its reversal in one turn, and a
+    human seat is told why it cannot."""
+    acts = [
+        action("tighten", ["CHN"], effects={"world.tension": -1}),
+        action("relax", ["CHN"], reverses=["tighten"], effects={"world.tension": -1}),
+    ]
+    rules = isolated(tmp_path, actions=acts, state={"param.repetition_cost": 0})
+    tighten, relax = move(rules, "CHN", "tighten"), move(rules, "CHN", "relax")
+    model = CrisisModel(rules, rng=1, collect=False, turns=3,
+                        policies={"CHN": QueuedPolicy([[tighten]])})  # fmt: skip
+    model.begin_turn()
+    before = model.view.utility[relax]
+    model.resolve_turn()
+    model.begin_turn()
+    cost = model.view.state[rules.index["param.reversal_cost"]]
+    assert model.view.utility[relax] == pytest.approx(before - cost)
+    assert model.view.utility[tighten] == pytest.approx(before)  # repeating is no reversal
+    picks = model.view.ranked[ACTORS.index("CHN")]
+    assert not {tighten, relax} <= set(picks)
+    seat = CrisisModel(rules, rng=1, collect=False, policies={"CHN": HumanSeatForTest()})
+    seat.begin_turn()
+    with pytest.raises(ValueError, match="one reverses the other"):
+        seat.decide("CHN", [tighten, relax])
+
+
+class HumanSeatForTest:
+    def choose(self, actor_index, view):
+        return None

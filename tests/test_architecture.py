@@ -16,7 +16,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(("scenario", "catalog", "scenarios", "assets"), 1),
     **dict.fromkeys(("sim", "logfile"), 2),
     **dict.fromkeys(("batch", "workers"), 3),
-    **dict.fromkeys(("session", "authoring", "calibration", "docgen", "odd"), 4),
+    **dict.fromkeys(("session", "authoring", "calibration", "targets", "fit", "docgen", "odd"), 4),
     **dict.fromkeys(("board", "report", "listing", "turntable"), 5),
     **dict.fromkeys(("cli", "api", "__main__", "__init__"), 6),
 }

@@ -311,7 +311,8 @@ def test_existing_batch_is_never_overwritten(reference, tmp_path):
     for out_arg in ("afile", "afile/sub"):
         refused = tripwire("batch", "baseline", "--runs", "5", "--out", out_arg, cwd=tmp_path)
         assert refused.returncode == 2, refused.stderr
-        assert refused.stderr.startswith(f"{out_arg}:1:1: error: ")
+        assert refused.stderr.startswith(("--out:1:1: error: ", f"{out_arg}:1:1: error: "))
+        assert "afile" in refused.stderr and len(refused.stderr.splitlines()) == 1
         assert "Traceback" not in refused.stderr and "━" not in refused.stderr
     assert (tmp_path / "afile").read_text() == "mine"
 

@@ -6,6 +6,8 @@ small batches: generous thresholds, but each one a claim of the analysis about a
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from tripwire.batch.runner import run_batch
@@ -17,7 +19,10 @@ from tripwire.calibration import (
     clearly_more_likely,
     counterfactual,
     history_lines,
+    logged_games,
+    target_lines,
 )
+from tripwire.scenario.loader import load_scenario
 
 RUNS = 200
 
@@ -68,11 +73,50 @@ def test_crisis_scenario_makes_its_own_outcome_more_likely(name, baseline, tmp_p
     assert clearly_more_likely(before, after), (before, after)
 
 
-def test_missile_launches_within_history(baseline):
-    """DPRK missile launch days per year sit in the range the CNS data show for 2012-2025."""
-    launches, escalation = history_lines(baseline)
-    assert launches.passed, launches.measured
+def test_the_record_and_the_trends(calibration_batch):
+    """The record's base rates (DPRK launch days, test mix, nuclear tests, UN resolutions,
+    vetoes, summits, munitions), policy reversals, the analysis' trends and levels hold over
+    the calibration batch, and no variable runs away to a bound."""
+    logs = logged_games(load_scenario("baseline"), 1, 60)
+    lines = target_lines(calibration_batch, logs)
+    assert {line.kind for line in lines} == {"rate", "mix", "reversal", "trend", "level", "stuck"}
+    failed = [f"{line.name}: {line.measured} vs {line.expected}" for line in lines
+              if not line.passed]  # fmt: skip
+    assert not failed
+
+
+def test_escalation_score_is_reported_next_to_published_runs(baseline):
+    (escalation,) = history_lines(baseline)
     assert escalation.passed is None and "Rivera" in escalation.expected
+
+
+def test_no_check_holds_by_definition(baseline):
+    """A counterfactual never judges an outcome whose condition names what the
+    counterfactual changed (that check would hold by definition)."""
+    import re
+
+    import pandas as pd
+
+    from tripwire.catalog import load_catalog
+
+    class Recording(pd.DataFrame):
+        read: ClassVar[set[str]] = set()
+
+        def __getitem__(self, key):
+            keys = key if isinstance(key, list) else [key]
+            Recording.read.update(k for k in keys if isinstance(k, str))
+            return pd.DataFrame.__getitem__(self, key)
+
+    conditions = {o.id: o.when for o in load_catalog().outcomes}
+    for check in CAUSAL_CHECKS:
+        Recording.read = set()
+        check.metric(Recording(baseline.frame))
+        changed = set(re.findall(r"[A-Za-z_]+\.[A-Za-z_]+|\b[a-z]+_[a-z_]+\b", check.changes))
+        for column in Recording.read:
+            if column.startswith("reached."):
+                named = changed & set(re.findall(r"[A-Za-z_.]+", conditions[column[8:]]))
+                assert not named, f"{check.name}: {column} names {named}"
+        assert Recording.read, check.name
 
 
 @pytest.mark.parametrize(

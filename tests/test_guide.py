@@ -94,10 +94,10 @@ def test_triggers_fire_as_the_guide_says(dry_run: dict[str, Any]) -> None:
     show = triggers["campaign_show_of_force"]  # "in most games, within two turns of the test"
     assert show["share"] >= 0.6
     assert show["first_p10"] >= 3 and show["first_p90"] <= 5
-    surge = triggers["seoul_nuclear_debate_surges"]  # "about two games in five, turn 3 or 4"
-    assert 0.25 <= surge["share"] <= 0.6
+    surge = triggers["seoul_nuclear_debate_surges"]  # "in most games, on turn 3 or 4"
+    assert surge["share"] >= 0.6
     assert surge["first_median"] in (3, 4)
-    assert 0.08 <= outcome["share"] <= 0.3  # "about one game in six, on the turn of the test"
+    assert 0.3 <= outcome["share"] <= 0.55  # "about two games in five, on the turn of the test"
     assert outcome["first_median"] == 3
 
 

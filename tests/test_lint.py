@@ -133,13 +133,13 @@ CASES: list[tuple[str, str, Expected]] = [
     ),
     (
         "count_beyond_action_points",
-        TRIGGER + "\"count('PRK', tag='missile_test', last=2) >= 5\"\n",
+        TRIGGER + "\"count('PRK', tag='missile_test', last=2) >= 7\"\n",
         [
             (
                 10,
                 12,
                 "triggers[0].when: can never hold (count('PRK', tag='missile_test', last=2) is "
-                "at most 4), " + NEVER_T,
+                "at most 6), " + NEVER_T,
             )
         ],
     ),

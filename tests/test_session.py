@@ -320,20 +320,20 @@ def test_script_errors_are_located(mc2, tmp_path, text, where, message):
 
 
 def test_an_action_illegal_at_that_point_is_located_and_keeps_the_steps_before(mc2, tmp_path):
-    # tabling a UNSC resolution twice in a row breaks its precondition (once in six turns)
+    # a satellite launch twice in a row breaks its precondition (one in three turns)
     path = tmp_path / "script.yaml"
     path.write_text(
         "steps:\n"
-        "  - turn: 1\n    decide:\n      USA: [table_sanctions_resolution]\n"
-        "  - turn: 2\n    decide:\n      USA: [table_sanctions_resolution]\n",
+        "  - turn: 1\n    decide:\n      PRK: [satellite_launch]\n"
+        "  - turn: 2\n    decide:\n      PRK: [satellite_launch]\n",
         encoding="utf-8",
     )
-    session = Session.create(mc2, seed=SEED, humans=["USA"], folder=tmp_path / "s")
+    session = Session.create(mc2, seed=SEED, humans=["PRK"], folder=tmp_path / "s")
     loaded = load_script(path, session)
     with pytest.raises(InputError) as info:
         list(play_script(session, loaded))
     (diag,) = info.value.diagnostics
-    assert diag.format().startswith(f"{path}:7:13: error: USA cannot take")
+    assert diag.format().startswith(f"{path}:7:13: error: PRK cannot take")
     assert "precondition" in diag.message
     assert session.turn == 1 and Session.resume(tmp_path / "s").turn == 1
 
@@ -503,7 +503,10 @@ def test_undo_remembers_what_the_undone_turn_held(played):
     turn it took back, so the after-action review can tell what was replayed."""
     [undo] = [e for e in _events(played, "intervention") if e["what"] == "undo"]
     assert undo["undone_turn"] == 3
+    # the exercise is one joint move, made by the USA and joined by KOR's team, whose forced
+    # success the white cell decided
     assert {(m["actor"], m["action"], m["result"]) for m in undo["undone"]} >= {
+        ("USA", "trilateral_exercise", "forced to succeed"),
         ("KOR", "trilateral_exercise", "forced to succeed"),
     }
     assert {m["actor"] for m in undo["undone"]} == set(HUMANS)

@@ -66,7 +66,7 @@ steps:
           text: A fishing fleet is seized.
           effects: {world.tension: 4, KOR.posture: 3}
     decide:
-      USA: [table_sanctions_resolution]
+      USA: [coordinate_enforcement]
       KOR: [hold]
 """
 

@@ -18,6 +18,8 @@ The checks are data (:data:`CAUSAL_CHECKS`), shared by ``tripwire calibrate`` an
 
 from __future__ import annotations
 
+import json
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,9 +28,15 @@ from typing import Any
 
 import numpy as np
 
+from tripwire import targets
 from tripwire.batch.runner import BatchResult, run_batch
-from tripwire.catalog import load_catalog, read_reference
-from tripwire.scenario.loader import load_scenario
+from tripwire.batch.worker import run_seed
+from tripwire.catalog import load_catalog
+from tripwire.scenario.loader import bundled_scenarios, load_scenario
+from tripwire.scenario.overrides import Assignment, apply_overrides
+from tripwire.scenario.schema import Scenario
+from tripwire.sim.model import CrisisModel
+from tripwire.sim.rules import compile_rules
 
 MISSILE_TESTS = ("icbm_test", "irbm_test", "srbm_salvo", "satellite_launch")
 MUNITIONS_TRADE = ("buy_dprk_munitions", "buy_dprk_missiles", "ship_munitions")
@@ -84,41 +92,19 @@ def _actions(ids: Sequence[str]) -> Callable[[Any], Any]:
     return lambda frame: frame[[f"action.{a}" for a in ids if f"action.{a}" in frame]].sum(axis=1)
 
 
+def _final(var: str) -> Callable[[Any], Any]:
+    return lambda frame: frame[f"final.{var}"]
+
+
+# One cause changed at a time; the metric is a consequence the analysis names, never the
+# cause itself nor an outcome whose definition mentions the cause (a check that holds by
+# definition proves nothing).
+_TESTS = "[icbm_test, irbm_test, srbm_salvo, satellite_launch]"
+_TRANSFERS = (
+    "[transfer_satellite_tech, transfer_missile_tech, share_nuclear_know_how, joint_uav_program]"
+)
+_ENFORCEMENT = "world.sanctions_enforcement"
 CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
-    CausalCheck(
-        name="No Russian technology transfers",
-        changes="disable:\n  actions: [transfer_satellite_tech, transfer_missile_tech, "
-        "share_nuclear_know_how, joint_uav_program]\n",
-        metric=_reached("enhanced_tech_alliance"),
-        label="P(Enhanced Tech Alliance)",
-        direction="down",
-        factor=0.25,
-        margin=0.2,
-        source="VI 'Russia supplies satellite/imaging, boosting DPRK's ICBM'",
-    ),
-    CausalCheck(
-        name="No Russian technology transfers",
-        changes="disable:\n  actions: [transfer_satellite_tech, transfer_missile_tech, "
-        "share_nuclear_know_how, joint_uav_program]\n",
-        metric=lambda frame: frame["final.PRK.icbm"],
-        label="final DPRK ICBM maturity",
-        direction="down",
-        factor=0.95,
-        margin=3.0,
-        source="II.1 'Russian tech support could accelerate DPRK's ICBM'",
-    ),
-    CausalCheck(
-        name="Strong, coordinated enforcement with China",
-        changes="state:\n  world.sanctions_enforcement: 0.75\n"
-        "  world.enforcement_coordination: 85\n"
-        "  CHN.border_enforcement: 85\n  world.unsc_paralysis: 30\n",
-        metric=_reached("sanctions_collapse"),
-        label="P(Sanctions Collapse)",
-        direction="down",
-        factor=0.3,
-        margin=0.2,
-        source="V.1, V.3 (their converse): dilution and poor coordination undo enforcement",
-    ),
     CausalCheck(
         name="Lower Russian war urgency",
         changes="state:\n  RUS.war_urgency: 30\n  param.war_urgency_target: 30\n"
@@ -131,35 +117,185 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         source="I.1 'reliant on DPRK artillery shells'; V.5 'War-induced urgency'",
     ),
     CausalCheck(
-        name="Security Council not paralysed",
-        changes="state:\n  world.unsc_paralysis: 10\n",
-        metric=_reached("sanctions_collapse"),
-        label="P(Sanctions Collapse)",
+        name="No Russian technology transfers",
+        changes=f"disable:\n  actions: {_TRANSFERS}\n",
+        metric=_final("PRK.satellite_recon"),
+        label="final DPRK satellite reconnaissance",
         direction="down",
         factor=0.95,
-        margin=0.04,
+        margin=3.0,
+        source="I.2 'receives advanced Russian satellite, missile, and nuclear-related tech'",
+    ),
+    CausalCheck(
+        name="No Russian technology transfers",
+        changes=f"disable:\n  actions: {_TRANSFERS}\n",
+        metric=_final("PRK.icbm"),
+        label="final DPRK ICBM maturity",
+        direction="down",
+        factor=0.97,
+        margin=2.0,
+        source="II.1 'Russian tech support could accelerate DPRK's ICBM'",
+    ),
+    CausalCheck(
+        name="No Russian outreach (summits, visits, normalisation)",
+        changes="disable:\n  actions: [leaders_summit, senior_visit_pyongyang, "
+        "normalize_relations]\n",
+        metric=_final("PRK.legitimacy"),
+        label="final DPRK legitimacy",
+        direction="down",
+        factor=0.98,
+        margin=1.0,
+        source="I.2 'Putin's outreach raises DPRK's international standing'",
+    ),
+    CausalCheck(
+        name="No barter, rail links or covert finance",
+        changes="disable:\n  actions: [barter_oil_for_coal, expand_rail_links, covert_finance]\n",
+        metric=_final("PRK.economy"),
+        label="final DPRK economy",
+        direction="down",
+        factor=0.99,
+        margin=0.5,
+        source="I.2 'Barter trade and covert financial transfers help prop up Pyongyang's "
+        "fragile economy'",
+    ),
+    CausalCheck(
+        name="Little Russian presence in Pyongyang",
+        changes="state:\n  coop.military: 10\n  coop.economic: 5\n  coop.diplomatic: 10\n",
+        metric=_final("CHN.influence_over_PRK"),
+        label="final Chinese influence over the DPRK",
+        direction="up",
+        factor=1.02,
+        margin=2.0,
+        source="I.3 'Growing Russian presence in Pyongyang weakens China's exclusive "
+        "influence'; IV 'Loss of influence'",
+    ),
+    CausalCheck(
+        name="No DPRK missile tests",
+        changes=f"disable:\n  actions: {_TESTS}\n",
+        metric=_final("KOR.posture"),
+        label="final South Korean posture",
+        direction="down",
+        factor=0.99,
+        margin=0.5,
+        source="II.1 'Increased missile tests may provoke South Korea or the U.S.'",
+    ),
+    CausalCheck(
+        name="No DPRK missile progress",
+        changes="state:\n  param.indigenous_rd: 0\n"
+        "disable:\n  actions: [icbm_test, irbm_test, transfer_missile_tech, "
+        "buy_dprk_missiles]\n",
+        metric=_final("USA.deterrence_credibility"),
+        label="final US deterrence credibility",
+        direction="up",
+        factor=1.01,
+        margin=1.0,
+        source="II.2 'Breakdown of deterrence' as the DPRK's ICBM matures",
+    ),
+    CausalCheck(
+        name="Moscow keeps its military distance",
+        changes="state:\n  coop.military: 10\n",
+        metric=_final("PRK.posture"),
+        label="final DPRK posture",
+        direction="down",
+        factor=0.99,
+        margin=0.5,
+        source="II.2 'Triangular cooperation can embolden Pyongyang to challenge South Korea, "
+        "Japan, and U.S. military presence'",
+    ),
+    CausalCheck(
+        name="No arms trade with Russia",
+        changes=f"disable:\n  actions: [{', '.join(MUNITIONS_TRADE)}]\n",
+        metric=_final("world.illicit_arms_trade"),
+        label="final illicit arms trade",
+        direction="down",
+        factor=0.9,
+        margin=3.0,
+        source="II.4 'North Korean arms flowing to Russia sets precedent for illicit arms trade'",
+    ),
+    CausalCheck(
+        name="No DPRK provocations",
+        changes=f"disable:\n  actions: {_TESTS[:-1]}, nuclear_test, dmz_provocation]\n",
+        metric=_final("CHN.stability_image"),
+        label="final Chinese stability image",
+        direction="up",
+        factor=1.0,
+        margin=0.5,
+        source="IV 'Uncontrolled provocations hurt China's image of regional stability'",
+    ),
+    CausalCheck(
+        name="Security Council not paralysed (cause 1)",
+        changes="state:\n  world.unsc_paralysis: 5\n",
+        metric=_final(_ENFORCEMENT),
+        label="final sanctions enforcement",
+        direction="up",
+        factor=1.02,
+        margin=0.005,
         source="V.1 'Both countries block stricter UN Security Council resolutions'",
+    ),
+    CausalCheck(
+        name="Loopholes closed (cause 2)",
+        changes="state:\n  world.sanctions_loopholes: 5\n",
+        metric=_final(_ENFORCEMENT),
+        label="final sanctions enforcement",
+        direction="up",
+        factor=1.02,
+        margin=0.005,
+        source="V.2 'Maritime smuggling, crypto payments, and third-country intermediaries "
+        "blur enforcement'",
+    ),
+    CausalCheck(
+        name="Coordinated enforcement (cause 3)",
+        changes="state:\n  world.enforcement_coordination: 95\n",
+        metric=_final(_ENFORCEMENT),
+        label="final sanctions enforcement",
+        direction="up",
+        factor=1.02,
+        margin=0.005,
+        source="V.3 'Variance in U.S., EU, and Asian enforcement lets violations go unchecked'",
+    ),
+    CausalCheck(
+        name="A DPRK dependent on trade (cause 4)",
+        changes="state:\n  PRK.self_reliance: 5\n",
+        metric=_final(_ENFORCEMENT),
+        label="final sanctions enforcement",
+        direction="up",
+        factor=1.02,
+        margin=0.005,
+        source="V.4 'North Korea has adapted to isolation, focusing on self-reliance'",
+    ),
+    CausalCheck(
+        name="Russia's war winds down (cause 5)",
+        changes="state:\n  RUS.war_urgency: 10\n  param.war_urgency_target: 10\n",
+        metric=_final(_ENFORCEMENT),
+        label="final sanctions enforcement",
+        direction="up",
+        factor=1.02,
+        margin=0.005,
+        source="V.5 'Russia's desperation to continue its war overrides concern about legal "
+        "constraints'",
     ),
     CausalCheck(
         name="No crisis over Taiwan or in Ukraine",
         changes="state:\n  world.taiwan_strait: 0\n"
         "disable:\n  injects: [taiwan_strait_flareup, ukraine_escalation]\n",
-        metric=_reached("missile_crisis_2"),
-        label="P(Missile Crisis 2.0)",
+        metric=_actions(MISSILE_TESTS),
+        label="DPRK missile tests per game",
         direction="down",
-        factor=0.5,
-        margin=0.1,
-        source="VI 'DPRK tests weapons during Taiwan crisis or Ukraine escalation'",
+        factor=0.97,
+        margin=0.3,
+        source="VI Missile Crisis 2.0 'DPRK tests weapons during Taiwan crisis or Ukraine "
+        "escalation to stretch U.S. response'",
     ),
     CausalCheck(
         name="China cannot mediate",
         changes="disable:\n  actions: [mediate, convene_talks]\n",
-        metric=_reached("china_mediation_backfires"),
-        label="P(China Mediation Backfires)",
-        direction="down",
-        factor=0.25,
-        margin=0.02,
-        source="VI 'Beijing tries to moderate, but ends up alienating both partners'",
+        metric=_final("rel.CHN_PRK"),
+        label="final China-DPRK relations",
+        direction="up",
+        factor=1.0,
+        margin=0.3,
+        source="VI China Mediation Backfires 'Beijing tries to moderate, but ends up alienating "
+        "both partners'",
     ),
 )
 
@@ -192,8 +328,9 @@ def _batch(scenario: Any, runs: int, seed: int, jobs: int, folder: Path) -> Batc
 def counterfactual(base: str, check: CausalCheck, folder: Path) -> Any:
     """The scenario ``base`` with the check's changes, as a validated Scenario."""
     target = str(Path(base).resolve()) if Path(base).is_file() else base
+    title = json.dumps(f"Counterfactual: {check.name}")  # JSON strings are YAML strings
     text = (
-        f"schema_version: 1\nid: counterfactual\ntitle: 'Counterfactual: {check.name}'\n"
+        f"schema_version: 1\nid: counterfactual\ntitle: {title}\n"
         f"description: {base} with one cause changed.\nextends: '{target}'\n" + check.changes
     )
     path = folder / "counterfactual.yaml"
@@ -253,28 +390,13 @@ def causal_line(check: CausalCheck, base_frame: Any, cf_frame: Any) -> Line:
 
 
 def history_lines(result: BatchResult) -> list[Line]:
-    """Missile launches against CNS data; escalation score next to Rivera et al."""
-    frame = result.frame
-    years = result.plan.rules.turns / 12
-    per_year = _actions(MISSILE_TESTS)(frame) / years
-    observed = read_reference("dprk_missile_tests_by_year.csv")
-    days = [int(r["launch_days"]) for r in observed if 2012 <= int(r["year"]) <= 2025]
-    lo, hi = min(days), max(days)
-    mean = float(per_year.mean())
-    p10, p90 = np.percentile(per_year, [10, 90])
+    """The per-turn escalation score next to Rivera et al.'s published figures (reported,
+    not judged: their agents are language models, not this model)."""
     score = result.summary["fans"]["world.escalation_score"]
     first = score["median"][1]
     later = score["median"][min(14, len(score["median"]) - 1)]
     total = result.summary["total_escalation_score"]
     return [
-        Line(
-            "history",
-            "DPRK missile launch days per year",
-            f"within 2012-2025: {lo}-{hi} (median {int(np.median(days))})",
-            f"mean {mean:.1f} (10-90%: {p10:.0f}-{p90:.0f})",
-            lo <= mean <= hi,
-            "dprk_missile_tests_by_year.csv (CNS)",
-        ),
         Line(
             "history",
             "Escalation score per turn (6 nations)",
@@ -287,6 +409,41 @@ def history_lines(result: BatchResult) -> list[Line]:
     ]
 
 
+def target_lines(result: BatchResult, logs: Sequence[Sequence[dict[str, Any]]]) -> list[Line]:
+    """The record's base rates, the mix of tests, policy reversals, the analysis' trends
+    and levels, and variables pinned at a bound (see :mod:`tripwire.targets`)."""
+    frame, rules = result.frame, result.plan.rules
+    verdicts = [
+        *targets.rate_verdicts(frame, rules),
+        *targets.reversal_verdicts(logs),
+        *targets.trend_verdicts(frame, rules),
+        targets.stuck_verdict(frame, rules),
+    ]
+    return [Line(v.kind, v.name, v.expected, v.measured, v.passed, v.source) for v in verdicts]
+
+
+def logged_games(scenario: Scenario, seed: int, games: int) -> list[list[dict[str, Any]]]:
+    """The event logs of the first ``games`` runs of a batch seeded ``seed``."""
+    rules = compile_rules(scenario)
+    return [
+        CrisisModel(rules, rng=run_seed(seed, i), collect=False).run().log for i in range(games)
+    ]
+
+
+def on_model(crisis: str, model: str, folder: Path) -> Scenario:
+    """A bundled crisis scenario played on the model being calibrated: its own changes,
+    over ``model`` instead of the bundled baseline it extends."""
+    path = bundled_scenarios()[crisis]
+    if model == "baseline":
+        return load_scenario(path)
+    target = str(Path(model).resolve()) if Path(model).is_file() else model
+    text = path.read_text(encoding="utf-8")
+    rerooted = re.sub(r"(?m)^extends:.*$", f"extends: '{target}'", text, count=1)
+    out = folder / f"{crisis}.yaml"
+    out.write_text(rerooted, encoding="utf-8")
+    return load_scenario(out)
+
+
 def calibrate(
     scenario: str = "baseline",
     *,
@@ -294,8 +451,10 @@ def calibrate(
     check_runs: int = 400,
     seed: int = 1,
     jobs: int = 1,
+    turns: int | None = None,
     checks: Sequence[CausalCheck] = CAUSAL_CHECKS,
     crisis: Sequence[str] = CRISIS_SCENARIOS,
+    logged: int = 100,
     progress: Callable[[str], None] | None = None,
 ) -> Calibration:
     """Run the calibration batches and judge each line (see the module docstring)."""
@@ -303,24 +462,32 @@ def calibrate(
     out = Calibration(scenario, runs, seed)
     with tempfile.TemporaryDirectory(prefix="tripwire-calibrate-") as tmp:
         folder = Path(tmp)
+        spec = _with_turns(load_scenario(scenario), turns)
         say(f"{scenario}: {runs} games")
-        main = _batch(scenario, runs, seed, jobs, folder / "main")
+        main = _batch(spec, runs, seed, jobs, folder / "main")
         out.lines += band_lines(main)
+        fired = _trigger_totals(main)
         say(f"{scenario}: {check_runs} games for the causal checks")
-        base = _batch(scenario, check_runs, seed, jobs, folder / "base").frame
+        base = _batch(spec, check_runs, seed, jobs, folder / "base").frame
         for k, check in enumerate(checks):
             say(f"counterfactual: {check.name}")
             cf_dir = folder / f"cf{k}"
             cf_dir.mkdir()
-            spec = counterfactual(scenario, check, cf_dir)
-            cf = _batch(spec, check_runs, seed, jobs, cf_dir / "b").frame
+            cf_spec = _with_turns(counterfactual(scenario, check, cf_dir), turns)
+            cf = _batch(cf_spec, check_runs, seed, jobs, cf_dir / "b").frame
             out.lines.append(causal_line(check, base, cf))
         rated = {o.id for o in load_catalog().outcomes}
         for name in crisis:
             if name == scenario or name not in rated:
                 continue
             say(f"crisis scenario: {name}")
-            own = _batch(name, check_runs, seed, jobs, folder / f"s-{name}").frame
+            crisis_dir = folder / f"s-{name}"
+            crisis_dir.mkdir()
+            crisis_spec = _with_turns(on_model(name, scenario, crisis_dir), turns)
+            batch = _batch(crisis_spec, check_runs, seed, jobs, crisis_dir / "b")
+            for trigger, n in _trigger_totals(batch).items():
+                fired[trigger] = fired.get(trigger, 0) + n
+            own = batch.frame
             before = float(base[f"reached.{name}"].mean())
             after = float(own[f"reached.{name}"].mean())
             out.lines.append(
@@ -333,8 +500,58 @@ def calibrate(
                     "VI Scenarios table",
                 )
             )
+        say(f"{scenario}: {logged} logged games for policy reversals")
+        out.lines += target_lines(main, logged_games(spec, seed, logged))
+        dead = targets.dead_verdict(fired, "the scenario or one of the crisis scenarios")
+        out.lines.append(
+            Line(dead.kind, dead.name, dead.expected, dead.measured, dead.passed, dead.source)
+        )
+        out.lines += uncertainty_lines(spec, check_runs, seed, say)
         out.lines += history_lines(main)
     return out
+
+
+def uncertainty_lines(
+    spec: Scenario, games: int, seed: int, say: Callable[[str], None]
+) -> list[Line]:
+    """Each outcome's probability over the fitted parameters' posterior draws
+    (``catalog/fitted.yaml``): the parameter uncertainty, next to the Monte Carlo one."""
+    from tripwire.fit import play, posterior_draws
+
+    draws = posterior_draws()
+    if not draws:
+        return []
+    say(f"{len(draws)} posterior draws of the fitted parameters")
+    rules = compile_rules(spec)
+    per_draw = []
+    for values in draws:
+        drawn = apply_overrides(spec, [Assignment(k, float(v)) for k, v in values.items()])
+        frame = play(drawn, games, seed)
+        per_draw.append([float(frame[f"reached.{o}"].mean()) for o in rules.outcome_ids])
+    table = np.asarray(per_draw)
+    lines = []
+    for k, title in enumerate(rules.outcome_titles):
+        lo, mid, hi = np.percentile(table[:, k], [5, 50, 95])
+        lines.append(
+            Line(
+                "uncertainty",
+                title,
+                f"over {len(draws)} posterior draws x {games} games",
+                f"{mid:.3f} (5-95%: {lo:.3f}-{hi:.3f})",
+                None,
+                "catalog/fitted.yaml (ABC-SMC)",
+            )
+        )
+    return lines
+
+
+def _with_turns(spec: Scenario, turns: int | None) -> Scenario:
+    return spec if turns is None else spec.model_copy(update={"turns": turns})
+
+
+def _trigger_totals(result: BatchResult) -> dict[str, int]:
+    frame = result.frame
+    return {t.id: int(frame[f"trigger.{t.id}"].sum()) for t in result.plan.rules.triggers}
 
 
 def markdown(cal: Calibration) -> str:
@@ -352,8 +569,16 @@ def markdown(cal: Calibration) -> str:
     titles = {
         "band": "Outcome probabilities against the analysis (section VI)",
         "cause": "Causes: one change at a time",
-        "scenario": "Crisis scenarios",
-        "history": "Against history",
+        "scenario": "Crisis scenarios (played on this model)",
+        "rate": "Base rates of the record (2017-2025)",
+        "mix": "The mix of DPRK tests",
+        "reversal": "Policy reversals (churn)",
+        "trend": "Trends the analysis asserts",
+        "level": "Levels at the end of the game",
+        "stuck": "Runaway mechanisms",
+        "dead": "Risk triggers",
+        "uncertainty": "Outcome probabilities with the fitted parameters' uncertainty",
+        "history": "Against published simulations",
     }
     for kind, title in titles.items():
         rows = [line for line in cal.lines if line.kind == kind]

@@ -380,6 +380,18 @@ def run_cmd(
     )
 
 
+def _write_output(path: Path, text: str, option: str = "--out") -> None:
+    """Write a text output the user named, or fail with a located error (exit 2)."""
+    from tripwire.files import write_text_atomic
+
+    try:
+        write_text_atomic(path, text)
+    except OSError as err:
+        _fail(InputError([Diagnostic(Location(option), f"{path}: {err.strerror or err}")]))
+    except InputError as err:
+        _fail(err)
+
+
 def _check_outputs(
     scenario: str | None,
     *,
@@ -754,8 +766,11 @@ def calibrate_cmd(
         Path | None,
         typer.Option("--out", "-o", help="Markdown report (default: calibration-SCENARIO.md)."),
     ] = None,
+    turns: TurnsOption = None,
 ) -> None:
-    """Check the model against the analysis: outcome bands, causes, history (exit 1 on a FAIL)."""
+    """Check the model against the analysis and the record: outcome bands, one-cause
+    counterfactuals, crisis scenarios, base rates, reversals, trends, runaway variables and
+    dead triggers, with each outcome's parameter uncertainty (exit 1 on a FAIL)."""
     from tripwire.workers import pool_pays, start_forkserver
 
     _check_jobs(jobs)
@@ -764,7 +779,6 @@ def calibrate_cmd(
     from rich.table import Table
 
     from tripwire.calibration import calibrate, markdown
-    from tripwire.files import write_text_atomic
 
     err_console = Console(stderr=True)
     target = out or Path(f"calibration-{Path(scenario).stem}.md")
@@ -777,16 +791,12 @@ def calibrate_cmd(
                 check_runs=check_runs,
                 seed=seed,
                 jobs=jobs,
+                turns=turns,
                 progress=lambda msg: status.update(f"calibrating: {msg}"),
             )
     except InputError as err:
         _fail(err)
-    try:
-        write_text_atomic(target, markdown(cal))
-    except OSError as err:
-        _fail(InputError([Diagnostic(Location("--out"), f"{target}: {err.strerror or err}")]))
-    except InputError as err:
-        _fail(err)
+    _write_output(target, markdown(cal))
     table = Table(title=f"Calibration of {scenario}", header_style="bold", show_lines=False)
     for name in ("Check", "Expected", "Measured", "Verdict"):
         table.add_column(name, overflow="fold")
@@ -798,6 +808,52 @@ def calibrate_cmd(
     console.print(f"  {'all checks pass' if cal.passed else 'some checks FAIL'}; report: {target}")
     if not cal.passed:
         raise typer.Exit(1)
+
+
+@app.command("fit")
+def fit_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario to fit against.")] = "baseline",
+    out: Annotated[
+        Path,
+        typer.Option("--out", "-o", help="Where to write the fitted values (YAML)."),
+    ] = Path("fitted.yaml"),
+    population: Annotated[
+        int, typer.Option("--population", min=5, max=2000, help="Particles per generation.")
+    ] = 60,
+    generations: Annotated[
+        int, typer.Option("--generations", min=1, max=30, help="ABC-SMC generations.")
+    ] = 5,
+    games: Annotated[
+        int, typer.Option("--games", min=50, max=20000, help="Games per parameter set.")
+    ] = 400,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Seed of the fit.")] = 1,
+) -> None:
+    """Fit the free parameters to the analysis' bands and the record (ABC-SMC with pyabc);
+    `make fit` writes the result to the catalog, where it becomes the model's defaults."""
+    from tripwire.fit import FREE, fit, fitted_yaml
+
+    _check_outputs(scenario, files=[(out, "--out")])
+    err_console = Console(stderr=True)
+    try:
+        with err_console.status("fitting") as status:
+            result = fit(
+                scenario,
+                population=population,
+                generations=generations,
+                games=games,
+                seed=seed,
+                progress=lambda msg: status.update(f"fitting: {msg}"),
+            )
+    except InputError as err:
+        _fail(err)
+    _write_output(out, fitted_yaml(result, scenario, seed=seed))
+    console = _stdout()
+    for free in FREE:
+        mid = result.quantile(free.name, 0.5)
+        lo, hi = result.quantile(free.name, 0.05), result.quantile(free.name, 0.95)
+        console.print(f"  {free.name:28s} {mid:9.4g}  (90%: {lo:.4g}-{hi:.4g})  {free.why}")
+    console.print(f"  distances by generation: {', '.join(f'{e:.3g}' for e in result.epsilons)}")
+    console.print(f"  wrote {out}")
 
 
 @app.command("play")

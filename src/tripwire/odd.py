@@ -331,8 +331,11 @@ information; intelligence actions change state variables, not what actors know.
 Indirect, through the shared state that all objectives read; direct through targeted moves
 ({sum(1 for a in acts if a.targets)} of {len(acts)} actions have targets, and move relations),
 and through preconditions and conditions that read other actors' state or recent moves
-(`count()`). Actions open to several actors, each taking them on its own:
-{_code(a.id for a in acts if len(a.actors) > 1)}.
+(`count()`). Joint moves, made together (they go ahead only when every partner takes part,
+a bot partner when its own copy is worth taking to it, a human one when it chose the move;
+made once, counted for every partner): {_code(a.id for a in acts if a.joint)}. Actions open
+to several actors, each taking them on its own:
+{_code(a.id for a in acts if len(a.actors) > 1 and not a.joint)}.
 
 ### Stochasticity
 

@@ -26,6 +26,10 @@ def _action_text(event: Mapping[str, Any]) -> Text:
     name = event.get("name") or event.get("action", "?")
     target = event.get("target")
     label = f"{name}→{target}" if target else name
+    if event.get("partners"):
+        label = f"{label} (with {', '.join(event['partners'])})"
+    if event.get("declined"):
+        label = f"{label} (declined by {', '.join(event['declined'])})"
     if event.get("vetoed"):
         return Text(f"{label} ({VETOED})", style="blue strike")
     if event.get("cancelled"):

@@ -56,6 +56,7 @@ _SECTIONS = (  # $defs model -> where its keys stand in a file
     ("OutcomeSpec", "Each entry of `outcomes`"),
     ("VariableSpec", "Each entry of `variables`"),
     ("ActorOverride", "Each actor under `actors` (`RUS`, `PRK`, `CHN`, `USA`, `KOR`, `JPN`)"),
+    ("ObjectiveSpec", "A new objective under `actors: ACTOR: objectives:` (instead of a weight)"),
     ("Disable", "`disable`"),
     ("DynamicsTerm", "Each entry of `dynamics`"),
     ("ActionSpec", "Each entry of `actions`"),

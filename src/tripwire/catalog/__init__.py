@@ -129,6 +129,44 @@ def _section(data: Any, key: str) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+FITTED = "fitted.yaml"  # the calibrated values of the free parameters (`tripwire fit`)
+
+
+def _apply_fitted(
+    doc: Any, variables: list[Any], actors: dict[str, ActorProfile]
+) -> tuple[list[Any], dict[str, ActorProfile]]:
+    """The catalog with the fitted values as its defaults: ``param.*`` variables' starting
+    values and ``ACTOR.objectives.NAME`` weights (see ``fitted.yaml``)."""
+    where = Location(f"<catalog>/{FITTED}")
+    values = (doc or {}).get("values") or {}
+    if not isinstance(values, dict):
+        raise ScenarioError([Diagnostic(where, "values must be a mapping")])
+    by_name = {v.name: i for i, v in enumerate(variables)}
+    variables, actors = list(variables), dict(actors)
+    for name, entry in values.items():
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ScenarioError([Diagnostic(where, f"{name}: value must be a number")])
+        code, _, rest = str(name).partition(".")
+        if name in by_name:
+            spec = variables[by_name[name]]
+            if not spec.min <= value <= spec.max:
+                raise ScenarioError([Diagnostic(where, f"{name}: {value:g} is out of range")])
+            variables[by_name[name]] = spec.model_copy(update={"default": float(value)})
+        elif code in actors and rest.startswith("objectives."):
+            objective = rest.removeprefix("objectives.")
+            profile = actors[code]
+            if objective not in profile.objectives or value < 0:
+                raise ScenarioError([Diagnostic(where, f"{name}: not a fittable weight")])
+            updated = profile.objectives[objective].model_copy(update={"weight": float(value)})
+            actors[code] = profile.model_copy(
+                update={"objectives": {**profile.objectives, objective: updated}}
+            )
+        else:
+            raise ScenarioError([Diagnostic(where, f"{name}: unknown parameter")])
+    return variables, actors
+
+
 @functools.cache
 def load_catalog() -> Catalog:
     """Read and validate the catalog (cached: once per process).
@@ -211,6 +249,11 @@ def load_catalog() -> Catalog:
             seen.add(ident)
     if problems:
         raise ScenarioError(problems)
+    fitted_text = pkg.joinpath(FITTED).read_text(encoding="utf-8")
+    digest.update(FITTED.encode() + b"\0" + fitted_text.encode())
+    merged["variables"], actors = _apply_fitted(
+        parse_yaml(fitted_text, f"<catalog>/{FITTED}"), merged["variables"], actors
+    )
     return Catalog(
         variables=tuple(merged["variables"]),
         actors=actors,

@@ -348,7 +348,15 @@ def check_scenario(data: MarkedMap, path: str, catalog: Catalog) -> list[Diagnos
     for code, override in _mapping(data, "actors").items():
         if code not in objectives or not isinstance(override, dict):
             continue
-        for name in _mapping(override, "objectives"):
+        for name, value in _mapping(override, "objectives").items():
+            if isinstance(name, str) and isinstance(value, dict):
+                objectives[code].add(name)  # a new objective of the scenario's own
+    for code, override in _mapping(data, "actors").items():
+        if code not in objectives or not isinstance(override, dict):
+            continue
+        for name, value in _mapping(override, "objectives").items():
+            if isinstance(value, dict):
+                continue
             if name not in objectives[code]:
                 problems.at(
                     ("actors", code, "objectives", name),

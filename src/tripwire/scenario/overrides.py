@@ -55,6 +55,8 @@ def known_names(scenario: Scenario, catalog: Catalog | None = None) -> list[str]
     for code in ACTORS:
         names += [f"{code}.{p}" for p in ACTOR_PARAMETERS]
         names += [f"{code}.objectives.{o}" for o in catalog.actors[code].objectives]
+        own = scenario.actors[code].objectives if code in scenario.actors else {}
+        names += [f"{code}.objectives.{o}" for o, v in own.items() if not isinstance(v, float)]
     return names
 
 
@@ -129,7 +131,12 @@ def apply_overrides(
         code, _, rest = a.name.partition(".")
         actor = doc.setdefault("actors", {}).setdefault(code, {})
         if rest.startswith("objectives."):
-            actor.setdefault("objectives", {})[rest.removeprefix("objectives.")] = a.value
+            objectives = actor.setdefault("objectives", {})
+            name = rest.removeprefix("objectives.")
+            if isinstance(objectives.get(name), dict):  # the scenario's own objective
+                objectives[name] = {**objectives[name], "weight": a.value}
+            else:
+                objectives[name] = a.value
         elif rest == "action_points":
             if a.value != int(a.value):
                 problems.append(Diagnostic(Location(option, 1, 1), f"{a.name} must be whole"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -231,15 +231,25 @@ def _quantity(value: Any, info: ValidationInfo) -> float | str:
     return _parse(value, info, "num")
 
 
-def _check_cameo(value: str, info: ValidationInfo) -> str:
-    names = _names(info)
-    if names is not None and names.cameo and value not in names.cameo:
-        raise PydanticCustomError(
-            "cameo",
-            "unknown CAMEO code '{code}'{hint}",
-            {"code": value, "hint": did_you_mean(value, names.cameo)},
-        )
-    return value
+def _known(kind: str, what: str, field: str) -> Callable[[str, ValidationInfo], str]:
+    """A check that a value names one of the context's ``field`` (e.g. its actions)."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        names = _names(info)
+        known = getattr(names, field) if names is not None else None
+        if known and value not in known:
+            raise PydanticCustomError(
+                kind,
+                "unknown {what} '{name}'{hint}",
+                {"what": what, "name": value, "hint": did_you_mean(value, known)},
+            )
+        return value
+
+    return check
+
+
+_check_cameo = _known("cameo", "CAMEO code", "cameo")
+_check_action_ref = _known("action", "action", "actions")
 
 
 def _check_month(value: str) -> str:
@@ -251,6 +261,7 @@ def _check_month(value: str) -> str:
 
 
 Slug = Annotated[str, AfterValidator(_check_slug)]
+ActionRef = Annotated[str, AfterValidator(_check_slug), AfterValidator(_check_action_ref)]
 VarName = Annotated[str, AfterValidator(_check_var_syntax)]
 VarRef = Annotated[str, AfterValidator(_check_var_syntax), AfterValidator(_check_var)]
 EffectKey = Annotated[str, AfterValidator(_check_effect_key)]
@@ -355,8 +366,10 @@ class ActorProfile(Strict):
 class ActorOverride(Strict):
     """A scenario's changes to an actor's catalog profile."""
 
-    objectives: dict[Slug, Annotated[float, Field(ge=0, le=100)]] = {}
-    """Objective id -> new weight."""
+    objectives: dict[Slug, Annotated[float, Field(ge=0, le=100)] | ObjectiveSpec] = {}
+    """Objective id -> new weight (0-100; a weight is never negative: to make an actor want
+    a variable lower, give the term a negative coefficient), or a whole new objective
+    (description, weight, terms, gain, source) that the actor pursues in this scenario."""
     risk_tolerance: float | None = Field(default=None, ge=0, le=1)
     """New risk tolerance (0-1)."""
     action_points: int | None = Field(default=None, ge=1, le=4)
@@ -399,8 +412,26 @@ class ActionSpec(Strict):
     """Rivera et al. (2024) escalation category; its score is added to the turn's score."""
     rung: int = Field(ge=1, le=44)
     """Kahn escalation ladder rung the action signals (1-44)."""
+    joint: bool = False
+    """A move its actors make together (an exercise, a summit): it goes ahead only if every
+    partner takes part (a bot partner when its own copy of the move is worth taking to it, a
+    human partner when it chose the move the same turn), it counts for every partner, and a
+    partner's copy chosen the same turn joins the one move instead of repeating it. With
+    targets among the actors (a summit), the partners are the mover and its target; else
+    every actor listed."""
+    reverses: list[ActionRef] = []
+    """Actions this one undoes (a stance reversed, like relaxing a border just tightened).
+    An actor that took one of them recently pays `param.reversal_cost` per (decayed) recent
+    use when it takes this one (audience costs), and never takes both in one turn. The
+    relation is symmetric: naming it on one side is enough."""
     source: str
     """The passage of the analysis this action implements."""
+
+    @model_validator(mode="after")
+    def _joint(self) -> ActionSpec:
+        if self.joint and len(set(self.actors)) < 2:
+            raise PydanticCustomError("joint", "a joint action needs at least two actors", {})
+        return self
 
     @model_validator(mode="after")
     def _targets(self) -> ActionSpec:

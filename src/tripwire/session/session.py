@@ -159,6 +159,12 @@ def undone_moves(model: CrisisModel, turn: int, humans: Sequence[str]) -> list[d
             {"actor": e.get("actor"), "action": e.get("action"), "target": e.get("target"),
              "result": result}
         )  # fmt: skip
+        # human partners who chose a joint move joined this one (adjudication rule 9)
+        out.extend(
+            {"actor": who, "action": e.get("action"), "target": e.get("target"),
+             "result": result}
+            for who in e.get("joined") or () if who in humans
+        )  # fmt: skip
     return out
 
 

@@ -17,6 +17,14 @@ The rules, each with a conformance test in ``tests/test_adjudication.py``:
    taken (successful or not; cancelled moves and holds count 0).
 8. The escalation rung rises to the highest rung signalled by a successful move; if no
    successful move signalled the current rung or higher, it falls by one (never below 1).
+9. A joint move (an exercise, a summit) is made once: the first copy to resolve is the
+   move, with its partners named in the event, and counts for every partner; a partner's
+   copy chosen the same turn joins it (no second roll, effects or event; the event names
+   it in ``joined``), and the white cell's veto or forced result of any copy is the joint
+   move's. A human partner
+   takes part only if it chose the move itself: otherwise the move is cancelled, marked
+   ``declined``. (Bot partners' willingness is part of the decision: see
+   :func:`tripwire.sim.turn.willing`.)
 
 In a facilitated exercise the white cell may veto a move before it resolves (it is then
 skipped like a cancelled move, marked ``vetoed``) or force its success or failure (its roll
@@ -88,6 +96,7 @@ def resolve(
     record: bool = True,
     vetoed: frozenset[int] = frozenset(),
     forced: dict[int, bool] | None = None,
+    humans: frozenset[int] = frozenset(),
 ) -> Resolution:
     """Resolve the chosen moves in order (rules 1-7), mutating the state list ``s``.
 
@@ -101,6 +110,8 @@ def resolve(
         record: build the event records (off for lean batch runs).
         vetoed: moves the white cell vetoed (treated as cancelled, marked ``vetoed``).
         forced: move -> success, for moves whose outcome the white cell forced.
+        humans: the actor indices of human seats (rule 9: a human partner must choose a
+            joint move itself).
     """
     count, fired = history.count, history.fired
     forced = forced or {}
@@ -108,16 +119,30 @@ def resolve(
     taken: list[int] = []
     score = 0.0
     max_rung = 0
+    made: set[int] = set()  # joint moves made this turn (rule 9)
+    every = {m for moves in chosen for m in moves}
     for m in resolution_order(rules, chosen):
         move = rules.moves[m]
-        if m in vetoed:
+        key = int(rules.joint_key[m])
+        if key >= 0 and key in made:
+            continue  # a partner's copy joins the move already made
+        copies = _copies(rules, m, key, every)
+        if m in vetoed or any(c in vetoed for c in copies):
             if record:
                 events.append(_action_event(move, None, None, False, {}) | {"vetoed": True})
+            if key >= 0:
+                made.add(key)
             continue
         check = rules.precondition_one[m]
         if check is not None and not check(s, count, fired, turn)[0]:
             if record:
                 events.append(_action_event(move, None, None, False, {}) | {"cancelled": True})
+            continue
+        declined = _declined(rules, m, humans, every)
+        if declined:
+            if record:
+                event = _action_event(move, None, None, False, {})
+                events.append(event | {"cancelled": True, "declined": declined})
             continue
         one = rules.success_one[m]
         p = (
@@ -126,7 +151,8 @@ def resolve(
             else rule.success_chance(one(s, count, fired, turn)[0], SCALAR)
         )
         roll = rolls[m]
-        success = forced.get(m, roll < p)
+        decided = [forced[c] for c in (m, *copies) if c in forced]
+        success = decided[0] if decided else roll < p
         applied = apply_effects(
             s,
             rules.effects_success[m] if success else rules.effects_failure[m],
@@ -135,14 +161,41 @@ def resolve(
         )
         history.add_action(rules.move_count_rows[m])
         taken.append(m)
+        if key >= 0:
+            made.add(key)
         score += move.escalation_score
         max_rung = rule.signalled_rung(max_rung, success, move.rung, SCALAR)
         if record:
             event = _action_event(move, rounded(p), rounded(roll), success, named(rules, applied))
-            if m in forced:
-                event["forced"] = True
-            events.append(event)
+            events.append(event | _marks(rules, move, bool(decided), copies))
     return Resolution(events, score, max_rung, taken)
+
+
+def _marks(rules: Rules, move: Any, forced: bool, copies: list[int]) -> dict[str, Any]:
+    """What the white cell decided and who took part, for a resolved move's event."""
+    marks: dict[str, Any] = {"forced": True} if forced else {}
+    if move.partners:
+        marks["partners"] = list(move.partners)
+    if copies:
+        marks["joined"] = sorted({rules.moves[c].actor for c in copies})
+    return marks
+
+
+def _copies(rules: Rules, m: int, key: int, every: set[int]) -> list[int]:
+    """Rule 9: the partners' copies of joint move ``m`` chosen this turn (the white cell
+    reviews a joint move as one)."""
+    if key < 0:
+        return []
+    return [c for c in every if c != m and rules.joint_key[c] == key]
+
+
+def _declined(rules: Rules, m: int, humans: frozenset[int], every: set[int]) -> list[str]:
+    """Rule 9: the human partners of joint move ``m`` who did not choose it."""
+    return [
+        rules.moves[c].actor
+        for c in rules.joint_partners[m].tolist()
+        if c < len(rules.moves) and rules.moves[c].actor_index in humans and c not in every
+    ]
 
 
 def _action_event(

@@ -140,9 +140,11 @@ class Kernel:
             for i, _ in (*rules.effects_success[m], *rules.effects_failure[m]):
                 written_vars[m, i] = True
             written_rows[m, list(key_rows[m])] = True
-        return (written_vars.astype(np.int64) @ read_vars.astype(np.int64) > 0) | (
-            written_rows.astype(np.int64) @ read_rows.astype(np.int64) > 0
-        )
+        # one float32 product (BLAS; integer products have no fast path): each entry counts
+        # the shared things, exactly, since the counts are far below float32's 2**24
+        written = np.hstack([written_vars, written_rows]).astype(np.float32)
+        read = np.vstack([read_vars, read_rows]).astype(np.float32)
+        return (written @ read) > 0
 
 
 def kernel(rules: Rules) -> Kernel:
@@ -396,12 +398,15 @@ class LockstepModel(mesa.Model):
         if not (chosen >= 0).any():  # every actor holds (or a scenario without moves)
             return score, max_rung, taken
         ordered = rule.resolution_order(rules, chosen)
+        made = np.zeros((rules.n_joint + 1, self.games), dtype=bool)  # adjudication rule 9
+        joint_key = np.where(rules.joint_key >= 0, rules.joint_key, rules.n_joint)
         for j in range(chosen.shape[1]):
             m = ordered[:, j]
             active = m >= 0
             if not active.any():
                 break  # unused points sort last
             mm = np.where(active, m, 0)
+            active = active & ~made[joint_key[mm], cols]  # a partner's copy joins the move made
             # rules 2 and 3 evaluate the precondition and chance as they are now; they differ
             # from the decision's only where an earlier move of the game changed what they read
             stale = np.zeros(self.games, dtype=bool)
@@ -426,6 +431,8 @@ class LockstepModel(mesa.Model):
             np.add(score, k.escalation[mm], out=score, where=doing)
             max_rung = rule.signalled_rung(max_rung, doing & won, k.rung[mm], ARRAY)
             taken.append((mm, doing))
+            made[joint_key[mm], cols] |= doing
+            made[rules.n_joint] = False  # the row of moves that are not joint
         return score, max_rung, taken
 
     def _again(self, part: str, moves: np.ndarray, where: np.ndarray) -> np.ndarray:

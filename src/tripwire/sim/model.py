@@ -273,6 +273,9 @@ class CrisisModel(mesa.Model):
             record=self.record,
             vetoed=frozenset(pending.vetoed),
             forced=pending.forced,
+            humans=frozenset(
+                a.actor_index for a in self._actor_agents if isinstance(a.policy, HumanSeat)
+            ),
         )
         turn_events.extend(res.events)
         self.recent *= s[rules.index["param.repetition_memory"]]
@@ -678,16 +681,22 @@ def check_moves(rules: Rules, view: DecisionView | None, actor: int, moves: list
             f"{code} has {rules.action_points[actor]} action point(s), not {len(moves)}"
         )
     sl = rules.actor_slices[actor]
-    groups = set()
+    taken: list[int] = []
     for m in moves:
         if not sl.start <= m < sl.stop:
             raise ValueError(f"move {m} is not one of {code}'s")
         name = rules.moves[m].action
         if view is not None and not view.legal[m]:
             raise ValueError(f"{code} cannot take '{name}' now: its precondition does not hold")
-        if rules.move_group[m] in groups:
-            raise ValueError(f"{code} takes '{name}' twice")
-        groups.add(rules.move_group[m])
+        for other in taken:
+            if rules.actor_conflicts[actor, m - sl.start, other - sl.start]:
+                if rules.move_group[m] == rules.move_group[other]:
+                    raise ValueError(f"{code} takes '{name}' twice")
+                raise ValueError(
+                    f"{code} cannot take '{name}' and '{rules.moves[other].action}' in one "
+                    "turn: one reverses the other"
+                )
+        taken.append(m)
 
 
 def describe_intervention(record: dict[str, Any], rules: Rules) -> str:

@@ -32,7 +32,14 @@ from tripwire.scenario.expr import (
     rel_name,
 )
 from tripwire.scenario.loader import scenario_digest
-from tripwire.scenario.schema import ACTORS, ActionSpec, Names, Scenario, parse_checked
+from tripwire.scenario.schema import (
+    ACTORS,
+    ActionSpec,
+    Names,
+    ObjectiveSpec,
+    Scenario,
+    parse_checked,
+)
 
 ANY = "any"
 COUNT_ACTORS: tuple[str, ...] = (*ACTORS, ANY)
@@ -59,6 +66,8 @@ class Move:
     escalation_score: int
     rung: int
     cost: float
+    reverses: tuple[str, ...] = ()  # actions this one undoes (ActionSpec.reverses)
+    partners: tuple[str, ...] = ()  # the other actors of a joint move (ActionSpec.joint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +222,11 @@ class Rules:
     max_points: int
     min_points: int
     point_mask: np.ndarray  # (A, max_points) True for an actor's own action points
+    move_reversed: np.ndarray  # (M, W) groups each move reverses, padded with n_groups
+    joint_key: np.ndarray  # (M,) the joint move a move is a copy of, or -1
+    n_joint: int  # how many joint moves there are
+    joint_partners: np.ndarray  # (M, W) the partners' copies of a joint move, padded with M
+    actor_conflicts: np.ndarray  # (A, n, n) moves an actor cannot take in one turn together
     count_keys: tuple[str, ...]  # the keys some rule counts ('*', 'tag:x', 'action:y')
     move_keys: tuple[tuple[int, ...], ...]  # per move, the count keys it adds to
     move_count_rows: tuple[tuple[int, ...], ...]  # per move, the History rows it adds 1 to
@@ -386,11 +400,14 @@ class _Compiler:
             risk.append(pick("risk_tolerance"))
             points.append(pick("action_points"))
             noise.append(pick("noise"))
-            for oid, obj in prof.objectives.items():
+            changes = dict(over.objectives) if over else {}
+            added = {o: spec for o, spec in changes.items() if isinstance(spec, ObjectiveSpec)}
+            for oid, obj in {**prof.objectives, **added}.items():
                 k = len(self.objectives)
                 self.objectives.append(Objective(code, oid, obj.description))
                 obj_actor.append(ai)
-                weights0.append(over.objectives.get(oid, obj.weight) if over else obj.weight)
+                change = changes.get(oid, obj.weight)
+                weights0.append(change.weight if isinstance(change, ObjectiveSpec) else change)
                 row = np.zeros(len(self.var_names))
                 for name, coef in obj.terms.items():
                     row[self.index[name]] += coef
@@ -442,6 +459,8 @@ class _Compiler:
                         escalation_score=self.catalog.escalation_scores[action.escalation],
                         rung=action.rung,
                         cost=action.cost,
+                        reverses=tuple(action.reverses),
+                        partners=_partners(action, code, target),
                     )
                     out.append((move, action))
         return out
@@ -667,6 +686,52 @@ class _Compiler:
         return Rules(**parts, **compiled, **_tables(parts, compiled))
 
 
+def _partners(action: ActionSpec, code: str, target: str | None) -> tuple[str, ...]:
+    """The other parties of a joint move: its target when the targets are the actors
+    themselves (a summit), else every other actor of the action."""
+    if not action.joint:
+        return ()
+    if target is not None and set(action.targets) <= set(action.actors):
+        return (target,)
+    return tuple(a for a in action.actors if a != code)
+
+
+def _joint_tables(moves: Sequence[Move]) -> tuple[np.ndarray, int, list[list[int]]]:
+    """Per move, its joint move's key (-1 if not joint) and its partners' copies."""
+    keys: dict[tuple[str, frozenset[str], str | None], int] = {}
+    index = {(mv.actor, mv.action, mv.target): mv.index for mv in moves}
+    joint_key = np.full(len(moves), -1, dtype=np.int64)
+    copies: list[list[int]] = []
+    for mv in moves:
+        found: list[int] = []
+        if mv.partners:
+            summit = mv.partners == (mv.target,)
+            outside = None if summit else mv.target
+            parties = frozenset((mv.actor, *mv.partners))
+            joint_key[mv.index] = keys.setdefault((mv.action, parties, outside), len(keys))
+            for p in mv.partners:
+                other = index.get((p, mv.action, mv.actor if summit else mv.target))
+                if other is not None:
+                    found.append(other)
+        copies.append(found)
+    return joint_key, len(keys), copies
+
+
+def _reversals(moves: Sequence[Move], move_group: np.ndarray) -> list[set[int]]:
+    """Per move, the groups (the same actor's actions) it reverses, either way round."""
+    group_of = {(mv.actor, mv.action): int(g) for mv, g in zip(moves, move_group, strict=True)}
+    pairs = {(mv.action, other) for mv in moves for other in mv.reverses}
+    pairs |= {(b, a) for a, b in pairs}
+    return [
+        {
+            group_of[(mv.actor, b)]
+            for a, b in pairs
+            if a == mv.action and (mv.actor, b) in group_of and b != mv.action
+        }
+        for mv in moves
+    ]
+
+
 def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, Any]:
     """Index tables both executors of a turn read (:mod:`tripwire.sim.turn`)."""
     slices = parts["actor_slices"]
@@ -679,12 +744,40 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
         actor_groups[a, : sl.stop - sl.start] = parts["move_group"][sl]
         real[a, : sl.stop - sl.start] = True
     points = parts["action_points"]
+    n_moves, move_group = len(parts["moves"]), parts["move_group"]
+    reversed_groups = _reversals(parts["moves"], move_group)
+    # two moves of an actor conflict (not both in one turn): one action, or one reverses the other
+    conflicts = np.zeros((len(slices), width, width), dtype=bool)
+    undoes = np.zeros((n_moves, parts["n_groups"]), dtype=bool)  # move -> groups it reverses
+    for m, groups in enumerate(reversed_groups):
+        undoes[m, sorted(groups)] = True
+    for a, sl in enumerate(slices):
+        g = move_group[sl]
+        conflicts[a, : len(g), : len(g)] = (g[:, None] == g[None, :]) | undoes[sl][:, g]
+    rev_width = max(1, max((len(r) for r in reversed_groups), default=0))
+    move_reversed = np.full((n_moves, rev_width), parts["n_groups"], dtype=np.int64)
+    for m, groups in enumerate(reversed_groups):
+        move_reversed[m, : len(groups)] = sorted(groups)
     n_keys, any_actor = len(compiled["count_keys"]), COUNT_ACTORS.index(ANY)
-    # a move counts under each of its keys, for its actor and for 'any'
+    joint_key, n_joint, copies = _joint_tables(parts["moves"])
+    # a move counts under each of its keys, for its actor and for 'any'; a joint move for
+    # each of its partners too
     count_rows = tuple(
-        (*(mv.actor_index * n_keys + k for k in keys), *(any_actor * n_keys + k for k in keys))
-        for mv, keys in zip(parts["moves"], compiled["move_keys"], strict=True)
+        (
+            *(a * n_keys + k for a in (mv.actor_index, *partner_actors) for k in keys),
+            *(any_actor * n_keys + k for k in keys),
+        )
+        for mv, keys, partner_actors in zip(
+            parts["moves"],
+            compiled["move_keys"],
+            ([parts["moves"][c].actor_index for c in cs] for cs in copies),
+            strict=True,
+        )
     )
+    joint_width = max(1, max((len(c) for c in copies), default=0))
+    joint_partners = np.full((len(copies), joint_width), len(copies), dtype=np.int64)
+    for m, cs in enumerate(copies):
+        joint_partners[m, : len(cs)] = cs
     return {
         "resolve_keys": np.asarray(parts["resolve_key"], dtype=np.int64),
         "point_rank": np.concatenate(
@@ -704,5 +797,10 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
         "max_points": max(points, default=0),
         "min_points": min(points, default=0),
         "point_mask": np.arange(max(points, default=0))[None, :] < np.array(points)[:, None],
+        "move_reversed": move_reversed,
+        "joint_key": joint_key,
+        "n_joint": n_joint,
+        "joint_partners": joint_partners,
+        "actor_conflicts": conflicts,
         "move_count_rows": count_rows,
     }

@@ -155,13 +155,15 @@ def move_scores(
 
     utility(m) = sum over the actor's objectives k of weight_k x gain_k x (terms_k . E_m)
                  - cost_m - (1 - risk_tolerance) x param.risk_aversion x risk_m x tension/50
-                 - param.repetition_cost x recent_m
+                 - param.repetition_cost x recent_m - param.reversal_cost x undone_m
 
     where E_m is the move's *expected effective* change of the state: the success and failure
     deltas, each clipped at the variables' ranges (a capability at its maximum is not worth
     pursuing), weighted by the chance of success; risk_m is the move's escalation score in
     units of 12 points (a non-violent act); and recent_m counts the actor's recent uses of the
-    same action, decayed by param.repetition_memory each turn (repeated signals lose value).
+    same action, decayed by param.repetition_memory each turn (repeated signals lose value);
+    undone_m the same count for the actions the move reverses (audience costs: an actor that
+    undoes its own recent stance pays for it, Fearon 1994).
     Sums run over each move's nonzero effect entries, in one fixed order, so that every
     number of G games equals that of the same game played alone, to the last bit.
     """
@@ -183,10 +185,25 @@ def move_scores(
     ix = rules.index
     scale = state[ix["param.risk_aversion"]] * state[ix["world.tension"]] / 50.0
     fatigue = state[ix["param.repetition_cost"]] * recent[rules.move_group]
+    # audience costs: undoing one's own recent stance (Fearon 1994)
+    undone = np.concatenate([recent, np.zeros((1, recent.shape[1]))])[rules.move_reversed]
+    reversal = undone[:, 0]
+    for j in range(1, undone.shape[1]):  # in column order, whatever G
+        reversal = reversal + undone[:, j]
+    fatigue = fatigue + state[ix["param.reversal_cost"]] * reversal
     utility = (
         value - rules.move_cost[:, None] - scale[None, :] * rules.move_aversion[:, None] - fatigue
     )
+    legal = legal & willing(rules, utility)
     return utility, np.where(legal, utility + rules.move_noise[:, None] * gumbel, -np.inf)
+
+
+def willing(rules: Rules, utility: np.ndarray) -> np.ndarray:
+    """(M, G) whether every partner of a joint move takes part: its own copy of the move is
+    worth taking to it (expected utility above 0, the value of holding). Moves that are not
+    joint are always willing."""
+    partners = np.concatenate([utility, np.full((1, utility.shape[1]), np.inf)])
+    return (partners[rules.joint_partners] > 0).all(axis=1)
 
 
 def entry_values(coef_obj: np.ndarray, coef_val: np.ndarray, wg: np.ndarray) -> np.ndarray:
@@ -201,8 +218,9 @@ def entry_values(coef_obj: np.ndarray, coef_val: np.ndarray, wg: np.ndarray) -> 
 
 def choose_moves(rules: Rules, scores: np.ndarray) -> np.ndarray:
     """The bots' choice in every game: each actor's best-scoring moves, up to its action
-    points, while they score above 0 (holding is worth 0) and are different actions (an
-    actor takes an action at most once a turn); ties go to catalog order.
+    points, while they score above 0 (holding is worth 0), are different actions (an actor
+    takes an action at most once a turn) and do not reverse each other; ties go to catalog
+    order.
 
     Args:
         rules: the compiled rules (``rules.actor_moves``: each actor's moves, padded).
@@ -212,7 +230,7 @@ def choose_moves(rules: Rules, scores: np.ndarray) -> np.ndarray:
         (G, P) move indices: each actor's picks, best first, in its block of
         ``rules.action_points`` columns; -1 for points left unused.
     """
-    table, groups = rules.actor_moves, rules.actor_move_groups  # (A, n), padded with M / -1
+    table = rules.actor_moves  # (A, n), padded
     games = scores.shape[1]
     picks = np.full((len(table), rules.max_points, games), -1, dtype=np.int64)
     if table.shape[1] and rules.max_points:
@@ -227,9 +245,10 @@ def choose_moves(rules: Rules, scores: np.ndarray) -> np.ndarray:
             if not good.any():
                 break
             picks[:, p, :] = np.where(good, table[actors, best], -1)
-            if p + 1 < rules.max_points:  # one use per action: its other targets are out
-                same = groups[:, :, None] == groups[actors, best][:, None, :]
-                padded[same & good[:, None, :]] = -np.inf
+            if p + 1 < rules.max_points:
+                # one use per action (its other targets are out), and nothing it reverses
+                clash = rules.actor_conflicts[actors, best].transpose(0, 2, 1)  # (A, n, G)
+                padded[clash & good[:, None, :]] = -np.inf
     return picks[rules.point_mask].T  # (G, P): each actor's block of its action points
 
 

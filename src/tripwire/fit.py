@@ -1,0 +1,217 @@
+"""Fitting the model's free parameters: approximate Bayesian computation (ABC-SMC, pyabc).
+
+The free parameters (:data:`FREE`) are the model's least-known numbers: how fast each cause
+erodes sanctions, how strongly the DPRK is drawn to posturing and to coercion, what repeated
+moves cost. Everything else comes from the analysis or the reference data. ABC draws
+parameter sets from uniform priors, plays each as a lockstep batch of the scenario (the same
+seeds for every set: common random numbers), and measures how far the batch lies from the
+targets: the analysis' outcome bands (section VI) and the record's base rates, trends and
+levels (``catalog/targets.yaml``); a target met counts 0, one missed counts its distance
+outside its range in units of the range. pyabc's sequential Monte Carlo (Del Moral et al.
+2012, Klinger et al. 2018) keeps the sets closest to the targets, generation by generation.
+
+``tripwire fit`` (``make fit``) writes the result to ``catalog/fitted.yaml``: the accepted
+parameter set closest to the targets becomes the defaults (a point the model was played at;
+marginal medians need not be one), with each parameter's central 90% interval and a handful of
+posterior draws that ``tripwire calibrate`` plays to report each outcome's probability with
+its parameter uncertainty. The same seed gives the same fit.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tripwire import targets
+from tripwire.batch.worker import ChunkTask, run_chunk, run_seed
+from tripwire.catalog import load_catalog
+from tripwire.scenario.loader import load_scenario, scenario_digest
+from tripwire.scenario.overrides import Assignment, apply_overrides
+from tripwire.scenario.schema import Scenario
+from tripwire.sim.rules import compile_rules
+
+BAND_ROOM = 0.06  # the fit aims this far inside each band
+
+
+@dataclass(frozen=True, slots=True)
+class Free:
+    """A free parameter: a name ``--set`` takes, and the range of its uniform prior."""
+
+    name: str
+    low: float
+    high: float
+    why: str
+
+
+FREE: tuple[Free, ...] = (
+    Free("param.erosion_loopholes", 0.005, 0.08, "V.2: how fast loopholes erode enforcement"),
+    Free("param.erosion_war", 0.01, 0.1, "V.5: how fast Russia's war erodes enforcement"),
+    Free("param.loophole_growth", 0.3, 3.0, "V.2: how fast evasion networks grow"),
+    Free("param.deterrence_erosion", 0.05, 0.4, "II.2: credibility lost per point of ICBM"),
+    Free("param.repetition_cost", 0.1, 1.5, "diminishing returns of repeated moves"),
+    Free("PRK.objectives.posture", 0.1, 1.5, "II.2: the DPRK's drive to challenge"),
+    Free("PRK.objectives.coercion", 0.2, 2.0, "VI MC2.0: testing while the US is stretched"),
+    Free("param.arms_trade_decay", 0.005, 0.1, "II.4: how fast the arms pipeline lapses"),
+)
+
+
+def statistics(frame: pd.DataFrame, spec: Scenario) -> dict[str, float]:
+    """A batch's distance from each target: 0 when met, else how far outside its range."""
+    catalog = load_catalog()
+    rules = compile_rules(spec, catalog)
+    out: dict[str, float] = {}
+    rating = {o.id: o.rating for o in (*catalog.outcomes, *spec.outcomes)}
+    for oid in rules.outcome_ids:
+        band = catalog.bands.get(rating.get(oid) or "")
+        if band is not None:
+            # inside the band with room to spare, so that the calibration batch's
+            # confidence interval, not only its estimate, lies inside it
+            p = float(frame[f"reached.{oid}"].mean())
+            out[f"band.{oid}"] = targets.miss(p, band[0] + BAND_ROOM, band[1] - BAND_ROOM)
+    for v in (*targets.rate_verdicts(frame, rules), *targets.trend_verdicts(frame, rules)):
+        out[f"{v.kind}.{v.name}"] = v.miss
+    return out
+
+
+def play(spec: Scenario, games: int, seed: int) -> pd.DataFrame:
+    """One lockstep batch of ``games`` runs (the seeds of ``tripwire batch --seed``)."""
+    catalog = load_catalog()
+    task = ChunkTask(
+        point=0,
+        chunk=0,
+        scenario=spec.model_dump(mode="json"),
+        scenario_sha256=scenario_digest(spec),
+        catalog_sha256=catalog.digest,
+        runs=tuple(range(games)),
+        seeds=tuple(run_seed(seed, i) for i in range(games)),
+    )
+    return pd.DataFrame(run_chunk(task).columns)
+
+
+def simulate(base: Scenario, values: Mapping[str, float], games: int, seed: int) -> float:
+    """The total distance from the targets of the scenario with ``values`` set."""
+    spec = apply_overrides(base, [Assignment(k, float(v)) for k, v in values.items()])
+    return float(sum(statistics(play(spec, games, seed), spec).values()))
+
+
+@dataclass(frozen=True, slots=True)
+class FitResult:
+    """The fitted (posterior) population."""
+
+    samples: pd.DataFrame  # one row per particle, a column per free parameter
+    weights: np.ndarray
+    distances: np.ndarray
+    epsilons: list[float]
+
+    def best(self) -> dict[str, float]:
+        """The accepted parameter set closest to the targets (ties: the heaviest): a
+        point the model was actually played at, unlike a vector of marginal medians."""
+        order = np.lexsort((-self.weights, self.distances))
+        row = self.samples.iloc[int(order[0])]
+        return {name: float(row[name]) for name in self.samples.columns}
+
+    def quantile(self, name: str, q: float) -> float:
+        order = np.argsort(self.samples[name].to_numpy())
+        values = self.samples[name].to_numpy()[order]
+        cum = np.cumsum(self.weights[order])
+        return float(values[min(np.searchsorted(cum, q * cum[-1]), len(values) - 1)])
+
+
+def fit(
+    scenario: str | Path = "baseline",
+    *,
+    population: int = 40,
+    generations: int = 4,
+    games: int = 300,
+    seed: int = 1,
+    free: Sequence[Free] = FREE,
+    progress: Callable[[str], None] | None = None,
+) -> FitResult:
+    """Fit the free parameters with ABC-SMC (see the module docstring)."""
+    import logging
+
+    import pyabc
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc reports every generation
+    say = progress or (lambda _m: None)
+    base = load_scenario(scenario)
+    keys = {f.name: f"p{k}" for k, f in enumerate(free)}  # pyabc wants plain names
+    prior = pyabc.Distribution(
+        **{keys[f.name]: pyabc.RV("uniform", f.low, f.high - f.low) for f in free}
+    )
+    calls = [0]
+
+    def model(parameters: Mapping[str, float]) -> dict[str, float]:
+        calls[0] += 1
+        values = {f.name: float(parameters[keys[f.name]]) for f in free}
+        distance = simulate(base, values, games, seed)
+        if calls[0] % 10 == 0:
+            say(f"{calls[0]} parameter sets played")
+        return {"distance": distance}
+
+    np.random.seed(seed)
+    abc = pyabc.ABCSMC(
+        model,
+        prior,
+        distance_function=lambda x, _x0: x["distance"],
+        population_size=population,
+        sampler=pyabc.sampler.SingleCoreSampler(),
+    )
+    with tempfile.TemporaryDirectory(prefix="tripwire-fit-") as tmp:
+        abc.new(f"sqlite:///{os.path.join(tmp, 'abc.db')}", {"distance": 0.0})
+        history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0)
+        particles = history.get_population(t=history.max_t).particles
+        epsilons = history.get_all_populations()["epsilon"].tolist()
+    samples = pd.DataFrame(
+        {f.name: [float(p.parameter[keys[f.name]]) for p in particles] for f in free}
+    )
+    weights = np.array([p.weight for p in particles], dtype=float)
+    distances = np.array([p.distance for p in particles], dtype=float)
+    return FitResult(samples, weights, distances, epsilons)
+
+
+def fitted_yaml(result: FitResult, scenario: str, *, draws: int = 12, seed: int = 1) -> str:
+    """``catalog/fitted.yaml``'s text: medians, 90% intervals and a few posterior draws."""
+    lines = [
+        "# The calibrated values of the model's free parameters, written by `tripwire fit`",
+        "# (make fit): approximate Bayesian computation (ABC-SMC, pyabc) against the",
+        "# analysis' outcome bands and the record's base rates and trends (targets.yaml).",
+        "# Each value replaces the catalog's default; `interval` is the central 90% of the",
+        "# fitted (posterior) distribution; `draws` are posterior samples `tripwire calibrate`",
+        "# plays to give each outcome's probability with its parameter uncertainty.",
+        f"scenario: {scenario}",
+        f"seed: {seed}",
+        f"epsilons: [{', '.join(f'{e:.4g}' for e in result.epsilons)}]",
+        "values:",
+    ]
+    best = result.best()
+    for name in result.samples.columns:
+        lo, hi = result.quantile(name, 0.05), result.quantile(name, 0.95)
+        lines.append(f"  {name}: {{value: {best[name]:.4g}, interval: [{lo:.4g}, {hi:.4g}]}}")
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(len(result.samples), size=min(draws, len(result.samples)),
+                       replace=False, p=result.weights / result.weights.sum())  # fmt: skip
+    lines.append("draws:")
+    for i in sorted(picks.tolist()):
+        row = result.samples.iloc[i]
+        body = ", ".join(f"{name}: {row[name]:.4g}" for name in result.samples.columns)
+        lines.append(f"  - {{{body}}}")
+    return "\n".join(lines) + "\n"
+
+
+def posterior_draws() -> list[dict[str, float]]:
+    """The posterior draws recorded in ``catalog/fitted.yaml`` (empty before a fit)."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("tripwire.catalog").joinpath("fitted.yaml").read_text("utf-8")
+    doc: dict[str, Any] = yaml.safe_load(text) or {}
+    return [dict(d) for d in doc.get("draws") or []]

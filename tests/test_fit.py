@@ -1,0 +1,59 @@
+"""The calibration method: ABC-SMC (pyabc) fits the free parameters, reproducibly, and the
+fitted values are the model's defaults."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tripwire.catalog import load_catalog
+from tripwire.fit import FREE, fit, fitted_yaml, posterior_draws, simulate
+from tripwire.scenario.loader import load_scenario
+
+
+def _fitted() -> dict:
+    from importlib import resources
+
+    text = resources.files("tripwire.catalog").joinpath("fitted.yaml").read_text("utf-8")
+    return yaml.safe_load(text) or {}
+
+
+def test_fitted_values_are_the_defaults():
+    """Every value of catalog/fitted.yaml is the catalog's default, inside its prior's
+    range; the posterior draws name the free parameters."""
+    catalog = load_catalog()
+    values = _fitted().get("values") or {}
+    assert set(values) == {f.name for f in FREE}
+    defaults = {v.name: v.default for v in catalog.variables}
+    for free in FREE:
+        entry = values[free.name]
+        lo, hi = entry["interval"]
+        assert free.low <= lo <= hi <= free.high and free.low <= entry["value"] <= free.high
+        if free.name in defaults:
+            assert defaults[free.name] == pytest.approx(entry["value"])
+        else:
+            code, _, objective = free.name.partition(".objectives.")
+            weight = catalog.actors[code].objectives[objective].weight
+            assert weight == pytest.approx(entry["value"])
+    draws = posterior_draws()
+    assert len(draws) >= 5 and all(set(d) == set(values) for d in draws)
+
+
+def test_the_fitted_model_is_closer_to_the_targets_than_the_edges_of_the_prior():
+    """The distance from the targets at the fitted values is smaller than at the corners of
+    the prior box: the fit found something (a wrong fit, or none, would not)."""
+    base = load_scenario("baseline")
+    fitted = simulate(base, {}, 300, 1)
+    low = simulate(base, {f.name: f.low for f in FREE}, 300, 1)
+    high = simulate(base, {f.name: f.high for f in FREE}, 300, 1)
+    assert fitted < min(low, high)
+
+
+@pytest.mark.slow
+def test_a_fit_is_reproducible_and_narrows():
+    """The same seed gives the same fit; the accepted distance falls generation by
+    generation."""
+    first = fit("baseline", population=8, generations=2, games=120, seed=3)
+    second = fit("baseline", population=8, generations=2, games=120, seed=3)
+    assert fitted_yaml(first, "baseline", seed=3) == fitted_yaml(second, "baseline", seed=3)
+    assert first.epsilons[-1] < first.epsilons[1]
