@@ -1,14 +1,20 @@
 """A game's log as turns, without pygame: the header, each turn's snapshot with the events
 that led to it, and the result (absent when the game was cut short).
 
-Reads only log records (plain dicts, see ``docs/event-log.md``).
+Reads only log records (plain dicts, see ``docs/event-log.md``); :func:`read_game` reads them
+from a file, checked by :func:`tripwire.logfile.read_log` (what ``tripwire replay`` shows,
+without a window).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from tripwire.errors import Diagnostic, InputError, Location
+from tripwire.logfile import read_log
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,24 @@ def split_turns(records: Iterable[Mapping[str, Any]]) -> Game:
         evs = sorted(events.get(t, []), key=lambda e: e.get("seq", 0))
         turns.append(TurnData(t, snaps[t], tuple(evs)))
     return Game(header, tuple(turns), result)
+
+
+def read_game(path: Path, display: str | None = None) -> Game:
+    """Read an event log file as turns.
+
+    Raises:
+        InputError: the log is missing, truncated, of the wrong shape or out of order, or
+            holds no turn snapshot (located diagnostics, ``LOG:LINE:COL``).
+    """
+    name = display or str(path)
+    records = read_log(Path(path), name)
+    game = split_turns(records)
+    if not game.turns:
+        where = Location(name, len(records) + 1)
+        raise InputError(
+            [Diagnostic(where, "the log has no turn to show: expected the turn-0 snapshot")]
+        )
+    return game
 
 
 def reached_turns(game: Game, upto: int | None = None) -> dict[str, int]:

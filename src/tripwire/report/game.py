@@ -131,7 +131,12 @@ def load_game(path: Path) -> Game:
     snapshots = sorted((r for r in records if r.get("type") == "turn"), key=lambda r: r["turn"])
     if not snapshots:
         raise InputError(
-            [Diagnostic(Location(str(path), 1), "the log holds no turn snapshot to report on")]
+            [
+                Diagnostic(
+                    Location(str(path), len(records) + 1),
+                    "the log holds no turn snapshot to report on: expected the turn-0 snapshot",
+                )
+            ]
         )
     events: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
