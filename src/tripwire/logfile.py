@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,17 @@ MAX_PROBLEMS = 20
 MAX_NUMBER = 1e9
 MAX_TURNS = 10_000
 TOP_RUNG = 44
+
+
+# C0 and C1 control characters but newline and tab, and DEL: a log's text (a rationale, a
+# note) may hold terminal escapes, which a report or a terminal table must not pass on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` with each control character but newline and tab shown as ``\\xNN``, so that
+    text from a log never reaches a reader's terminal or page as escape codes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def write_log(path: Path, records: Iterable[Mapping[str, Any]]) -> None:

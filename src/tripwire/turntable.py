@@ -4,7 +4,8 @@ One row per turn: the month, what each actor did (failed moves marked, holds sho
 tension and its change, the escalation rung, any variables asked for (``tripwire run
 --watch``), and what fired (injects, triggers, outcomes).
 It reads only the log records, so it works the same for a game just played and for a log
-file.
+file. Text from the log is shown with its control characters escaped (``\\x1b``): a note or
+an ad-hoc inject holding terminal escape codes cannot recolour or clear the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from tripwire.logfile import printable
+
 FAILED = "✗"
 CANCELLED = "⊘"
 VETOED = "vetoed"
@@ -25,11 +28,12 @@ FORCED = "forced"
 def _action_text(event: Mapping[str, Any]) -> Text:
     name = event.get("name") or event.get("action", "?")
     target = event.get("target")
-    label = f"{name}→{target}" if target else name
+    label = f"{name}→{target}" if target else str(name)
     if event.get("partners"):
-        label = f"{label} (with {', '.join(event['partners'])})"
+        label = f"{label} (with {', '.join(map(str, event['partners']))})"
     if event.get("declined"):
-        label = f"{label} (declined by {', '.join(event['declined'])})"
+        label = f"{label} (declined by {', '.join(map(str, event['declined']))})"
+    label = printable(label)
     if event.get("vetoed"):
         return Text(f"{label} ({VETOED})", style="blue strike")
     if event.get("cancelled"):
@@ -87,7 +91,7 @@ def turn_table(
         lines = Text()
         for i, code in enumerate(actors):
             moves = [e for e in events if e.get("kind") == "action" and e.get("actor") == code]
-            line = Text(f"{code} ", style="bold")
+            line = Text(f"{printable(str(code))} ", style="bold")
             for j, move in enumerate(moves):
                 if j:
                     line.append("; ")
@@ -103,20 +107,20 @@ def turn_table(
                 if label == "adhoc":  # the white cell's own event: its words, shortened
                     text = str(e.get("text") or "ad-hoc event")
                     label = text if len(text) <= 32 else text[:31].rstrip() + "…"
-                fired.append(f"▶ {label}\n", style="cyan")
+                fired.append(f"▶ {printable(str(label))}\n", style="cyan")
             elif kind == "trigger":
-                fired.append(f"⚑ {e['id']}\n", style="yellow")
+                fired.append(f"⚑ {printable(str(e['id']))}\n", style="yellow")
             elif kind == "outcome":
-                fired.append(f"★ {e.get('title', e['id'])}\n", style="bold magenta")
+                fired.append(f"★ {printable(str(e.get('title', e['id'])))}\n", style="bold magenta")
             elif kind == "intervention":
-                fired.append(f"✎ {e.get('what', 'intervention')}\n", style="blue")
+                fired.append(f"✎ {printable(str(e.get('what', 'intervention')))}\n", style="blue")
         fired.rstrip()
         state = snap["state"]
         earlier = previous["state"] if previous else state
         tension = state.get("world.tension", 0.0)
         watched = [_value_cell(state.get(n, 0.0), earlier.get(n, state.get(n, 0.0))) for n in watch]
         table.add_row(
-            f"{turn}\n{snap.get('date', '')}",
+            f"{turn}\n{printable(str(snap.get('date', '')))}",
             lines,
             _value_cell(tension, earlier.get("world.tension", tension), whole=True),
             str(snap.get("rung", "")),
@@ -141,7 +145,7 @@ def outcome_lines(
     }
     out = []
     for oid, res in result["outcomes"].items():
-        name = titles.get(oid, oid)
+        name = printable(str(titles.get(oid, oid)))
         out.append(
             f"{name}: reached on turn {res['turn']}" if res["reached"] else f"{name}: not reached"
         )

@@ -3,7 +3,8 @@
 A report is a :class:`Document` of :class:`Section` objects holding blocks (paragraphs, lists,
 tables, figures, notes, key facts). Each block renders itself as HTML and as Markdown, so the
 two files always have the same sections in the same order. Text given as plain ``str`` is
-escaped for each format; :class:`Span` marks bold, code, emphasis and good/bad tones.
+escaped for each format; :class:`Span` marks bold, code, emphasis and good/bad tones. Control
+characters (terminal escapes in a rationale or a note) are written as ``\\xNN``, never raw.
 
 The HTML has one CSS block (readable typography, tables with tabular numbers, a print style),
 no scripts and no external resources: images are PNGs embedded as base64 ``data:`` URIs, and
@@ -25,6 +26,7 @@ from typing import Protocol
 
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.files import write_text_atomic
+from tripwire.logfile import printable
 
 CSS = """
 :root {
@@ -493,7 +495,8 @@ def write_document(doc: Document, out: Path) -> tuple[Path, Path]:
         InputError: the output cannot be written (bad name, missing or read-only folder).
     """
     html_path, md_path = output_paths(out)
-    html_text, md_text = doc.html(), doc.markdown()  # render first: nothing written on error
+    # render first: nothing written on error; text from a log may hold terminal escapes
+    html_text, md_text = printable(doc.html()), printable(doc.markdown())
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(md_path, md_text)
