@@ -138,7 +138,7 @@ def resolve(
             if record:
                 events.append(_action_event(move, None, None, False, {}) | {"cancelled": True})
             continue
-        declined = _declined(rules, m, humans, every)
+        declined = _declined(rules, m, humans, every) if key >= 0 and humans else []
         if declined:
             if record:
                 event = _action_event(move, None, None, False, {})
