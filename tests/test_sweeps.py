@@ -113,3 +113,52 @@ def test_chunks_of_point_zero_agree_in_a_large_sweep(tmp_path):
         model = CrisisModel(spec, rng=int(row["seed"]), record=False, collect=False).run()
         assert model.value("world.tension") == pytest.approx(row["final.world.tension"])
         assert model.peak_rung == row["peak_rung"]
+
+
+# --- smaller things found on the way (issue 15) ----------------------------------------------
+
+
+def test_a_default_outside_its_range_says_its_numbers(tmp_path):
+    """The range message is filled in, not '{default:g} is outside [{min:g}, {max:g}]'."""
+    from typer.testing import CliRunner
+
+    from tripwire.cli import app
+
+    path = tmp_path / "v.yaml"
+    path.write_text(
+        "schema_version: 1\nid: v\ntitle: v\ndescription: v\nextends: baseline\n"
+        "variables:\n  - {name: world.foo, min: 0, max: 1, default: 30, description: d}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "default 30 is outside [0, 1]" in result.stderr and "{" not in result.stderr
+
+
+def test_warnings_are_mentioned_by_validate(tmp_path):
+    """validate (and run, batch) say a valid file has lint warnings, without failing."""
+    from typer.testing import CliRunner
+
+    from tripwire.cli import app
+
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        "schema_version: 1\nid: w\ntitle: w\ndescription: w\nextends: baseline\n"
+        "injects:\n  - {id: big, turn: 2, text: A boom., effects: "
+        "{world.sanctions_enforcement: 30}}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert "1 warning: tripwire lint" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(0.005, "0.5%"), (0.0, "0%"), (0.995, "99.5%"), (1.0, "100%"), (0.42, "42%")],
+)
+def test_rare_events_do_not_read_zero_percent(share, text):
+    """The dry run's share of games: 1 game in 200 reads 0.5%, not 0%."""
+    from tripwire.authoring.dryrun import share_text
+
+    assert share_text(share) == text

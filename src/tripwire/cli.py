@@ -233,7 +233,7 @@ def validate_cmd(
 
     def check(ref: str) -> None:
         sc = load_scenario(ref)
-        print(f"{ref}: ok ({sc.id}, {sc.turns} turns from {sc.start})")
+        print(f"{ref}: ok ({sc.id}, {sc.turns} turns from {sc.start}){_lint_note(ref)}")
 
     _each_file(paths, check)
 
@@ -367,6 +367,8 @@ def run_cmd(
     ] = None,
 ) -> None:
     """Play a scenario with bots in every seat and print the turn table."""
+    if note := _lint_note(scenario):
+        print(f"note: {scenario} is valid{note}", file=sys.stderr)
     run(
         scenario,
         seed=seed,
@@ -378,6 +380,22 @@ def run_cmd(
         screenshots=screenshots,
         watch=watch or [],
     )
+
+
+def _lint_note(ref: str) -> str:
+    """`` (N warnings: tripwire lint REF)`` for a valid scenario file with lint warnings,
+    else ``""`` (bundled scenarios are kept free of warnings; lint never fails a command)."""
+    from tripwire.scenario.loader import bundled_scenarios
+
+    if ref in bundled_scenarios():
+        return ""
+    try:
+        from tripwire.authoring.lint import lint
+
+        n = len(lint(ref))
+    except Exception:  # a problem here is reported by the command itself
+        return ""
+    return f" ({n} warning{'s' * (n != 1)}: tripwire lint {ref})" if n else ""
 
 
 def _write_output(path: Path, text: str, option: str = "--out") -> None:
@@ -660,6 +678,8 @@ def batch_cmd(
     folder = out or Path(f"batch-{Path(scenario).stem}-s{seed}-n{runs}")
     # the batch's own files and folders: none may be its scenario (or a file it extends)
     _check_outputs(scenario, folders=[(folder, "--out", BATCH_DATA)])
+    if note := _lint_note(scenario):
+        print(f"note: {scenario} is valid{note}", file=sys.stderr)
     _batch(
         scenario,
         runs=runs,
@@ -733,7 +753,11 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         _fail(err)
     except KeyboardInterrupt:
         stop()
-        print(f"interrupted: run the same command with --resume to finish {out}", file=sys.stderr)
+        if out is not None and (Path(out) / "batch.json").is_file():
+            print(f"interrupted: run the same command with --resume to finish {out}",
+                  file=sys.stderr)  # fmt: skip
+        else:  # stopped before the batch's folder was made: nothing to resume
+            print("interrupted before the batch started: nothing was written", file=sys.stderr)
         raise typer.Exit(130) from None
     except (OSError, RuntimeError) as err:
         stop()

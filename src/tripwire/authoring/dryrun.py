@@ -194,5 +194,12 @@ def format_table(result: dict[str, Any]) -> Table:
                 when = f"{s['first_median']} ({s['first_month']})"
                 spread = f"{s['first_p10']}-{s['first_p90']}"
             per_game = "" if kind == "outcomes" else f"{s['mean']:.2f}"
-            table.add_row(label, ident, f"{s['share']:.0%}", per_game, when, spread)
+            table.add_row(label, ident, share_text(s["share"]), per_game, when, spread)
     return table
+
+
+def share_text(share: float) -> str:
+    """A share of games as a percentage that never reads 0% or 100% when it is not."""
+    if 0 < share < 0.01 or 0.99 < share < 1:
+        return f"{share:.1%}"
+    return f"{share:.0%}"

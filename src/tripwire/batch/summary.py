@@ -36,6 +36,9 @@ BATCH_ROWS = 4096
 MAX_COMBINED = 12  # outcomes up to which summary.json counts every combination reached
 
 
+COMBINATIONS_SHOWN = 32  # every combination of up to five outcomes
+
+
 def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a proportion (95% by default)."""
     if n == 0:
@@ -351,9 +354,16 @@ def markdown(summary: dict[str, Any], plots: Iterable[Path]) -> str:
             "| Outcomes reached | Games | Share |",
             "|---|---:|---:|",
         ]
-        for combo in summary["combinations"][:10]:
+        shown = summary["combinations"][:COMBINATIONS_SHOWN]
+        for combo in shown:
             names = " + ".join(titles[o] for o in combo["reached"]) or "none"
             lines.append(f"| {names} | {combo['count']} | {combo['probability']:.3f} |")
+        rest = summary["combinations"][COMBINATIONS_SHOWN:]
+        if rest:  # so that the table still adds up to every game
+            games = sum(c["count"] for c in rest)
+            lines.append(
+                f"| {len(rest)} other combinations | {games} | {games / summary['runs']:.3f} |"
+            )
         lines.append("")
     lines += [
         "## Escalation",

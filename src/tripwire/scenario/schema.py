@@ -321,11 +321,9 @@ class VariableSpec(Strict):
         if not self.min < self.max:
             raise PydanticCustomError("range", "min must be below max", {})
         if not self.min <= self.default <= self.max:
-            raise PydanticCustomError(
-                "range",
-                "default {default:g} is outside [{min:g}, {max:g}]",
-                {"default": self.default, "min": self.min, "max": self.max},
-            )
+            # pydantic fills {name} placeholders but ignores format specs, so format here
+            message = f"default {self.default:g} is outside [{self.min:g}, {self.max:g}]"
+            raise PydanticCustomError("range", message.replace("{", "{{").replace("}", "}}"))
         return self
 
 
