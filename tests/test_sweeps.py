@@ -162,3 +162,18 @@ def test_rare_events_do_not_read_zero_percent(share, text):
     from tripwire.authoring.dryrun import share_text
 
     assert share_text(share) == text
+
+
+def test_a_batch_of_fewer_turns_replays_with_run_turns(tmp_path):
+    """batch --turns T plays T turns; a row replays with the same seed and turns, and the
+    dry run takes --turns too."""
+    from tripwire.authoring.dryrun import trigger_frequencies
+
+    short = run_batch(SCENARIO, 8, seed=6, turns=5, out=tmp_path / "b", plots=False)
+    assert short.summary["turns"] == 5
+    row = short.frame.iloc[2]
+    model = CrisisModel(load_scenario(SCENARIO), rng=int(row["seed"]), turns=5, collect=False)
+    model.run()
+    assert model.turn == 5 and model.peak_rung == row["peak_rung"]
+    assert model.value("world.tension") == pytest.approx(row["final.world.tension"])
+    assert trigger_frequencies(SCENARIO, 10, turns=3)["turns"] == 3

@@ -313,13 +313,14 @@ def triggers_cmd(
     runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=100_000, help="Games.")] = 200,
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="Batch seed.")] = DEFAULT_SEED,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Local worker processes.")] = 1,
+    turns: TurnsOption = None,
 ) -> None:
     """Dry run: how often and how early each inject, trigger and outcome fires over N games."""
     from tripwire.authoring.dryrun import format_table, trigger_frequencies
 
     _check_jobs(jobs)
     try:
-        result = trigger_frequencies(scenario, runs, seed=seed, jobs=jobs)
+        result = trigger_frequencies(scenario, runs, seed=seed, jobs=jobs, turns=turns)
     except InputError as err:
         _fail(err)
     _stdout().print(format_table(result))
@@ -657,6 +658,7 @@ def batch_cmd(
     chunk_size: Annotated[
         int | None, typer.Option("--chunk-size", min=1, help="Runs per chunk (default: automatic).")
     ] = None,
+    turns: TurnsOption = None,
 ) -> None:
     """Play many seeded games and write outcome probabilities, runs.parquet and plots."""
     from tripwire.scenario.overrides import check_sweeps, parse_set, parse_sweep
@@ -693,6 +695,7 @@ def batch_cmd(
         scheduler=scheduler,
         dask_workers=dask_workers,
         chunk_size=chunk_size,
+        turns=turns,
     )
 
 

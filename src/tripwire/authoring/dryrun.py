@@ -88,7 +88,12 @@ def _stats(counts: np.ndarray, first: np.ndarray, runs: int) -> dict[str, Any]:
 
 
 def trigger_frequencies(
-    scenario: str | Path | Scenario, runs: int, *, seed: int = 1, jobs: int = 1
+    scenario: str | Path | Scenario,
+    runs: int,
+    *,
+    seed: int = 1,
+    jobs: int = 1,
+    turns: int | None = None,
 ) -> dict[str, Any]:
     """How often and how early each inject, trigger and outcome happens over ``runs`` games.
 
@@ -97,6 +102,7 @@ def trigger_frequencies(
         runs: number of games (at least 1).
         seed: the dry run's seed; game ``i`` is played with ``run_seed(seed, i)``.
         jobs: worker processes (1 plays in this process). Results do not depend on it.
+        turns: play this many turns instead of the scenario's.
 
     Returns:
         ``{"scenario", "title", "runs", "seed", "turns", "start", "injects", "triggers",
@@ -115,6 +121,8 @@ def trigger_frequencies(
     if runs < 1 or jobs < 1:
         raise ValueError("runs and jobs must be at least 1")
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if turns is not None:
+        spec = spec.model_copy(update={"turns": turns})
     rules = _rules(spec)
     seeds = [run_seed(seed, i) for i in range(runs)]
     if jobs == 1 or runs < 2 * jobs:

@@ -161,6 +161,7 @@ def make_plan(
     series: bool = False,
     chunk_size: int | None = None,
     workers: int = 1,
+    turns: int | None = None,
 ) -> Plan:
     """Validate everything a batch needs before anything is written.
 
@@ -170,6 +171,8 @@ def make_plan(
     if runs < 1:
         raise InputError([Diagnostic(Location("--runs"), "the number of runs must be at least 1")])
     spec = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if turns is not None:  # tripwire run --turns T replays a row
+        spec = spec.model_copy(update={"turns": turns})
     catalog = load_catalog()
     base = apply_overrides(spec, sets, catalog) if sets else spec
     sweep_list = [(name, list(values)) for name, values in sweeps]
@@ -477,6 +480,7 @@ def run_batch(
     progress: Progress | None = None,
     backend: Backend | None = None,
     plots: bool = True,
+    turns: int | None = None,
 ) -> BatchResult:
     """Play a batch and write its outputs (see the module docstring).
 
@@ -496,6 +500,7 @@ def run_batch(
         progress: called with (runs done, runs in total) as chunks finish.
         backend: play on this backend instead (overrides jobs/scheduler/dask_workers).
         plots: draw the PNG plots (off for batches nobody looks at, like calibration's).
+        turns: play this many turns instead of the scenario's.
 
     Returns:
         The finished batch. ``result.frame`` has one row per run.
@@ -523,6 +528,7 @@ def run_batch(
         series=series,
         chunk_size=chunk_size,
         workers=max(workers, 1),
+        turns=turns,
     )
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tripwire-batch-"))
     plan = _check_folder(folder, plan, resume)
