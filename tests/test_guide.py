@@ -91,13 +91,13 @@ def test_triggers_fire_as_the_guide_says(dry_run: dict[str, Any]) -> None:
     leak = injects["campaign_leak"]  # "in about half of them, before the vote"
     assert 0.35 <= leak["share"] <= 0.65
     assert leak["first_p90"] <= 3
-    show = triggers["campaign_show_of_force"]  # "in most games, within two turns of the test"
-    assert show["share"] >= 0.6
+    show = triggers["campaign_show_of_force"]  # "about two games in five, within two turns"
+    assert 0.25 <= show["share"] <= 0.6
     assert show["first_p10"] >= 3 and show["first_p90"] <= 5
     surge = triggers["seoul_nuclear_debate_surges"]  # "in most games, on turn 3 or 4"
     assert surge["share"] >= 0.6
     assert surge["first_median"] in (3, 4)
-    assert 0.3 <= outcome["share"] <= 0.55  # "about two games in five, on the turn of the test"
+    assert 0.35 <= outcome["share"] <= 0.65  # "about half of the games, on the turn of the test"
     assert outcome["first_median"] == 3
 
 

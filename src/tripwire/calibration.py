@@ -275,6 +275,17 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         "constraints'",
     ),
     CausalCheck(
+        name="A cautious DPRK (risk tolerance 0.2)",
+        changes="actors:\n  PRK:\n    risk_tolerance: 0.2\n",
+        metric=_actions(MISSILE_TESTS),
+        label="DPRK missile tests per game",
+        direction="down",
+        factor=0.95,
+        margin=0.5,
+        source="II.2 'Triangular cooperation can embolden Pyongyang': a bolder DPRK provokes "
+        "more; Kahn (1965): each rung up invites a response",
+    ),
+    CausalCheck(
         name="No crisis over Taiwan or in Ukraine",
         changes="state:\n  world.taiwan_strait: 0\n"
         "disable:\n  injects: [taiwan_strait_flareup, ukraine_escalation]\n",

@@ -368,8 +368,6 @@ def run_cmd(
     ] = None,
 ) -> None:
     """Play a scenario with bots in every seat and print the turn table."""
-    if note := _lint_note(scenario):
-        print(f"note: {scenario} is valid{note}", file=sys.stderr)
     run(
         scenario,
         seed=seed,
@@ -381,6 +379,8 @@ def run_cmd(
         screenshots=screenshots,
         watch=watch or [],
     )
+    if note := _lint_note(scenario):  # after the game: errors come first, alone
+        print(f"note: {scenario} is valid{note}", file=sys.stderr)
 
 
 def _lint_note(ref: str) -> str:
@@ -680,8 +680,6 @@ def batch_cmd(
     folder = out or Path(f"batch-{Path(scenario).stem}-s{seed}-n{runs}")
     # the batch's own files and folders: none may be its scenario (or a file it extends)
     _check_outputs(scenario, folders=[(folder, "--out", BATCH_DATA)])
-    if note := _lint_note(scenario):
-        print(f"note: {scenario} is valid{note}", file=sys.stderr)
     _batch(
         scenario,
         runs=runs,
@@ -697,6 +695,8 @@ def batch_cmd(
         chunk_size=chunk_size,
         turns=turns,
     )
+    if note := _lint_note(scenario):  # after the batch: errors come first, alone
+        print(f"note: {scenario} is valid{note}", file=sys.stderr)
 
 
 def _batch(scenario: str, *, out: Path, **options: Any) -> None:

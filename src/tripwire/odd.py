@@ -41,8 +41,9 @@ FEEDS = {
     "cameo_goldstein.csv": "each action's CAMEO code -> Goldstein value: relations move by "
     "`param.goldstein_to_relations` x Goldstein (adjudication rule 5)",
     "escalation_categories.csv": "each action's escalation category -> score (Rivera et al. "
-    "2024): the turn's escalation score and the bots' risk penalty",
-    "kahn_escalation_ladder.csv": "the rungs actions signal (`world.escalation_rung`, rule 8)",
+    "2024): the turn's escalation score",
+    "kahn_escalation_ladder.csv": "the rungs actions signal (`world.escalation_rung`, rule 8; "
+    "the bots' risk penalty)",
     "estimative_probability.csv": "the probability bands of the outcome ratings (section 1)",
 }
 _RISKY = re.compile(r"([-+*>]\s|\d+\.\s|#|\|)")

@@ -414,7 +414,8 @@ class ActionSpec(Strict):
     """A move its actors make together (an exercise, a summit): it goes ahead only if every
     partner takes part (a bot partner when its own copy of the move is worth taking to it, a
     human partner when it chose the move the same turn), it counts for every partner, and a
-    partner's copy chosen the same turn joins the one move instead of repeating it. With
+    partner's copy chosen the same turn joins the one move instead of repeating it; the
+    partners share its cost (each pays cost / number of parties). With
     targets among the actors (a summit), the partners are the mover and its target; else
     every actor listed."""
     reverses: list[ActionRef] = []

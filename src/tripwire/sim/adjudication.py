@@ -23,8 +23,8 @@ The rules, each with a conformance test in ``tests/test_adjudication.py``:
    it in ``joined``), and the white cell's veto or forced result of any copy is the joint
    move's. A human partner
    takes part only if it chose the move itself: otherwise the move is cancelled, marked
-   ``declined``. (Bot partners' willingness is part of the decision: see
-   :func:`tripwire.sim.turn.willing`.)
+   ``declined``. (Bot partners' willingness is part of the decision, and the partners share
+   its cost: see :func:`tripwire.sim.turn.willing`.)
 
 In a facilitated exercise the white cell may veto a move before it resolves (it is then
 skipped like a cancelled move, marked ``vetoed``) or force its success or failure (its roll

@@ -196,7 +196,7 @@ class Rules:
     n_groups: int
     move_cost: np.ndarray  # (M,)
     move_noise: np.ndarray  # (M,) noise scale of the move's actor
-    move_aversion: np.ndarray  # (M,) (1 - actor's risk tolerance) x escalation points / 12
+    move_aversion: np.ndarray  # (M,) (1 - actor's risk tolerance) x (rung - 1) / 3
     delta_success: np.ndarray  # (M, V)
     delta_failure: np.ndarray  # (M, V)
     sparse: SparseEffects
@@ -517,7 +517,9 @@ class _Compiler:
             where = np.flatnonzero(move_actor == ai)
             slices.append(slice(int(where[0]), int(where[-1]) + 1) if len(where) else slice(0, 0))
         order = {d: i for i, d in enumerate(self.catalog.adjudication_order)}
-        risk = np.array([max(0, mv.escalation_score) / 12 for mv in moves])
+        # a move's risk is the escalation it signals on Kahn's ladder (rung 1: none; every
+        # three rungs up, one unit): how far it invites a response, whatever its category
+        risk = np.array([max(0, mv.rung - 1) / 3 for mv in moves])
         return {
             "moves": tuple(moves),
             "move_actor": move_actor,
@@ -525,7 +527,10 @@ class _Compiler:
             "move_group": move_group,
             "move_group_list": move_group.tolist(),
             "n_groups": len(groups),
-            "move_cost": np.array([mv.cost for mv in moves], dtype=np.float64),
+            # the partners of a joint move share its cost (each pays its part)
+            "move_cost": np.array(
+                [mv.cost / (1 + len(mv.partners)) for mv in moves], dtype=np.float64
+            ),
             "move_noise": np.array(self.noise, dtype=np.float64)[move_actor],
             "move_aversion": (1.0 - np.array(self.risk))[move_actor] * risk,
             "delta_success": d_succ,

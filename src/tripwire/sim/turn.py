@@ -159,8 +159,8 @@ def move_scores(
 
     where E_m is the move's *expected effective* change of the state: the success and failure
     deltas, each clipped at the variables' ranges (a capability at its maximum is not worth
-    pursuing), weighted by the chance of success; risk_m is the move's escalation score in
-    units of 12 points (a non-violent act); and recent_m counts the actor's recent uses of the
+    pursuing), weighted by the chance of success; risk_m is the escalation the move signals
+    on Kahn's ladder, (rung - 1) / 3; and recent_m counts the actor's recent uses of the
     same action, decayed by param.repetition_memory each turn (repeated signals lose value);
     undone_m the same count for the actions the move reverses (audience costs: an actor that
     undoes its own recent stance pays for it, Fearon 1994).
