@@ -275,6 +275,12 @@ def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
         if e.get("forced"):
             said += " (made so by the white cell)"
         what = f"{e.get('name') or e.get('action', '?')} — {said}"
+        partners = e.get("partners")
+        if isinstance(partners, list) and partners:  # a joint move: made together
+            what += f", with {', '.join(ref.name(p) for p in partners)}"
+        declined = e.get("declined")
+        if isinstance(declined, list) and declined:
+            what += f" ({', '.join(ref.name(p) for p in declined)} declined)"
         if e.get("action") == "hold":
             what = "holds (no action this turn)"
         return FeedItem(
