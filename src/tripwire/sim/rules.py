@@ -192,7 +192,6 @@ class Rules:
     move_actor: np.ndarray  # (M,)
     actor_slices: tuple[slice, ...]  # moves of each actor (moves are grouped by actor)
     move_group: np.ndarray  # (M,) one group per (actor, action): the unit of repetition
-    move_group_list: list[int]
     n_groups: int
     move_cost: np.ndarray  # (M,)
     move_noise: np.ndarray  # (M,) noise scale of the move's actor
@@ -216,7 +215,6 @@ class Rules:
     point_rank: np.ndarray  # (P,) each action point's rank within its actor's block
     actor_moves: np.ndarray  # (A, n) each actor's moves, padded with 0
     actor_move_real: np.ndarray  # (A, n) False where actor_moves is padding
-    actor_move_groups: np.ndarray  # (A, n) their (actor, action) groups, padded with -1
     points_of: np.ndarray  # (A,) action points
     point_blocks: tuple[slice, ...]  # each actor's columns in a turn's (G, P) choices
     max_points: int
@@ -525,7 +523,6 @@ class _Compiler:
             "move_actor": move_actor,
             "actor_slices": tuple(slices),
             "move_group": move_group,
-            "move_group_list": move_group.tolist(),
             "n_groups": len(groups),
             # the partners of a joint move share its cost (each pays its part)
             "move_cost": np.array(
@@ -743,10 +740,8 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
     width = max((sl.stop - sl.start for sl in slices), default=0)
     actor_moves = np.zeros((len(slices), width), dtype=np.int64)
     real = np.zeros((len(slices), width), dtype=bool)
-    actor_groups = np.full((len(slices), width), -1, dtype=np.int64)
     for a, sl in enumerate(slices):
         actor_moves[a, : sl.stop - sl.start] = np.arange(sl.start, sl.stop)
-        actor_groups[a, : sl.stop - sl.start] = parts["move_group"][sl]
         real[a, : sl.stop - sl.start] = True
     points = parts["action_points"]
     n_moves, move_group = len(parts["moves"]), parts["move_group"]
@@ -791,7 +786,6 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
         ),
         "actor_moves": actor_moves,
         "actor_move_real": real,
-        "actor_move_groups": actor_groups,
         "points_of": np.asarray(parts["action_points"], dtype=np.int64),
         "point_blocks": tuple(
             slice(start - points, start)
