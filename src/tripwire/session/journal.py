@@ -258,6 +258,8 @@ def _entry_problem(entry: Any) -> str | None:
     for key in ("rationale", "text") if do != "inject" else ("rationale",):
         if key in entry and not isinstance(entry[key], str):
             return f"'{key}' must be text"
+    if "publish" in entry and not isinstance(entry["publish"], bool):
+        return "'publish' must be true or false"
     if "who" in entry and not (
         isinstance(entry["who"], str) or (do == "decide" and entry["who"] is None)
     ):

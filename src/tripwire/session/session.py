@@ -475,6 +475,7 @@ class Session:
         model = self.model
         who = entry.get("who", "white cell")
         rationale = entry.get("rationale", "")
+        publish = bool(entry.get("publish", False))  # old journals have no publish: private
         try:
             if do == "begin":
                 if model.pending is not None:
@@ -495,9 +496,15 @@ class Session:
                     entry["actor"], entry["action"], entry.get("target"), chosen=True
                 )
                 if do == "veto":
-                    model.veto(move.index, who=who, rationale=rationale)
+                    model.veto(move.index, who=who, rationale=rationale, publish=publish)
                 else:
-                    model.force(move.index, bool(entry["success"]), who=who, rationale=rationale)
+                    model.force(
+                        move.index,
+                        bool(entry["success"]),
+                        who=who,
+                        rationale=rationale,
+                        publish=publish,
+                    )
             elif do == "inject":
                 model.inject(
                     entry.get("id"),
@@ -505,15 +512,22 @@ class Session:
                     effects=entry.get("effects"),
                     who=who,
                     rationale=rationale,
+                    publish=publish,
                 )
             elif do == "set":
                 model.set_value(
-                    entry["variable"], float(entry["value"]), who=who, rationale=rationale
+                    entry["variable"],
+                    float(entry["value"]),
+                    who=who,
+                    rationale=rationale,
+                    publish=publish,
                 )
             elif do == "note":
-                model.note(entry["text"], who=who)
+                model.note(entry["text"], who=who, publish=publish)
             elif do == "fork":
-                model.record_fork(int(entry["runs"]), dict(entry["outcomes"]), who=who)
+                model.record_fork(
+                    int(entry["runs"]), dict(entry["outcomes"]), who=who, publish=publish
+                )
             elif do == "resolve":
                 if model.pending is None:
                     raise SessionError("no turn is under way")
@@ -550,7 +564,13 @@ class Session:
             for e in kept[:-1]:
                 self._act({**e, "_replaying": True} if e.get("do") == "undo" else e)
         who, rationale = entry.get("who", "white cell"), entry.get("rationale", "")
-        self.model.record_undo(undone, who=who, rationale=rationale, undone=entry.get("undone"))
+        self.model.record_undo(
+            undone,
+            who=who,
+            rationale=rationale,
+            undone=entry.get("undone"),
+            publish=bool(entry.get("publish", False)),
+        )
 
     # --- helpers ------------------------------------------------------------------------
     def _chosen_text(self, actor: str) -> str:

@@ -5,6 +5,10 @@ records and one ``turn`` snapshot, then a ``result``. This module owns their fie
 the one way they become JSON text, so that the same game always gives the same bytes: keys in
 a fixed order, numbers rounded to a fixed number of decimals, no wall-clock time anywhere.
 The board, the reports, replay, resume and the tests all read this format.
+
+Every record says who may see it (``seen``): ``"public"`` (the room, the projector, every
+team), ``"white"`` (the white cell only) or ``"team:<ACTOR>"`` (that team and the white
+cell). :func:`audience` reads it and :func:`visible` is the one filter every view applies.
 """
 
 from __future__ import annotations
@@ -17,6 +21,79 @@ LOG_SCHEMA = 1
 DECIMALS = 4
 
 EVENT_KINDS = ("inject", "action", "trigger", "outcome", "decision", "intervention", "note")
+
+PUBLIC = "public"
+WHITE = "white"
+_TEAM = "team:"
+
+
+def team(actor: str) -> str:
+    """The audience of one team's private records: ``"team:USA"``."""
+    return f"{_TEAM}{actor}"
+
+
+def published(publish: bool) -> str:
+    """The audience of a white-cell record: the room if the white cell publishes it."""
+    return PUBLIC if publish else WHITE
+
+
+def _valid_audience(seen: Any) -> bool:
+    if seen in (PUBLIC, WHITE):
+        return True
+    return (
+        isinstance(seen, str)
+        and seen.startswith(_TEAM)
+        and len(seen) > len(_TEAM)
+        and seen[len(_TEAM) :].isalnum()
+    )
+
+
+def audience(record: Mapping[str, Any]) -> str:
+    """Who may see a record: ``"public"``, ``"white"`` or ``"team:<ACTOR>"``.
+
+    It is the record's ``seen`` field. A record without one (a log written before the field
+    existed) gets the audience its kind implies: a decision is its team's, a note or an
+    intervention the white cell's, everything else public. A ``seen`` that is none of these
+    (a hand-edited log) is treated as the white cell's: a view never shows what it cannot
+    place.
+    """
+    seen = record.get("seen")
+    if seen is None:
+        kind = record.get("kind")
+        if record.get("type") not in (None, "event"):
+            return PUBLIC
+        if kind == "decision":
+            actor = record.get("actor")
+            return team(actor) if _valid_audience(team(str(actor))) else WHITE
+        if kind in ("note", "intervention"):
+            return WHITE
+        return PUBLIC
+    return seen if _valid_audience(seen) else WHITE
+
+
+def check_viewer(viewer: str) -> str:
+    """A viewer is ``"public"``, ``"white"`` or ``"team:<ACTOR>"``.
+
+    Raises:
+        ValueError: anything else.
+    """
+    if not _valid_audience(viewer):
+        raise ValueError(f"unknown viewer {viewer!r}: 'public', 'white' or 'team:<ACTOR>'")
+    return viewer
+
+
+def visible(record: Mapping[str, Any], viewer: str) -> bool:
+    """Whether ``viewer`` may see ``record``: the white cell sees everything, a team sees
+    public records and its own, the public sees public records.
+
+    Raises:
+        ValueError: an unknown viewer (see :func:`check_viewer`).
+    """
+    check_viewer(viewer)
+    if viewer == WHITE:
+        return True
+    seen = audience(record)
+    return seen in (PUBLIC, viewer)
 
 
 def told_once(events: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -75,6 +152,7 @@ def header(
         "actors": list(actors),
         "outcomes": [{"id": k, "title": v} for k, v in outcomes.items()],
         "humans": list(humans),
+        "seen": PUBLIC,
     }
 
 
@@ -100,6 +178,7 @@ def snapshot(
         "escalation_score": round(escalation_score),
         "rung": round(rung),
         "progress": dict(progress),
+        "seen": PUBLIC,
     }
 
 
@@ -118,6 +197,7 @@ def result(
         "peak_rung": round(peak_rung),
         "total_escalation_score": round(total_escalation_score),
         "triggers": dict(trigger_counts),
+        "seen": PUBLIC,
     }
 
 

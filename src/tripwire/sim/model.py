@@ -277,6 +277,8 @@ class CrisisModel(mesa.Model):
                 a.actor_index for a in self._actor_agents if isinstance(a.policy, HumanSeat)
             ),
         )
+        for event in res.events:  # moves are public once the turn resolves
+            event["seen"] = ev.PUBLIC
         turn_events.extend(res.events)
         self.recent *= s[rules.index["param.repetition_memory"]]
         # each actor takes an action at most once a turn, so the groups taken are distinct
@@ -323,19 +325,28 @@ class CrisisModel(mesa.Model):
                     {"action": self.rules.moves[m].action, "target": self.rules.moves[m].target}
                     for m in moves
                 ],
+                "seen": ev.team(actor),  # the team's (and the white cell's) alone
             }
         )
 
-    def veto(self, move: int, *, who: str = "white cell", rationale: str = "") -> None:
-        """Stop a chosen move before it resolves."""
+    def veto(
+        self, move: int, *, who: str = "white cell", rationale: str = "", publish: bool = False
+    ) -> None:
+        """Stop a chosen move before it resolves (``publish``: the room may read the record)."""
         pending = self._require_pending()
         self._require_chosen(move)
         pending.vetoed.add(move)
         pending.forced.pop(move, None)
-        self._intervention(pending.events, who, "veto", rationale, move=move)
+        self._intervention(pending.events, who, "veto", rationale, publish, move=move)
 
     def force(
-        self, move: int, success: bool, *, who: str = "white cell", rationale: str = ""
+        self,
+        move: int,
+        success: bool,
+        *,
+        who: str = "white cell",
+        rationale: str = "",
+        publish: bool = False,
     ) -> None:
         """Decide a chosen move's success or failure instead of its roll."""
         pending = self._require_pending()
@@ -347,6 +358,7 @@ class CrisisModel(mesa.Model):
             who,
             "force_success" if success else "force_failure",
             rationale,
+            publish,
             move=move,
         )
 
@@ -358,6 +370,7 @@ class CrisisModel(mesa.Model):
         effects: dict[str, float] | None = None,
         who: str = "white cell",
         rationale: str = "",
+        publish: bool = False,
     ) -> None:
         """Between turns: fire a library inject, or an ad-hoc one with text and effects.
 
@@ -389,13 +402,21 @@ class CrisisModel(mesa.Model):
                 (),
             )
         events = self._briefing_events
-        self._intervention(events, who, "inject", rationale, inject=inject.id, text=inject.text)
+        self._intervention(
+            events, who, "inject", rationale, publish, inject=inject.id, text=inject.text
+        )
         s = self.state.tolist()
         self._apply_inject(s, inject, "facilitator", events)
         self.state[:] = s
 
     def set_value(
-        self, name: str, value: float, *, who: str = "white cell", rationale: str = ""
+        self,
+        name: str,
+        value: float,
+        *,
+        who: str = "white cell",
+        rationale: str = "",
+        publish: bool = False,
     ) -> None:
         """Between turns: set a state variable (clipped to its range)."""
         self._require_briefing()
@@ -406,8 +427,9 @@ class CrisisModel(mesa.Model):
         new = min(self.rules.hi_list[i], max(self.rules.lo_list[i], float(value)))
         self.state[i] = new
         self._intervention(
-            self._briefing_events, who, "set", rationale, variable=name, value=new, previous=old
-        )
+            self._briefing_events, who, "set", rationale, publish,
+            variable=name, value=new, previous=old,
+        )  # fmt: skip
 
     def record_undo(
         self,
@@ -416,31 +438,46 @@ class CrisisModel(mesa.Model):
         who: str = "white cell",
         rationale: str = "",
         undone: list[dict[str, Any]] | None = None,
+        publish: bool = False,
     ) -> None:
         """Record that the white cell undid a turn (the undo itself is the session's work);
         ``undone`` lists the moves of the undone turn worth remembering (see
         :func:`tripwire.session.session.undone_moves`)."""
         extra: dict[str, Any] = {"undone": undone} if undone else {}
-        self._intervention(self._briefing_events, who, "undo", rationale, undone_turn=turn, **extra)
+        self._intervention(
+            self._briefing_events, who, "undo", rationale, publish, undone_turn=turn, **extra
+        )
 
     def record_fork(
-        self, runs: int, outcomes: dict[str, dict[str, Any]], *, who: str = "white cell"
+        self,
+        runs: int,
+        outcomes: dict[str, dict[str, Any]],
+        *,
+        who: str = "white cell",
+        publish: bool = False,
     ) -> None:
         """Record that the white cell showed the room ``runs`` bot continuations from here
         and their outcome shares (``id -> {title, probability, ci95}``); nothing changes."""
         self._require_briefing()
         self._intervention(
-            self._briefing_events, who, "fork", "", runs=runs, from_turn=self.turn,
+            self._briefing_events, who, "fork", "", publish, runs=runs, from_turn=self.turn,
             outcomes=outcomes,
         )  # fmt: skip
 
-    def note(self, text: str, *, who: str = "white cell") -> None:
-        """Annotate the game (recorded with the turn under way, or the next one)."""
+    def note(self, text: str, *, who: str = "white cell", publish: bool = False) -> None:
+        """Annotate the game (recorded with the turn under way, or the next one); the white
+        cell's alone unless ``publish``."""
         events = self.pending.events if self.pending is not None else self._briefing_events
-        events.append({"kind": "note", "who": who, "text": text})
+        events.append({"kind": "note", "who": who, "text": text, "seen": ev.published(publish)})
 
     def _intervention(
-        self, events: list[dict[str, Any]], who: str, what: str, rationale: str, **details: Any
+        self,
+        events: list[dict[str, Any]],
+        who: str,
+        what: str,
+        rationale: str,
+        publish: bool,
+        **details: Any,
     ) -> None:
         move = details.pop("move", None)
         record: dict[str, Any] = {"kind": "intervention", "who": who, "what": what}
@@ -450,6 +487,7 @@ class CrisisModel(mesa.Model):
         record.update(details)
         record["text"] = describe_intervention(record, self.rules)
         record["rationale"] = rationale
+        record["seen"] = ev.published(publish)  # the white cell's, unless it publishes it
         events.append(record)
 
     def _require_pending(self) -> PendingTurn:
@@ -569,6 +607,7 @@ class CrisisModel(mesa.Model):
                     "cause": cause,
                     "text": inject.text,
                     "effects": named(self.rules, applied),
+                    "seen": ev.PUBLIC,  # the world's news, whoever fired it
                 }
             )
 
@@ -596,6 +635,7 @@ class CrisisModel(mesa.Model):
                         "id": trigger.id,
                         "text": trigger.text,
                         "effects": named(rules, applied),
+                        "seen": ev.PUBLIC,
                     }
                 )
             if trigger.inject is not None:
@@ -614,7 +654,10 @@ class CrisisModel(mesa.Model):
             if rule.newly_reached(holds[i], self.reached[oid] is None, SCALAR):
                 self.reached[oid] = turn
                 if self.record:
-                    out.append({"kind": "outcome", "id": oid, "title": rules.outcome_titles[i]})
+                    out.append(
+                        {"kind": "outcome", "id": oid, "title": rules.outcome_titles[i],
+                         "seen": ev.PUBLIC}
+                    )  # fmt: skip
 
     def _snapshot(self) -> None:
         rules = self.rules
@@ -742,4 +785,5 @@ def _hold_event(actor: str) -> dict[str, Any]:
         "roll": None,
         "success": True,
         "effects": {},
+        "seen": ev.PUBLIC,
     }
