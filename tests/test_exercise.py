@@ -168,7 +168,9 @@ def test_hot_seat_hides_the_first_seats_choice_from_the_next(app, session):
     assert app.peeking and "carrier" not in text_drawn(app).lower()
     click(app, "peek")  # back to the menu
     assert app.screen_name == "menu" and not app.peeking
-    legal = {c.label for c in app.cards()}
+    # every move is a card, numbered in catalog order; the unavailable ones are greyed
+    assert [c.index for c in app.cards()] == [m.index for m in session.rules.moves_of("KOR")]
+    legal = {c.label for c in app.cards() if c.available}
     assert legal == {
         f"{m.name} → {app.name(m.target)}" if m.target else m.name
         for m in session.legal_moves("KOR")
@@ -183,9 +185,12 @@ def test_a_seat_cannot_choose_more_moves_than_its_action_points(app, session):
     press(app, pygame.K_RETURN)
     cards = app.cards()
     pledges = [k for k, c in enumerate(cards) if c.action == "extended_deterrence_pledge"]
+    assert len(cards) >= 10  # numbers of two digits: 1 waits for a second digit
     press(app, pygame.K_1, "1")
-    press(app, pygame.K_3, "3")
-    assert len(app.selected) == 2
+    assert app.selected == [] and app.typed_number == "1"
+    press(app, pygame.K_SPACE, " ")  # card 1
+    press(app, pygame.K_3, "3")  # card 3 (no card 30 or more)
+    assert app.selected == [cards[0].index, cards[2].index]
     press(app, pygame.K_2, "2")
     assert len(app.selected) == 2 and app.message_kind == "error"
     assert "2 action point" in app.message
@@ -524,3 +529,27 @@ def test_the_window_runs_on_posted_events():
         assert not app.running
     finally:
         pygame.display.quit()
+
+
+def test_menu_greys_unavailable_cards_with_the_reason_and_refuses_them(app, session):
+    """Every move is a card with a stable number; one whose precondition fails is drawn
+    greyed with the reason in words, and choosing it says why not."""
+    click(app, "begin")
+    press(app, pygame.K_RETURN)
+    cards = app.cards()
+    blocked = [c for c in cards if not c.available]
+    assert blocked, "the USA has a move it cannot make on turn 1"
+    card = blocked[0]
+    app.page = (card.number - 1) // menu_geometry(app.layout, len(cards)).per_page
+    shown = text_drawn(app)
+    first = next(line for line in shown.splitlines() if "Not available: " in line)
+    assert card.reason.startswith(first.partition("Not available: ")[2].rstrip("…").rstrip())
+    assert card.reason.startswith("needs")
+    assert "(now " in card.reason
+    click(app, "card", card.number - 1)
+    assert card.index not in app.selected and app.message_kind == "error"
+    assert card.reason in app.message
+    for digit in str(len(cards)):  # the last card, by its two-digit number
+        press(app, getattr(pygame, f"K_{digit}"), digit)
+    last = cards[-1]
+    assert (last.index in app.selected) == last.available

@@ -37,10 +37,11 @@ from tripwire.board.app import App
 from tripwire.board.exercise_console import ForkJob, WhiteCell
 from tripwire.board.exercise_input import Prompt, Target, dispatch, targets
 from tripwire.board.exercise_layout import ExerciseLayout, exercise_layout
-from tripwire.board.exercise_text import MoveCard, ReviewRow, move_card, review_rows
+from tripwire.board.exercise_text import MoveCard, ReviewRow, card_from, move_card, review_rows
 from tripwire.board.exercise_view import ExerciseRenderer, draw_exercise
 from tripwire.board.frame import date_label, reference
 from tripwire.board.window import Window
+from tripwire.session.cards import session_cards
 from tripwire.session.fork import ForkResult, fork_entry
 from tripwire.session.session import Session, SessionError
 
@@ -84,6 +85,7 @@ class ExerciseApp(Window):
         self.selected: list[int] = []  # move indices chosen in the open menu
         self.cursor = 0
         self.page = 0
+        self.typed_number = ""  # digits typed in the menu so far (cards 10 and up)
         self.review_pick: int | None = None
         self.peek = False  # the board over the menu or review
         self.visible_text: list[str] = []
@@ -154,17 +156,16 @@ class ExerciseApp(Window):
         return date_label(self.session.rules.month(max(turn, 1)))
 
     def cards(self) -> list[MoveCard]:
-        """The open menu's cards: the seat's legal moves (cached for the turn and seat)."""
+        """The open menu's cards: every move of the seat, numbered in catalog order (the
+        same number every turn), the unavailable ones with the reason (cached for the turn
+        and seat; see :mod:`tripwire.session.cards`)."""
         seat = self.seat
         if seat is None:
             return []
         key = (self.session.turn, seat)
         if self._cards is None or self._cards[0] != key:
-            view = self.session.model.view
-            cards = [
-                move_card(self.session.rules, m, float(view.success[m.index]), self.names)
-                for m in self.session.legal_moves(seat)
-            ]
+            rules = self.session.rules
+            cards = [card_from(c, rules) for c in session_cards(self.session, seat)]
             self._cards = (key, cards)
         return self._cards[1]
 
@@ -294,6 +295,9 @@ class ExerciseApp(Window):
             return
         self.cursor = k
         card = cards[k]
+        if not card.available and card.index not in self.selected:
+            self.say(f"{card.number}. {card.label} is not available: {card.reason}.", "error")
+            return
         if card.index in self.selected:
             self.selected.remove(card.index)
             self.say("")

@@ -248,20 +248,43 @@ def _screen_key(app: ExerciseApp, event: pygame.event.Event, key: int, char: str
 def _menu_key(app: ExerciseApp, key: int, char: str) -> None:
     cards = app.cards()
     g = menu_geometry(app.layout, len(cards), app.page)
-    if char.isdigit() and char != "0":
-        app.toggle(int(char) - 1)
+    if char.isdigit() and (char != "0" or app.typed_number):
+        _type_number(app, char, len(cards))
     elif key in (pygame.K_0, pygame.K_KP0) or char == "0":
         app.ask_hold()
     elif key in ENTER:
+        app.typed_number = ""
         app.confirm()
     elif key == pygame.K_SPACE:
-        app.toggle(app.cursor)
+        if app.typed_number:
+            number, app.typed_number = int(app.typed_number), ""
+            app.toggle(number - 1)
+        else:
+            app.toggle(app.cursor)
+    elif key == pygame.K_BACKSPACE and app.typed_number:
+        app.typed_number = app.typed_number[:-1]
     elif key in (pygame.K_UP, pygame.K_DOWN, pygame.K_LEFT, pygame.K_RIGHT) and cards:
         step = {pygame.K_UP: -1, pygame.K_DOWN: 1, pygame.K_LEFT: -g.rows}.get(key, g.rows)
         app.cursor = min(max(app.cursor + step, 0), len(cards) - 1)
         app.page = app.cursor // g.per_page  # keep the highlighted card in view
     elif key in (pygame.K_PAGEUP, pygame.K_PAGEDOWN):
         app.page += 1 if key == pygame.K_PAGEDOWN else -1
+
+
+def _type_number(app: ExerciseApp, char: str, n: int) -> None:
+    """A digit typed in the menu: a card's number is chosen as soon as no more digits could
+    make another card's number (with 24 cards, 3 chooses card 3 and 1 waits: 1 then 2
+    chooses card 12, 1 then Space card 1)."""
+    typed = app.typed_number + char
+    if int(typed) > n:
+        app.typed_number = ""
+        app.say(f"There is no card {typed}: the cards are numbered 1 to {n}.", "error")
+    elif int(typed) * 10 > n:
+        app.typed_number = ""
+        app.toggle(int(typed) - 1)
+    else:
+        app.typed_number = typed
+        app.say(f"Card {typed}…: type another digit, or Space to choose card {typed}.")
 
 
 def _escape(app: ExerciseApp) -> None:

@@ -113,7 +113,8 @@ def handover(app: ExerciseApp, surf: pygame.Surface) -> None:
 
 
 def menu(app: ExerciseApp, surf: pygame.Surface) -> None:
-    """A seat's action menu: its legal moves only, as cards."""
+    """A seat's action menu: every move as a numbered card, the unavailable ones greyed
+    with the reason."""
     r, lay = app.renderer, app.layout
     seat = app.seat or ""
     cards = app.cards()
@@ -138,8 +139,8 @@ def menu(app: ExerciseApp, surf: pygame.Surface) -> None:
     r.button(surf, g.confirm, f"Confirm {n} of {points}  (Enter)", lay.body, style="primary")
     y = head.y + px(62)
     help_line = (
-        "Click a card or press its number to choose it · ↑↓←→ and Space work too · "
-        "% = chance of success · effects are expected changes"
+        "Click a card or type its number to choose it · ↑↓←→ and Space work too · "
+        "% = chance of success · effects are expected changes · greyed: not available now"
     )
     r.put(surf, help_line, (head.x, y), lay.small, C.MUTED, face="cond", width=head.w)
     news = [
@@ -179,7 +180,10 @@ def _card(app: ExerciseApp, surf: pygame.Surface, rect: Rect, k: int) -> None:
     r, lay, px = app.renderer, app.layout, app.layout.px
     card = app.cards()[k]
     chosen = card.index in app.selected
+    grey = not card.available
     fill = C.mix(C.PANEL, C.HIGHLIGHT, 0.14) if chosen else C.PANEL
+    if grey:
+        fill = C.mix(C.PANEL, C.BACKGROUND, 0.6)
     pygame.draw.rect(surf, fill, rect.tuple(), border_radius=px(8))
     cursor = k == app.cursor
     edge, width = (C.HIGHLIGHT, 3) if chosen else ((C.TEXT, 2) if cursor else (C.PANEL_EDGE, 1))
@@ -190,14 +194,17 @@ def _card(app: ExerciseApp, surf: pygame.Surface, rect: Rect, k: int) -> None:
     name_size, size = round(17 * lay.scale), max(round(14 * lay.scale), 10)
     line = r.font("cond", size).get_linesize()
     box = Rect(x, y, px(24), px(22))
-    r.key_box(surf, box, str(k + 1) if k < 9 else "", size, on=chosen)
-    r.badge(surf, (box.right + px(16), box.centre[1]), card.letter, card.colour, radius=px(10))
+    ink = C.MUTED if grey else C.TEXT
+    box = Rect(x, y, max(px(24), r.width(str(card.number), size, "bold") + px(10)), px(22))
+    r.key_box(surf, box, str(card.number or k + 1), size, on=chosen)
+    badge = C.mix(card.colour, C.PANEL, 0.6) if grey else card.colour
+    r.badge(surf, (box.right + px(16), box.centre[1]), card.letter, badge, radius=px(10))
     chance = r.put(
         surf,
-        f"{card.chance * 100:.0f}%",
+        "not now" if grey else f"{card.chance * 100:.0f}%",
         (rect.right - pad, box.centre[1]),
         name_size,
-        C.TEXT,
+        ink,
         face="cond_bold",
         anchor="midright",
     )
@@ -211,12 +218,26 @@ def _card(app: ExerciseApp, surf: pygame.Surface, rect: Rect, k: int) -> None:
         title,
         (lx, box.centre[1]),
         name_size,
-        C.TEXT,
+        ink,
         face="cond_bold",
         width=room,
         anchor="midleft",
     )
     y = box.bottom + px(4)
+    if grey:  # why not, in words, where the description goes; the effects stay, greyed
+        r.paragraph(
+            surf,
+            f"{target}Not available: {card.reason}",
+            (x, y),
+            size,
+            inner,
+            colour=C.mix(C.TRIGGER, C.TEXT, 0.2),
+            face="cond_bold",
+            max_lines=2,
+            line_h=line,
+        )
+        _effects(r, surf, card, (x, y + 2 * line), size=size, width=inner, line_h=line, grey=True)
+        return
     r.paragraph(
         surf,
         f"{target}{card.meta} — {card.description}",
@@ -240,17 +261,21 @@ def _effects(
     size: int,
     width: int,
     line_h: int,
+    grey: bool = False,
 ) -> None:
-    """The expected effects in two lines: as many of the largest as fit, success first."""
+    """The expected effects in two lines: as many of the largest as fit, success first
+    (``grey``: muted, for a move not available now)."""
     tried = []
     for ks in range(len(card.on_success), -1, -1):
         for kf in range(len(card.on_failure), -1, -1):
             if (ks or not card.on_success) and (kf or not card.on_failure):
                 tried.append((ks, kf))
-    tried = tried or [(0, 0)]
+    # last resorts: the failure's effects as "…", then the success's too
+    tried += [(ks, 0) for ks in range(len(card.on_success), 0, -1)] + [(0, 0)]
     for ks, kf in tried:
-        tokens = _effect_tokens("Success:", card.on_success, ks, OK)
-        tokens += _effect_tokens("Failure:", card.on_failure, kf, C.FAILED)
+        good, bad = (C.MUTED, C.MUTED) if grey else (OK, C.FAILED)
+        tokens = _effect_tokens("Success:", card.on_success, ks, good)
+        tokens += _effect_tokens("Failure:", card.on_failure, kf, bad)
         lines = _flow(r, tokens, size, width)
         if len(lines) <= 2:
             break
@@ -270,7 +295,8 @@ def _effect_tokens(head: str, items: tuple[str, ...], k: int, colour: RGB) -> li
         shown.append("…")
     else:
         shown[-1] = shown[-1].rstrip(",")
-    return [(head, colour, "cond_bold")] + [(t, ink, "cond") for t in shown]
+    words = [w for item in shown for w in item.split(" ")]  # effects are phrases: wrap words
+    return [(head, colour, "cond_bold")] + [(t, ink, "cond") for t in words]
 
 
 def _flow(r: ExerciseRenderer, tokens: list, size: int, width: int) -> list[list]:

@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 
 from tripwire.board.colours import DOMAIN_LETTERS, RGB, goldstein_colour
+from tripwire.session.cards import ActionCard
 
 __all__ = [
     "MoveCard",
     "ReviewRow",
     "briefing_acts",
+    "card_from",
     "check_variable",
     "effect_words",
     "format_delta",
@@ -103,6 +105,11 @@ class MoveCard:
     chance: float
     on_success: tuple[str, ...]
     on_failure: tuple[str, ...]
+    number: int = 0
+    available: bool = True
+    reason: str = ""
+    partners: str = ""
+    points: int = 1
 
     @property
     def label(self) -> str:
@@ -111,8 +118,10 @@ class MoveCard:
 
     @property
     def meta(self) -> str:
-        """ "Military · cost 3.5"."""
-        return f"{self.domain} · cost {self.cost:g}"
+        """ "Military · 1 action point" (and the partners of a joint move)."""
+        points = f"{self.points} action point" + ("" if self.points == 1 else "s")
+        joint = f" · {self.partners}" if self.partners else ""
+        return f"{self.domain} · {points}{joint}"
 
     @property
     def effects_line(self) -> str:
@@ -123,6 +132,32 @@ class MoveCard:
         if self.on_failure:
             parts.append(("on failure: " if parts else "On failure: ") + ", ".join(self.on_failure))
         return " · ".join(parts) or "No expected change to the state"
+
+
+def card_from(card: ActionCard, rules: Any) -> MoveCard:
+    """A menu card from a plain-language card of :mod:`tripwire.session.cards` (its effects
+    in words, its number, whether it is available and why not)."""
+    move = rules.moves[card.index]
+    return MoveCard(
+        index=card.index,
+        action=card.action,
+        target=card.target,
+        name=card.name,
+        target_name=card.target_name,
+        domain=card.domain,
+        letter=DOMAIN_LETTERS.get(move.domain, "?"),
+        colour=goldstein_colour(move.goldstein),
+        description=card.description,
+        cost=float(move.cost),
+        chance=card.chance,
+        on_success=tuple(e.words for e in card.on_success),
+        on_failure=tuple(e.words for e in card.on_failure),
+        number=card.number,
+        available=card.available,
+        reason=card.reason_text,
+        partners=f"joint with {', '.join(card.partners)}" if card.partners else "",
+        points=card.points,
+    )
 
 
 def move_card(rules: Any, move: Any, chance: float, names: Mapping[str, str]) -> MoveCard:

@@ -383,6 +383,8 @@ class _Explainer:
             op, left, right = _FLIP[op], right, left
         scale = self.scale_of(left) or self.scale_of(right)
         a, b = self.value(left), self.value(right)
+        if scale == (0.0, 1.0) and right[0] == "num" and (op, b) in ((">=", 1.0), ("==", 1.0)):
+            return f"needs {self.words(left)} (none now)"  # a flag: on or off
         want = f"{_CMP_WORDS[op]} {self.shown(right, b, scale)}"
         if right[0] not in ("num",):
             want = f"{_CMP_WORDS[op]} {self.words(right)} ({self.shown(right, b, scale)})"
