@@ -709,15 +709,12 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         TimeRemainingColumn,
     )
 
-    from tripwire.workers import batch_games, pool_pays, start_forkserver
-
-    games = batch_games(options["runs"], options.get("sweeps") or ())
-    local = not options.get("scheduler") and not options.get("dask_workers")
-    if local and pool_pays(games, options.get("jobs", 1)):
-        start_forkserver()  # its imports overlap with ours, just below
-
+    workers = _start_workers(options)
     from tripwire.batch.runner import run_batch
     from tripwire.listing import print_batch
+
+    if workers:  # this process mostly waits on them
+        _import_plotting_meanwhile()
 
     err_console = Console(stderr=True)
     columns = (
@@ -751,6 +748,9 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
 
     try:
         result = run_batch(scenario, out=out, progress=progress, **options)
+        from tripwire.report.batch_outputs import write_batch_outputs
+
+        write_batch_outputs(result.out, result.summary)  # summary.md and the plots
     except InputError as err:
         stop()
         _fail(err)
@@ -772,6 +772,33 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
     speed = f" ({result.played / result.seconds:.0f} runs/s)" if result.seconds > 0 else ""
     console.print(f"  played {result.played} games in {result.seconds:.1f} s{speed}")
     console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet and plots")
+
+
+def _start_workers(options: dict[str, Any]) -> bool:
+    """Start the local workers' forkserver early when a batch will use them (its imports
+    overlap with ours); return whether the batch plays on workers."""
+    from tripwire.workers import batch_games, pool_pays, start_forkserver
+
+    games = batch_games(options["runs"], options.get("sweeps") or ())
+    local = not options.get("scheduler") and not options.get("dask_workers")
+    workers = not local or pool_pays(games, options.get("jobs", 1))
+    if local and workers:
+        start_forkserver()
+    return workers
+
+
+def _import_plotting_meanwhile() -> None:
+    """Import matplotlib (about half a second) on a thread while workers play, so that the
+    plots at the end do not wait for it (the main thread mostly waits on the workers)."""
+    import contextlib
+    import threading
+
+    def load() -> None:
+        # any problem shows again, and is reported, when the plotting step imports it
+        with contextlib.suppress(Exception):
+            import tripwire.report.plots  # noqa: F401
+
+    threading.Thread(target=load, name="import-plotting", daemon=True).start()
 
 
 @app.command("calibrate")

@@ -19,7 +19,6 @@ import atexit
 import contextlib
 import fcntl
 import json
-import math
 import os
 import weakref
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.files import read_text, write_text_atomic
+from tripwire.session.commands import CommandError, parse_command
 
 SESSION = "session.json"
 JOURNAL = "journal.jsonl"
@@ -241,81 +241,14 @@ def _json(text: str, name: str, line: int) -> Any:
 
 # --- journal.jsonl --------------------------------------------------------------------------
 
-_KINDS = ("begin", "decide", "veto", "force", "inject", "set", "note", "fork", "resolve", "undo")
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
 
 def _entry_problem(entry: Any) -> str | None:
-    """Why a journal entry is not one Tripwire writes (None: it is well formed)."""
-    if not isinstance(entry, dict):
-        return "an input must be a JSON object"
-    do = entry.get("do")
-    if do not in _KINDS:
-        return f"unknown input {do!r} (expected one of {', '.join(_KINDS)})"
-    for key in ("rationale", "text") if do != "inject" else ("rationale",):
-        if key in entry and not isinstance(entry[key], str):
-            return f"'{key}' must be text"
-    if "publish" in entry and not isinstance(entry["publish"], bool):
-        return "'publish' must be true or false"
-    if "who" in entry and not (
-        isinstance(entry["who"], str) or (do == "decide" and entry["who"] is None)
-    ):
-        return "'who' must be text"
-    if do in ("decide", "veto", "force") and not isinstance(entry.get("actor"), str):
-        return "'actor' must be an actor code"
-    if do == "decide":
-        moves = entry.get("moves")
-        if not isinstance(moves, list) or not all(
-            isinstance(m, dict)
-            and isinstance(m.get("action"), str)
-            and isinstance(m.get("target"), str | None)
-            for m in moves
-        ):
-            return '\'moves\' must be a list of {"action": ..., "target": ...}'
-    elif do in ("veto", "force"):
-        if not isinstance(entry.get("action"), str):
-            return "'action' must be an action id"
-        if not isinstance(entry.get("target"), str | None):
-            return "'target' must be an actor code or null"
-        if do == "force" and not isinstance(entry.get("success"), bool):
-            return "'success' must be true or false"
-    elif do == "inject":
-        if not isinstance(entry.get("id"), str | None) or not isinstance(
-            entry.get("text"), str | None
-        ):
-            return "'id' and 'text' must be text or null"
-        effects = entry.get("effects")
-        if effects is not None and not (
-            isinstance(effects, dict) and all(_number(v) for v in effects.values())
-        ):
-            return "'effects' must map variables to numbers"
-    elif do == "set":
-        if not isinstance(entry.get("variable"), str):
-            return "'variable' must be a variable name"
-        if not _number(entry.get("value")):
-            return "'value' must be a number"
-    elif do == "note":
-        if not isinstance(entry.get("text"), str):
-            return "'text' must be text"
-    elif do == "fork":
-        if not (_is_int(entry.get("runs")) and entry["runs"] >= 1):
-            return "'runs' must be a whole number, 1 or more"
-        outcomes = entry.get("outcomes")
-        if not isinstance(outcomes, dict) or not all(
-            isinstance(o, dict) for o in outcomes.values()
-        ):
-            return "'outcomes' must map outcome ids to what the fork showed"
-    elif do == "undo":
-        if not (_is_int(entry.get("undone_turn")) and entry["undone_turn"] >= 0):
-            return "'undone_turn' must be a whole number"
-        undone = entry.get("undone")
-        if undone is not None and not (
-            isinstance(undone, list) and all(isinstance(u, dict) for u in undone)
-        ):
-            return "'undone' must be a list of moves"
+    """Why a journal entry is not one Tripwire writes (None: it is well formed): the
+    commands' own validation (:func:`tripwire.session.commands.parse_command`)."""
+    try:
+        parse_command(entry)
+    except CommandError as err:
+        return str(err)
     return None
 
 

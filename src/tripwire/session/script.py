@@ -43,6 +43,7 @@ from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
 from tripwire.scenario.schema import ActorCode, Strict
 from tripwire.scenario.validation import validate_model
 from tripwire.scenario.yamlsafe import MarkedMap, locate, read_yaml
+from tripwire.session.commands import CommandError, parse_command
 from tripwire.session.fork import ForkResult, fork, fork_entry
 from tripwire.session.session import Session, SessionError
 from tripwire.sim.model import check_moves
@@ -298,6 +299,11 @@ def _plan(k: int, step: Any, session: Session, at: Callable[..., Location]) -> P
             check_move(actor, action, target, where, chosen=True)
         entries.append((_white_cell_entry(act, rules, where, problems), where))
     entries.append(({"do": "resolve"}, at("steps", k, "turn")))
+    for entry, where in entries:  # the commands' own checks, as for every other input
+        try:
+            parse_command(entry)
+        except CommandError as err:
+            problems.append(Diagnostic(where, str(err)))
     if problems:
         raise ScenarioError(problems)
     return Planned(k, "turn", entries, move_at=move_at)
@@ -503,8 +509,8 @@ def _failing_location(session: Session, planned: Planned) -> Location:
     trial._replay()
     for n, (entry, where) in enumerate(planned.entries):
         try:
-            trial._act(dict(entry))
-        except SessionError:
+            trial._act(parse_command(entry))
+        except (SessionError, CommandError):
             if entry.get("do") == "decide" and n in planned.move_at:
                 return _failing_move(trial, entry, planned.move_at[n]) or where
             return where

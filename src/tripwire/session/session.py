@@ -15,7 +15,7 @@ same dice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,21 @@ from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.files import read_text, write_text_atomic
 from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import Scenario
+from tripwire.session.commands import (
+    Begin,
+    Command,
+    CommandError,
+    Decide,
+    Force,
+    Fork,
+    Inject,
+    Note,
+    Resolve,
+    SetValue,
+    Undo,
+    Veto,
+    parse_command,
+)
 from tripwire.session.journal import (
     JOURNAL,
     LOG,
@@ -408,8 +423,8 @@ class Session:
         for k, entry in _cut(pairs):
             # an undo's cut is already made by _cut(): replaying it only records it
             try:
-                self._act({**entry, "_replaying": True} if entry.get("do") == "undo" else entry)
-            except SessionError as err:
+                self._act(parse_command(entry), replaying=True)
+            except (SessionError, CommandError) as err:
                 raise ReplayError(k, str(err)) from None
             except Exception as err:  # a saved input of the right shape but impossible
                 raise ReplayError(k, f"{type(err).__name__}: {err}") from None
@@ -434,32 +449,39 @@ class Session:
         return self.model.turn
 
     # --- inputs -------------------------------------------------------------------------
-    def apply(self, entry: dict[str, Any]) -> None:
-        """Take one input: act on the game, then save it.
+    def apply(self, command: Command | Mapping[str, Any]) -> None:
+        """Take one input (a command, or its JSON object): act on the game, then save it.
 
         Raises:
-            SessionError: the input is not possible now (the game is unchanged).
+            SessionError: the input is not well formed, or not possible now (the game is
+                unchanged).
         """
-        self.apply_step([entry])
+        self.apply_step([command])
 
-    def apply_step(self, entries: Sequence[dict[str, Any]], step: int | None = None) -> None:
+    def apply_step(
+        self, commands: Sequence[Command | Mapping[str, Any]], step: int | None = None
+    ) -> None:
         """Take several inputs as one (a scripted step): all are saved together, or none.
 
         Raises:
-            SessionError: an input is not possible; the session returns to where it was.
+            SessionError: an input is not well formed or not possible; the session returns
+                to where it was.
         """
-        done = 0
         try:
-            for entry in entries:
-                self._act(entry)
-                done += 1
+            parsed = [parse_command(c) for c in commands]
+        except CommandError as err:
+            raise SessionError(str(err)) from None
+        entries: list[dict[str, Any]] = []
+        try:
+            for command in parsed:
+                entries.append(self._act(command))
         except SessionError:
-            if done:
+            if entries:
                 self._replay()  # back to the state before the step
             raise
         line: dict[str, Any] = dict(entries[0]) if len(entries) == 1 and step is None else {}
         if not line:
-            line = {"entries": list(entries)}
+            line = {"entries": entries}
             if step is not None:
                 line["step"] = step
         self.lines.append(line)
@@ -467,110 +489,112 @@ class Session:
             self.script_step = step
         if self._journal is not None:
             self._journal.append(line)
-        if any(e.get("do") in _LOGGED for e in entries):
+        if any(e["do"] in _LOGGED for e in entries):
             self.save_log()
 
-    def _act(self, entry: dict[str, Any]) -> None:
-        do = entry.get("do")
+    def _act(self, command: Command, *, replaying: bool = False) -> dict[str, Any]:
+        """Apply one command to the game; return it as its journal entry.
+
+        ``replaying``: the command comes from the journal (an undo's cut is already made).
+        """
         model = self.model
-        who = entry.get("who", "white cell")
-        rationale = entry.get("rationale", "")
-        publish = bool(entry.get("publish", False))  # old journals have no publish: private
         try:
-            if do == "begin":
-                if model.pending is not None:
-                    raise SessionError(f"turn {model.turn} is already under way")
-                if not model.running:
-                    raise SessionError("the game is over")
-                model.begin_turn()
-            elif do == "decide":
-                moves = [
-                    self.find_move(entry["actor"], m["action"], m.get("target"))
-                    for m in entry["moves"]
-                ]
-                if entry["actor"] not in model.waiting_for():
-                    raise SessionError(f"{entry['actor']} is not waiting to decide")
-                model.decide(entry["actor"], [m.index for m in moves], who=entry.get("who"))
-            elif do in ("veto", "force"):
-                move = self.find_move(
-                    entry["actor"], entry["action"], entry.get("target"), chosen=True
-                )
-                if do == "veto":
-                    model.veto(move.index, who=who, rationale=rationale, publish=publish)
-                else:
-                    model.force(
-                        move.index,
-                        bool(entry["success"]),
-                        who=who,
-                        rationale=rationale,
-                        publish=publish,
+            match command:
+                case Begin():
+                    if model.pending is not None:
+                        raise SessionError(f"turn {model.turn} is already under way")
+                    if not model.running:
+                        raise SessionError("the game is over")
+                    model.begin_turn()
+                case Decide(actor=actor, moves=refs, who=who):
+                    moves = [self.find_move(actor, m.action, m.target) for m in refs]
+                    if actor not in model.waiting_for():
+                        raise SessionError(f"{actor} is not waiting to decide")
+                    model.decide(actor, [m.index for m in moves], who=who)
+                case Veto() | Force():
+                    move = self.find_move(
+                        command.actor, command.action, command.target, chosen=True
                     )
-            elif do == "inject":
-                model.inject(
-                    entry.get("id"),
-                    text=entry.get("text"),
-                    effects=entry.get("effects"),
-                    who=who,
-                    rationale=rationale,
-                    publish=publish,
-                )
-            elif do == "set":
-                model.set_value(
-                    entry["variable"],
-                    float(entry["value"]),
-                    who=who,
-                    rationale=rationale,
-                    publish=publish,
-                )
-            elif do == "note":
-                model.note(entry["text"], who=who, publish=publish)
-            elif do == "fork":
-                model.record_fork(
-                    int(entry["runs"]), dict(entry["outcomes"]), who=who, publish=publish
-                )
-            elif do == "resolve":
-                if model.pending is None:
-                    raise SessionError("no turn is under way")
-                if model.waiting_for():
-                    raise SessionError(f"waiting for {', '.join(model.waiting_for())} to decide")
-                model.step()
-            elif do == "undo":
-                self._undo_marker(entry)
-            else:
-                raise SessionError(f"unknown input {do!r}")
+                    said = {"who": command.who, "rationale": command.rationale,
+                            "publish": command.publish}  # fmt: skip
+                    if isinstance(command, Veto):
+                        model.veto(move.index, **said)
+                    else:
+                        model.force(move.index, command.success, **said)
+                case Inject():
+                    model.inject(
+                        command.id,
+                        text=command.text,
+                        effects=command.effects,
+                        who=command.who,
+                        rationale=command.rationale,
+                        publish=command.publish,
+                    )
+                case SetValue():
+                    model.set_value(
+                        command.variable,
+                        command.value,
+                        who=command.who,
+                        rationale=command.rationale,
+                        publish=command.publish,
+                    )
+                case Note():
+                    model.note(command.text, who=command.who, publish=command.publish)
+                case Fork():
+                    model.record_fork(
+                        command.runs, dict(command.outcomes), who=command.who,
+                        publish=command.publish,
+                    )  # fmt: skip
+                case Resolve():
+                    if model.pending is None:
+                        raise SessionError("no turn is under way")
+                    if model.waiting_for():
+                        raise SessionError(
+                            f"waiting for {', '.join(model.waiting_for())} to decide"
+                        )
+                    model.step()
+                case Undo():
+                    command = self._undo_marker(command, replaying=replaying)
         except (ValueError, KeyError, RuntimeError) as err:
             if isinstance(err, SessionError):
                 raise
             # a KeyError's text comes quoted; other messages may start with a quoted name
             text = str(err)[1:-1] if isinstance(err, KeyError) else str(err)
             raise SessionError(text) from None
+        return command.entry()
 
-    def _undo_marker(self, entry: dict[str, Any]) -> None:
+    def _undo_marker(self, command: Undo, *, replaying: bool) -> Undo:
         """Apply an undo live: drop the inputs since the last turn began and replay the rest.
 
         When replaying a journal the inputs are already dropped (see :func:`effective`);
         only the intervention is recorded.
         """
-        if entry.get("_replaying"):
-            undone = int(entry["undone_turn"])
+        if replaying:
+            if command.undone_turn is None:
+                raise SessionError("an undo in the journal must say its 'undone_turn'")
         else:
             if self.turn < 1 and self.model.pending is None:
                 raise SessionError("there is no turn to undo")
             undone = self.model.turn
-            entry["undone_turn"] = undone  # saved with the input: replays need it
-            entry["undone"] = undone_moves(self.model, undone, self.info.humans)
-            kept = effective([*flatten(self.lines), {**entry, "_replaying": True}])
+            # saved with the input: replays need them
+            command = command.model_copy(
+                update={
+                    "undone_turn": undone,
+                    "undone": undone_moves(self.model, undone, self.info.humans),
+                }
+            )
+            kept = effective([*flatten(self.lines), command.entry()])
             self.model = self._fresh_model()
             for e in kept[:-1]:
-                self._act({**e, "_replaying": True} if e.get("do") == "undo" else e)
-        who, rationale = entry.get("who", "white cell"), entry.get("rationale", "")
+                self._act(parse_command(e), replaying=True)
         self.model.record_undo(
-            undone,
-            who=who,
-            rationale=rationale,
-            undone=entry.get("undone"),
-            publish=bool(entry.get("publish", False)),
+            int(command.undone_turn),  # type: ignore[arg-type]
+            who=command.who,
+            rationale=command.rationale,
+            undone=command.undone,
+            publish=command.publish,
         )
+        return command
 
     # --- helpers ------------------------------------------------------------------------
     def _chosen_text(self, actor: str) -> str:
