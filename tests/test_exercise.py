@@ -553,3 +553,34 @@ def test_menu_greys_unavailable_cards_with_the_reason_and_refuses_them(app, sess
         press(app, getattr(pygame, f"K_{digit}"), digit)
     last = cards[-1]
     assert (last.index in app.selected) == last.available
+
+
+def test_an_inject_fired_by_hand_does_not_fire_again_at_its_turn(scenario, folder):
+    """A scheduled ``once`` inject the white cell fired by hand counts as fired: it does not
+    fire again, word for word, when its turn comes; the session resumes byte for byte."""
+    rule = next(i for i in scenario.injects if i.turn is not None and i.once)
+    session = Session.create(scenario, seed=7, humans=(), folder=folder)
+    session.apply({"do": "inject", "id": rule.id, "rationale": "early"})
+    for _ in range(rule.turn):
+        session.apply({"do": "begin"})
+        session.apply({"do": "resolve"})
+    fired = [
+        (r["turn"], r["cause"])
+        for r in session.model.log
+        if r.get("kind") == "inject" and r.get("id") == rule.id
+    ]
+    assert fired == [(1, "facilitator")]
+    log = (folder / "log.jsonl").read_text(encoding="utf-8")
+    session.close()
+    again = Session.resume(folder)
+    assert dumps_log(again.model.records()) == log
+    # without the white cell's hand it fires at its turn, as scheduled
+    other = Session.create(scenario, seed=7, humans=(), folder=None)
+    for _ in range(rule.turn):
+        other.apply({"do": "begin"})
+        other.apply({"do": "resolve"})
+    assert [
+        (r["turn"], r["cause"])
+        for r in other.model.log
+        if r.get("kind") == "inject" and r.get("id") == rule.id
+    ] == [(rule.turn, "timeline")]

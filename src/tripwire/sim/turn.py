@@ -7,7 +7,8 @@ once):
 
 1. **Injects due** (:func:`roll_dice`, :func:`due_injects`): the white cell's queued injects,
    then the timeline's for this turn whose condition holds, then the chance injects whose
-   roll is below their chance (a ``once`` inject fires at most once).
+   roll is below their chance (a ``once`` inject fires at most once: one that has fired
+   before, by the white cell's hand or with a trigger, does not fire again).
 2. **Decisions** (:func:`success_chance`, :func:`move_scores`, :func:`choose_moves`): every
    actor decides on the same state; bots take their best-scoring legal moves while they
    beat holding.
@@ -118,7 +119,10 @@ def due_injects(
     """
     due: list[tuple[InjectRule, str, Any]] = [(rule, "facilitator", every) for rule in queued]
     for rule in rules.injects_by_turn.get(turn, ()):
-        due.append((rule, "timeline", every if rule.when is None else when[rule.when]))  # type: ignore[index]
+        fires = every if rule.when is None else when[rule.when]  # type: ignore[index]
+        if rule.once:  # fired already (by the white cell's hand, or a trigger): not again
+            fires = ops.both(fires, fired_before(rule.event_index) == 0)
+        due.append((rule, "timeline", fires))
     for i, rule in enumerate(rules.chance_injects):
         fires = rolls[i] < rule.chance  # type: ignore[operator]
         if rule.once:
