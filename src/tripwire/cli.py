@@ -801,6 +801,157 @@ def _import_plotting_meanwhile() -> None:
     threading.Thread(target=load, name="import-plotting", daemon=True).start()
 
 
+@app.command("sensitivity")
+def sensitivity_cmd(
+    scenario: ScenarioArgument,
+    params: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A --set name and the range to explore: NAME=LOW:HIGH; repeatable.",
+        ),
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="sobol, morris or lhs (Latin hypercube).")
+    ] = "sobol",
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            "-N",
+            min=1,
+            help="SALib's N: base samples (sobol: a power of 2; N(2D+2) points), trajectories "
+            "(morris: N(D+1) points) or points (lhs).",
+        ),
+    ] = 64,
+    runs: Annotated[
+        int, typer.Option("--runs", "-n", min=1, help="Games per design point (same seeds).")
+    ] = 200,
+    seed: Annotated[
+        int, typer.Option("--seed", "-s", min=0, help="Seed of the design and of the games.")
+    ] = DEFAULT_SEED,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", "-j", min=1, help="Local worker processes (default: all cores)."),
+    ] = max(1, os.cpu_count() or 1),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: sensitivity-SCENARIO-METHOD)."),
+    ] = None,
+    outcomes: Annotated[
+        list[str] | None,
+        typer.Option("--outcome", help="Analyse only these outcomes (default: all)."),
+    ] = None,
+    means: Annotated[
+        list[str] | None,
+        typer.Option("--mean", help="Also analyse the mean final value of this variable."),
+    ] = None,
+    discover: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--discover",
+            help="Scenario discovery: the parameter ranges that lead to this outcome.",
+        ),
+    ] = None,
+    turns: TurnsOption = None,
+) -> None:
+    """Global sensitivity (Sobol', Morris, Latin hypercube) and scenario discovery."""
+    from tripwire.batch.sensitivity import OUTPUTS
+
+    _check_jobs(jobs)
+    folder = out or Path(f"sensitivity-{Path(scenario).stem}-{method}-s{seed}")
+    _check_outputs(scenario, folders=[(folder, "--out", (*OUTPUTS, "sensitivity.md"))])
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from tripwire.batch.sensitivity import run_sensitivity
+    from tripwire.report.sensitivity import render
+
+    bar = Progress(
+        "[bold]sensitivity",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        auto_refresh=False,
+    )
+    task = bar.add_task("games", total=None)
+    shown: list[bool] = []
+
+    def progress(done: int, total: int) -> None:
+        if not shown:
+            shown.append(True)
+            bar.start()
+        bar.update(task, completed=done, total=total)
+        bar.refresh()
+
+    try:
+        result = run_sensitivity(
+            scenario,
+            params or [],
+            method=method,
+            samples=samples,
+            runs=runs,
+            seed=seed,
+            jobs=jobs,
+            out=folder,
+            named=out is not None,
+            outcomes=outcomes or [],
+            means=means or [],
+            discover_outcomes=discover or [],
+            turns=turns,
+            render=render,
+            progress=progress,
+        )
+    except InputError as err:
+        if shown:
+            bar.stop()
+        _fail(err)
+    except KeyboardInterrupt:
+        if shown:
+            bar.stop()
+        print("interrupted: nothing was written", file=sys.stderr)
+        raise typer.Exit(130) from None
+    except (OSError, RuntimeError) as err:
+        if shown:
+            bar.stop()
+        print(f"error: the sensitivity analysis failed: {err}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    if shown:
+        bar.stop()
+    _print_sensitivity(result)
+
+
+def _print_sensitivity(result: Any) -> None:
+    """The three most influential parameters of each response, the densest discovery box."""
+    from tripwire.batch.sensitivity import ranking
+
+    console = _stdout()
+    design = result.design
+    key = {"sobol": "ST", "morris": "mu_star"}.get(design.method, "S1")
+    for response, entry in result.indices.items():
+        if "params" not in entry:
+            console.print(f"  {response}: the same at every point ({entry['constant']:g})")
+            continue
+        top = ranking(entry, design.method)[:3]
+        ranked = ", ".join(f"{n} {entry['params'][n][key] or 0:.3f}" for n in top)
+        console.print(f"  {response}: {key} {ranked}")
+    for found in result.discovery:
+        for box in found["boxes"][:1]:
+            ranges = "; ".join(f"{n} {lo:.4g}..{hi:.4g}" for n, (lo, hi) in box["ranges"].items())
+            console.print(
+                f"  {found['outcome']}: densest box {ranges or '(whole design)'}: density "
+                f"{box['density']:.3f}, coverage {box['coverage']:.3f}"
+            )
+    console.print(
+        f"  played {design.points} points x {design.runs} games in {result.played.seconds:.1f} s"
+    )
+    console.print(
+        f"  wrote {result.out}/points.parquet, indices.json, indices.parquet, "
+        "sensitivity.md, sensitivity.html and plots"
+    )
+
+
 @app.command("calibrate")
 def calibrate_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario to calibrate.")] = "baseline",
