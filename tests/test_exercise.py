@@ -27,7 +27,7 @@ from tripwire.board.exercise_layout import (
     menu_geometry,
     review_geometry,
 )
-from tripwire.board.exercise_text import format_delta, parse_effects, parse_number
+from tripwire.board.exercise_text import format_delta, parse_effects, parse_number, parse_value
 from tripwire.scenario.loader import load_scenario
 from tripwire.session import Session
 from tripwire.sim.events import dumps_log
@@ -223,7 +223,7 @@ def test_setting_an_unknown_variable_shows_an_error_and_changes_nothing(app, ses
     journaled and no state changes."""
     before_state, before_log = session.model.state.copy(), dumps_log(session.model.log)
     press(app, pygame.K_TAB)
-    press(app, pygame.K_s, "s")
+    press(app, pygame.K_e, "e")
     type_text(app, "world.tensio")
     press(app, pygame.K_RETURN)
     assert app.prompt is not None and "unknown variable 'world.tensio'" in app.prompt.error
@@ -253,7 +253,7 @@ def test_a_request_the_session_refuses_is_shown_and_changes_nothing(app, session
 def test_set_a_variable_through_the_console(app, session):
     """Name (Tab completes it), value, rationale: one 'set' input, the value clipped."""
     press(app, pygame.K_TAB)
-    press(app, pygame.K_s, "s")
+    press(app, pygame.K_e, "e")
     type_text(app, "world.tens")
     press(app, pygame.K_TAB)  # completes to world.tension
     assert app.prompt.text == "world.tension"
@@ -354,7 +354,7 @@ def test_fork_runs_in_a_thread_and_shows_the_outcome_bars(app, session):
     """A fork of 10 continuations finishes while the app keeps handling events, then shows
     one bar per outcome with its probability and 95% interval."""
     press(app, pygame.K_TAB)
-    press(app, pygame.K_f, "f")
+    press(app, pygame.K_m, "m")
     assert app.prompt.text == "200"  # the default
     for _ in "200":
         press(app, pygame.K_BACKSPACE)
@@ -393,7 +393,7 @@ def test_help_and_quit_ask_before_leaving(app):
     """H shows every key; Esc asks before quitting (N stays), Q then Enter quits."""
     press(app, pygame.K_h, "h")
     shown = text_drawn(app)
-    for words in ("Tab or F2", "V / S / F", "begin the next turn", "undo the last turn"):
+    for words in ("Tab or F2", "V / S / X", "begin the next turn", "undo the last turn"):
         assert words in shown
     press(app, pygame.K_ESCAPE)
     assert not app.help and app.running
@@ -584,3 +584,100 @@ def test_an_inject_fired_by_hand_does_not_fire_again_at_its_turn(scenario, folde
         for r in other.model.log
         if r.get("kind") == "inject" and r.get("id") == rule.id
     ] == [(rule.turn, "timeline")]
+
+
+def test_every_key_means_one_thing_on_every_screen(app, session):
+    """F (and F11) is full screen on the briefing, the menu, the review and in the console:
+    it never forces a failure or starts a fork; the help lists each letter once."""
+    from tripwire.board.exercise_panels import HELP_SECTIONS
+
+    letters: dict[str, str] = {}
+    for _title, rows in HELP_SECTIONS:
+        for keys, what in rows:
+            for token in keys.replace(",", " ").replace("/", " ").split():
+                if len(token) == 1 and token.isalpha():
+                    assert token not in letters, f"{token}: {letters.get(token)} and {what}"
+                    letters[token] = what
+    assert "full screen" in letters["F"] and "force failure" in letters["X"]
+
+    def f_toggles() -> None:
+        lines = list(session.lines)
+        was = app.fullscreen
+        press(app, pygame.K_f, "f")
+        assert app.fullscreen is not was and app.prompt is None
+        assert session.lines == lines and app.fork_job is None
+        press(app, pygame.K_f, "f")
+        assert app.fullscreen is was
+
+    f_toggles()  # briefing
+    press(app, pygame.K_TAB)
+    f_toggles()  # the console (F was the fork)
+    press(app, pygame.K_TAB)
+    play_to_review(app)
+    assert app.screen_name == "review"
+    rows = [r for r in app.review() if r.index is not None]
+    click(app, "row", rows[0].index)
+    f_toggles()  # the review (F was force failure)
+    assert session.model.pending.forced == {}
+    press(app, pygame.K_x, "x")  # force failure is X
+    assert app.prompt is not None and "Force failure" in app.prompt.title
+
+
+def test_full_screen_toggles_once_and_never_loops(session, monkeypatch):
+    """Full screen asks the display once; the size events a display without a window manager
+    sends back are taken as they are (no new request, so no loop); a display that refuses
+    full screen leaves the window as it was."""
+    app = ExerciseApp(session, window=True, size=(1000, 700))
+    calls: list[int] = []
+    real = pygame.display.set_mode
+
+    def counting(size=(0, 0), flags=0, *args, **kw):
+        calls.append(flags)
+        if flags & pygame.FULLSCREEN:  # the dummy driver has no full screen: a fixed size
+            return real((1024, 768), flags & ~pygame.FULLSCREEN, *args, **kw)
+        return real(size, flags, *args, **kw)
+
+    monkeypatch.setattr(pygame.display, "set_mode", counting)
+    press(app, pygame.K_F11)
+    assert app.fullscreen and calls == [pygame.FULLSCREEN]
+    for k in range(20):  # the display answers with sizes of its own
+        app.handle(pygame.event.Event(pygame.WINDOWSIZECHANGED, x=1200 + k, y=800 + k))
+    assert calls == [pygame.FULLSCREEN], "a size event in full screen asked for a new mode"
+    press(app, pygame.K_F11)
+    assert not app.fullscreen and len(calls) == 2 and not calls[1] & pygame.FULLSCREEN
+
+    def refusing(size=(0, 0), flags=0, *args, **kw):
+        if flags & pygame.FULLSCREEN:
+            raise pygame.error("no full screen here")
+        return real(size, flags, *args, **kw)
+
+    monkeypatch.setattr(pygame.display, "set_mode", refusing)
+    press(app, pygame.K_f, "f")
+    assert not app.fullscreen and app.screen is not None
+    app.draw()
+
+
+def test_a_share_is_set_in_the_percent_the_board_shows(app, session):
+    """Sanctions enforcement (0-1) is shown as "42%": typing 45 sets 45% (0.45), not 1;
+    120 is refused with the range in percent and nothing is set."""
+    assert session.model.value("world.sanctions_enforcement") < 1
+    press(app, pygame.K_TAB)
+    press(app, pygame.K_e, "e")
+    type_text(app, "world.sanctions_enforcement")
+    press(app, pygame.K_RETURN)
+    assert "in percent" in app.prompt.label and "%" in app.prompt.label
+    type_text(app, "120")
+    press(app, pygame.K_RETURN)
+    assert "outside 0% to 100%" in app.prompt.error and session.lines == []
+    for _ in "120":
+        press(app, pygame.K_BACKSPACE)
+    type_text(app, "45")
+    press(app, pygame.K_RETURN)
+    type_text(app, "calibrating")
+    press(app, pygame.K_RETURN)
+    assert session.model.value("world.sanctions_enforcement") == pytest.approx(0.45)
+    assert session.lines[-1]["value"] == 0.45
+    assert "set to 45%" in app.message
+    assert parse_value("45%", 0, 1, percent=True) == 0.45
+    with pytest.raises(ValueError, match="outside 0 to 100"):
+        parse_value("130", 0, 100)

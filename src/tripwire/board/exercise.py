@@ -244,7 +244,7 @@ class ExerciseApp(Window):
         if self.fork_job is not None:
             self.say(
                 f"A fork is running ({self.fork_job.done}/{self.fork_job.runs}): wait for "
-                "it, or cancel it from the white cell (F).",
+                "it, or cancel it from the white cell (M).",
                 "error",
             )
             return False

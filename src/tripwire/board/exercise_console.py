@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from tripwire.board.exercise_layout import CONSOLE_COMMANDS
 from tripwire.board.exercise_text import (
     check_variable,
+    is_share,
     parse_effects,
     parse_number,
+    parse_value,
     suggest_variables,
 )
 from tripwire.session.fork import ForkResult, fork
@@ -198,26 +200,29 @@ class WhiteCell:
             return str(err)
         i = rules.var_names.index(name)
         now, lo, hi = app.session.model.value(name), rules.lo_list[i], rules.hi_list[i]
+        percent = is_share(lo, hi)  # shown as "35%" on the board: typed in percent too
+
+        def shown(v: float) -> str:
+            return f"{v * 100:.4g}%" if percent else f"{v:.4g}"
 
         def value(text: str) -> str | None:
             try:
-                v = parse_number(text)
+                v = parse_value(text, lo, hi, percent=percent)
             except ValueError as err:
                 return str(err)
-            kept = min(hi, max(lo, v))  # the session clips to the range too
-            clipped = f" (kept within {lo:g} to {hi:g})" if kept != v else ""
             app.ask_rationale(
-                f"Set {name} to {kept:g}{clipped}",
+                f"Set {name} to {shown(v)}",
                 lambda why: app.apply(
                     {"do": "set", "variable": name, "value": v, "rationale": why},
-                    f"{name} set to {kept:g}{clipped}; it was {now:.4g}.",
+                    f"{name} set to {shown(v)}; it was {shown(now)}.",
                 ),
             )
             return None
 
+        unit = " in percent, e.g. 45 for 45%" if percent else ""
         app.ask(
             f"Set {name} (2 of 3)",
-            f"New value (now {now:.4g}; range {lo:g} to {hi:g})",
+            f"New value{unit} (now {shown(now)}; from {shown(lo)} to {shown(hi)})",
             value,
             hint="Enter: next · Esc cancels",
         )

@@ -201,7 +201,7 @@ def _key(app: ExerciseApp, event: pygame.event.Event) -> None:
         app.ask_quit()
     elif key in (pygame.K_h, pygame.K_F1) or char == "?":
         app.help = True
-    elif key == pygame.K_F11:
+    elif key in (pygame.K_F11, pygame.K_f):  # one meaning on every screen (the help lists them)
         app.toggle_fullscreen()
     elif key in (pygame.K_TAB, pygame.K_F2):
         app.toggle_console()
@@ -224,7 +224,7 @@ def _screen_key(app: ExerciseApp, event: pygame.event.Event, key: int, char: str
         return
     if screen in ("menu", "review") and key == pygame.K_b:
         app.peek = True
-    elif screen == "briefing" and (key in ENTER or key == pygame.K_b):
+    elif screen == "briefing" and key in ENTER:
         app.begin()
     elif screen in ("briefing", "over") and key in VIEW_KEYS:
         app.viewer.handle(event)
@@ -238,7 +238,7 @@ def _screen_key(app: ExerciseApp, event: pygame.event.Event, key: int, char: str
             at = picks.index(app.review_pick) if app.review_pick in picks else -1
             step = 1 if key == pygame.K_DOWN else -1
             app.review_pick = picks[(at + step) % len(picks)] if at >= 0 else picks[0]
-        elif key in (pygame.K_v, pygame.K_s, pygame.K_f):
+        elif key in (pygame.K_v, pygame.K_s, pygame.K_x):
             what = {pygame.K_v: "veto", pygame.K_s: "success"}.get(key, "failure")
             app.intervene(what, char)
         elif key == pygame.K_r or key in ENTER:

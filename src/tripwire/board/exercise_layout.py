@@ -35,10 +35,10 @@ BASE = (1280, 800)
 CONSOLE_COMMANDS = (
     ("library", "I", "Inject an event from the scenario's library", "between turns"),
     ("adhoc", "A", "Ad-hoc inject: your text and effects", "between turns"),
-    ("set", "S", "Set a state variable", "between turns"),
+    ("set", "E", "Edit a value: set a state variable", "between turns"),
     ("note", "N", "Note: annotate this turn", "any time"),
     ("undo", "U", "Undo the last turn", "any time"),
-    ("fork", "F", "Fork: where is this heading?", "between turns"),
+    ("fork", "M", "Monte Carlo fork: where is this heading?", "between turns"),
 )
 
 
@@ -223,7 +223,7 @@ class ReviewGeometry:
 REVIEW_BUTTONS = (
     ("veto", "Veto (V)", 150),
     ("force_success", "Force success (S)", 220),
-    ("force_failure", "Force failure (F)", 210),
+    ("force_failure", "Force failure (X)", 210),
     ("resolve", "Resolve turn (R)", 230),
     ("peek", "Board (B)", 150),
 )

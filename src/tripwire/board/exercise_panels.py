@@ -30,16 +30,17 @@ HELP_SECTIONS = (
     (
         "Turn flow",
         (
-            ("Enter or B", "begin the next turn (briefing)"),
+            ("Enter", "begin the next turn (briefing)"),
             ("Enter or click", "hand-over screen: the team named has the controls"),
-            ("1-9 or click", "choose / unchoose a move in the action menu"),
+            ("Number or click", "choose / unchoose a card (1 then 2: card 12; 1, Space: card 1)"),
             ("Arrows, Space", "move along the cards, choose the highlighted one"),
             ("PgUp / PgDn", "more moves (when they fill more than a page)"),
             ("Enter / 0", "confirm the choice / hold (choose nothing)"),
             ("Click or ↑/↓", "review: pick a chosen move"),
-            ("V / S / F", "review: veto / force success / force failure"),
+            ("V / S / X", "review: veto / force success / force failure"),
             ("R or Enter", "review: resolve the turn"),
             ("B", "menu or review: look at the board (B again returns)"),
+            ("Wheel, PgUp / PgDn", "board: scroll the event feed of a busy turn"),
         ),
     ),
     (
@@ -47,9 +48,9 @@ HELP_SECTIONS = (
         (
             ("Tab or F2", "open / close the white-cell console"),
             ("I / A", "inject from the library / an ad-hoc inject"),
-            ("S / N", "set a state variable / write a note"),
+            ("E / N", "edit (set) a state variable / write a note"),
             ("U", "undo the last turn (asks first)"),
-            ("F / L", "fork N continuations (F again cancels) / show the last fork"),
+            ("M / L", "Monte Carlo fork (M again cancels) / show the last fork"),
         ),
     ),
     (
@@ -65,7 +66,7 @@ HELP_SECTIONS = (
         (
             ("Typing in a box", "Backspace deletes, Tab completes, Enter accepts, Esc cancels"),
             ("H, F1 or ?", "this help"),
-            ("F11", "full screen on / off"),
+            ("F or F11", "full screen on / off (the same on every screen)"),
             ("Esc", "close what is open; else quit (asks first)"),
             ("Q", "quit (asks first): the session is saved all along"),
         ),

@@ -31,6 +31,8 @@ __all__ = [
     "move_card",
     "parse_effects",
     "parse_number",
+    "parse_value",
+    "is_share",
     "review_rows",
     "suggest_variables",
 ]
@@ -277,6 +279,37 @@ def parse_number(text: str) -> float:
     if not _NUMBER.match(t):
         raise ValueError(f"'{text.strip()}' is not a number")
     return float(t)
+
+
+def is_share(lo: float, hi: float) -> bool:
+    """Whether a variable of this range is a 0-1 share, which the board shows in percent."""
+    return lo >= 0.0 and hi <= 1.0
+
+
+def parse_value(text: str, lo: float, hi: float, *, percent: bool = False) -> float:
+    """A value typed for a variable of range ``lo``-``hi``, in the units the board shows:
+    percent for a 0-1 share ("45" or "45%" is 0.45), else the variable's own.
+
+    Raises:
+        ValueError: not a number, or outside the range (the message says the range in the
+            units typed); nothing is clipped silently.
+    """
+    t = text.strip()
+    if percent:
+        t = t.removesuffix("%").strip()
+    elif t.endswith("%"):
+        raise ValueError(f"'{text.strip()}': this variable is not a percentage; type a number")
+    v = parse_number(t)
+    if percent:
+        if not lo * 100 <= v <= hi * 100:
+            raise ValueError(
+                f"{text.strip()}% is outside {lo * 100:g}% to {hi * 100:g}%: type a percentage, "
+                f"e.g. 45 for 45%"
+            )
+        return round(v / 100, 6)
+    if not lo <= v <= hi:
+        raise ValueError(f"{text.strip()} is outside {lo:g} to {hi:g}: type a value in the range")
+    return v
 
 
 def suggest_variables(text: str, var_names: Sequence[str], k: int = 5) -> list[str]:

@@ -50,26 +50,45 @@ class Window:
             frames += 1
 
     def toggle_fullscreen(self) -> None:
-        """Switch between full screen and the resizable window."""
-        self.fullscreen = not self.fullscreen
+        """Switch between full screen and the resizable window, once per call.
+
+        The window is asked for full screen once; whatever size the display then gives is
+        taken as it is (see :meth:`fit_screen`), so a display without a window manager, which
+        answers with size events of its own, cannot start a loop of resizes. A display that
+        refuses full screen leaves the window as it was (``fullscreen`` stays False).
+        """
         if not self.window:
+            self.fullscreen = not self.fullscreen
             return
-        if self.fullscreen:
+        if not self.fullscreen:
             self._windowed_size = self.screen.get_size()
-            self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+            try:
+                self.screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+                self.fullscreen = True
+            except pygame.error:
+                self.screen = pygame.display.set_mode(self._windowed_size, pygame.RESIZABLE)
+                self.fullscreen = False
         else:
+            self.fullscreen = False
             self.screen = pygame.display.set_mode(self._windowed_size, pygame.RESIZABLE)
         self.resize(*self.screen.get_size())
 
     def fit_screen(self, width: int, height: int) -> tuple[int, int]:
-        """Make ``screen`` the given size (as near as the window allows); return its size."""
+        """Make ``screen`` the given size (as near as the window allows); return its size.
+
+        In full screen the display's surface is taken as it is: asking for another size
+        there makes some displays (no window manager) answer with another size event, and
+        so on for ever.
+        """
         if self.window:
             current = pygame.display.get_surface()
+            if self.fullscreen and current is not None:
+                self.screen = current
+                return current.get_size()
             if current is None or current.get_size() != (width, height):
                 # SDL2 usually resizes the window surface itself; asking again is harmless
                 # and covers drivers (and synthetic events) that do not.
-                flags = pygame.FULLSCREEN if self.fullscreen else pygame.RESIZABLE
-                current = pygame.display.set_mode((width, height), flags)
+                current = pygame.display.set_mode((width, height), pygame.RESIZABLE)
             self.screen = current
         elif (width, height) != self.screen.get_size():
             self.screen = pygame.Surface((width, height))
