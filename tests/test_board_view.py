@@ -331,3 +331,58 @@ def test_running_a_game_never_imports_pygame():
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SDL_", "PYGAME"))}
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120, env=env)
+
+
+def busy_log(records, n: int = 30):
+    """The synthetic game with ``n`` more injects on turn 1 (a busy turn)."""
+    out, added = [], False
+    for r in records:
+        if r.get("type") == "turn" and r.get("turn") == 1 and not added:
+            out += [
+                {"type": "event", "turn": 1, "seq": 100 + k, "kind": "inject", "id": f"news{k}",
+                 "cause": "timeline", "text": f"Bulletin number {k} from the region.",
+                 "effects": {}, "seen": "public"}
+                for k in range(n)
+            ]  # fmt: skip
+            added = True
+        out.append(r)
+    return out
+
+
+def test_a_busy_turn_keeps_its_feed_readable_and_scrolls(records, monkeypatch):
+    """Thirty events: the feed's text never goes below the small size, says how many are
+    below, and scrolls (wheel, PgDn) until the last event is shown; PgUp comes back."""
+    app = App(busy_log(records), size=(1280, 800), window=False)
+    app.jump(1)
+    sizes: list[tuple[str, int]] = []
+    real = app.renderer.text
+
+    def text(t, size, colour=(0, 0, 0), face="regular"):
+        sizes.append((t, size))
+        return real(t, size, colour, face)
+
+    monkeypatch.setattr(app.renderer, "text", text)
+
+    def drawn() -> list[tuple[str, int]]:
+        sizes.clear()
+        app.draw()
+        return [(t, s) for t, s in sizes if "Bulletin" in t or "scroll" in t]
+
+    first = drawn()
+    assert first and min(s for _t, s in first) >= app.layout.small
+    assert any(t.startswith("▼") and "more" in t for t, _s in first)
+    assert not any("… and" in t for t, _s in first)
+    assert not any("number 29 " in t for t, _s in first)
+    for _ in range(40):
+        app.handle(pygame.event.Event(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False))
+    last = drawn()
+    assert any("number 29 " in t for t, _s in last)
+    assert any(t.startswith("▲") for t, _s in last)
+    assert not any(t.startswith("▼") for t, _s in last)
+    for _ in range(20):
+        app.handle(key(pygame.K_PAGEUP))
+    assert app.feed_offset == 0
+    app.handle(key(pygame.K_PAGEDOWN))
+    assert app.feed_offset == 3
+    app.step(1)  # another turn starts at its top
+    assert app.feed_offset == 0

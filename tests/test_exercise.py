@@ -681,3 +681,49 @@ def test_a_share_is_set_in_the_percent_the_board_shows(app, session):
     assert parse_value("45%", 0, 1, percent=True) == 0.45
     with pytest.raises(ValueError, match="outside 0 to 100"):
         parse_value("130", 0, 100)
+
+
+def test_the_board_shows_white_cell_acts_at_once(app, session):
+    """A value set, a library inject and an ad-hoc inject between turns show on the board
+    straight away (gauges and feed), not when the next turn resolves."""
+    gauge = {g.key: g for g in app.viewer.frame().gauges}
+    assert gauge["world.tension"].text != "91"
+    app.apply({"do": "set", "variable": "world.tension", "value": 91, "rationale": "spike"})
+    app.apply({"do": "inject", "text": "A ferry sinks", "effects": {"PRK.icbm": 7}})
+    shown = text_drawn(app)
+    gauge2 = {g.key: g for g in app.viewer.frame().gauges}
+    assert gauge2["world.tension"].text == "91"
+    assert gauge2["PRK.icbm"].value == pytest.approx(gauge["PRK.icbm"].value + 7)
+    assert "A ferry sinks" in shown and "91" in shown
+    # the log itself is unchanged until the next turn opens
+    assert session.model.log[-1]["state"]["world.tension"] != 91
+    click(app, "begin")  # the acts open turn 1: the board still shows today's numbers
+    gauge3 = {g.key: g for g in app.viewer.frame().gauges}
+    assert gauge3["world.tension"].value == pytest.approx(session.model.value("world.tension"))
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 640)])
+def test_the_menu_header_never_runs_under_its_buttons(scenario, size, monkeypatch):
+    """September (the longest month name), several seats: the header line ends before the
+    Board, Hold and Confirm buttons, at any window size."""
+    longest = scenario.model_copy(update={"start": scenario.start[:5] + "09"})
+    session = Session.create(longest, seed=7, humans=["USA", "KOR", "JPN", "RUS"], folder=None)
+    app = ExerciseApp(session, window=False, size=size)
+    click(app, "begin")
+    press(app, pygame.K_RETURN)
+    assert app.screen_name == "menu" and "September" in app.turn_label(app.session.turn)
+    placed: list[tuple[str, pygame.Rect]] = []
+    real = app.renderer.blit_text
+
+    def blit_text(surf, text, pos, size, colour=C.TEXT, *, face="regular", anchor="topleft"):
+        rect = real(surf, text, pos, size, colour, face=face, anchor=anchor)
+        placed.append((text, rect))
+        return rect
+
+    monkeypatch.setattr(app.renderer, "blit_text", blit_text)
+    app.draw()
+    g = menu_geometry(app.layout, len(app.cards()), app.page)
+    (header,) = [rect for text, rect in placed if text.startswith("TURN ")]
+    assert "SEPTEMBER" in next(t for t, _ in placed if t.startswith("TURN "))
+    for button in (g.board, g.hold, g.confirm):
+        assert not header.colliderect(pygame.Rect(button.tuple())), (header, button)

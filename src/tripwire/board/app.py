@@ -33,6 +33,7 @@ from tripwire.board.layout import (
     timeline_turn_at,
 )
 from tripwire.board.view import Renderer
+from tripwire.board.view_panels import feed_scroll_limit
 from tripwire.board.window import Window
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.files import write_bytes_atomic
@@ -133,6 +134,7 @@ class App(Window):
         self.window = window
         self.live = live
         self.turn = 0
+        self.feed_offset = 0  # events of the feed scrolled past
         self.playing = live is not None
         self.speed = DEFAULT_SPEED
         self.help = False
@@ -183,6 +185,7 @@ class App(Window):
         """Show a turn (clamped to the turns available); restarts the playback interval."""
         self.turn = min(max(int(turn), 0), self.last_turn)
         self._timer = 0.0
+        self.feed_offset = 0
 
     def ui_state(self) -> UiState:
         """What the controls and status show now."""
@@ -205,6 +208,7 @@ class App(Window):
             known_turns=self.last_turn,
             marks=self._marks(),
             message=message,
+            feed_offset=self.feed_offset,
         )
 
     def _marks(self) -> tuple[tuple[int, str], ...]:
@@ -226,6 +230,8 @@ class App(Window):
             turn = timeline_turn_at(self.layout, event.pos, self._timeline_last())
             if turn is not None and not self.help:
                 self.jump(turn)
+        elif event.type == pygame.MOUSEWHEEL:
+            self.scroll_feed(-int(event.y))
         elif event.type == pygame.VIDEORESIZE:
             self.resize(event.w, event.h)
         elif event.type == pygame.WINDOWSIZECHANGED:
@@ -250,6 +256,8 @@ class App(Window):
             self.step(-1)
         elif key == pygame.K_RIGHT:
             self.step(1)
+        elif key in (pygame.K_PAGEUP, pygame.K_PAGEDOWN):
+            self.scroll_feed(3 if key == pygame.K_PAGEDOWN else -3)
         elif key == pygame.K_HOME:
             self.jump(0)
         elif key == pygame.K_END:
@@ -283,6 +291,11 @@ class App(Window):
 
     def _timeline_last(self) -> int:
         return max(self.game.planned_turns, self.last_turn, 1)
+
+    def scroll_feed(self, delta: int) -> None:
+        """Scroll the event feed by ``delta`` events (down when positive), within the turn's."""
+        limit = feed_scroll_limit(self.renderer, self.frame(), self.layout)
+        self.feed_offset = min(max(self.feed_offset + delta, 0), limit)
 
     def step(self, delta: int) -> None:
         """Step ``delta`` turns (negative: back)."""

@@ -37,13 +37,21 @@ from tripwire.board.app import App
 from tripwire.board.exercise_console import ForkJob, WhiteCell
 from tripwire.board.exercise_input import Prompt, Target, dispatch, targets
 from tripwire.board.exercise_layout import ExerciseLayout, exercise_layout
-from tripwire.board.exercise_text import MoveCard, ReviewRow, card_from, move_card, review_rows
+from tripwire.board.exercise_text import (
+    MoveCard,
+    ReviewRow,
+    card_from,
+    live_records,
+    move_card,
+    review_rows,
+)
 from tripwire.board.exercise_view import ExerciseRenderer, draw_exercise
 from tripwire.board.frame import date_label, reference
 from tripwire.board.window import Window
 from tripwire.session.cards import session_cards
 from tripwire.session.fork import ForkResult, fork_entry
 from tripwire.session.session import Session, SessionError
+from tripwire.sim.events import WHITE
 
 __all__ = ["ExerciseApp", "run_exercise"]
 
@@ -96,7 +104,8 @@ class ExerciseApp(Window):
         self._cards: tuple[tuple[int, str], list[MoveCard]] | None = None
         self.white = WhiteCell(self)
         self._viewer: App | None = None
-        self._viewer_of: tuple[Any, int] | None = None  # (model, log length) it shows
+        self._viewer_of: tuple[Any, ...] | None = None  # (model, what changes) it shows
+        self.viewer_name = WHITE  # who the board's records are filtered for
         self._windowed_size = size
         self._repeating = False
         if window:
@@ -122,14 +131,21 @@ class ExerciseApp(Window):
         return self._viewer
 
     def _sync_viewer(self) -> None:
+        """Rebuild the board when the game changed: a turn resolved, an undo, or a white-cell
+        act between turns (its effects show at once, not when the next turn resolves)."""
         model = self.session.model  # replaced by an undo: compared by identity
+        pending = len(model.pending.events) if model.pending is not None else -1
+        key = (model, len(model.log), len(model.records()), pending, model.state.tobytes())
         seen = self._viewer_of
-        if seen is not None and seen[0] is model and seen[1] == len(model.log):
+        if seen is not None and seen[0] is model and seen[1:] == key[1:]:
             return
-        app = App(list(model.log), size=self.layout.board.tuple()[2:], window=False)
+        records = live_records(model, self.viewer_name)
+        app = App(records, size=self.layout.board.tuple()[2:], window=False)
         app.renderer = self.renderer  # one font and static-layer cache for everything
-        app.jump(app.last_turn)
-        self._viewer, self._viewer_of = app, (model, len(model.log))
+        old = self._viewer
+        follow = old is None or old.turn >= old.last_turn  # stay on an earlier turn looked at
+        app.jump(app.last_turn if follow else old.turn)
+        self._viewer, self._viewer_of = app, key
 
     @property
     def seat(self) -> str | None:

@@ -39,6 +39,8 @@ VIEW_KEYS = frozenset(
         pygame.K_KP_PLUS,
         pygame.K_MINUS,
         pygame.K_KP_MINUS,
+        pygame.K_PAGEUP,  # the feed of a busy turn scrolls
+        pygame.K_PAGEDOWN,
     }
 )
 
@@ -156,6 +158,12 @@ def dispatch(app: ExerciseApp, event: pygame.event.Event) -> None:
         _click(app, event)
     elif kind == pygame.MOUSEWHEEL and app.screen_name == "menu" and not app.modal:
         app.page -= int(event.y)
+    elif (
+        kind == pygame.MOUSEWHEEL
+        and not app.modal
+        and (app.screen_name in ("briefing", "over") or app.peeking)
+    ):
+        app.viewer.handle(event)  # scrolls the event feed
     elif (
         kind == pygame.MOUSEMOTION and event.buttons and event.buttons[0] and _on_board(app, event)
     ):

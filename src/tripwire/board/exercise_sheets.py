@@ -30,23 +30,25 @@ if TYPE_CHECKING:
 OK: RGB = (110, 205, 150)
 
 
-def sheet_header(app: ExerciseApp, surf: pygame.Surface, kicker: str) -> None:
-    """The line atop a full screen: turn, month, what the screen is, who plays."""
+def sheet_header(app: ExerciseApp, surf: pygame.Surface, kicker: str, right: int = 0) -> None:
+    """The line atop a full screen: turn, month, what the screen is, who plays.
+
+    It ends before ``right`` (the x of the buttons beside it; 0: the sheet's edge), never
+    under them: who plays is left out first when a long month leaves no room, then the rest
+    is shortened.
+    """
     r, lay = app.renderer, app.layout
     s = app.session
     turn = s.turn
     humans = ", ".join(app.name(h) for h in s.info.humans) or "nobody"
-    text = f"TURN {turn} · {app.turn_label(turn).upper()} · {kicker} · PEOPLE PLAY {humans.upper()}"
     sheet = lay.sheet
-    r.put(
-        surf,
-        text,
-        (sheet.x + 2 * lay.pad, sheet.y + lay.pad),
-        lay.small,
-        C.MUTED,
-        face="bold",
-        width=sheet.w - 4 * lay.pad,
-    )
+    x = sheet.x + 2 * lay.pad
+    width = (right - lay.pad if right else sheet.right - 2 * lay.pad) - x
+    head = f"TURN {turn} · {app.turn_label(turn).upper()} · {kicker}"
+    text = f"{head} · PEOPLE PLAY {humans.upper()}"
+    if r.width(text, lay.small, "bold") > width:
+        text = head
+    r.put(surf, text, (x, sheet.y + lay.pad), lay.small, C.MUTED, face="bold", width=width)
 
 
 def handover(app: ExerciseApp, surf: pygame.Surface) -> None:
@@ -122,7 +124,7 @@ def menu(app: ExerciseApp, surf: pygame.Surface) -> None:
     app.page = g.page
     head, px = g.header, lay.px
     points = app.action_points(seat)
-    sheet_header(app, surf, "ACTION MENU")
+    sheet_header(app, surf, "ACTION MENU", right=g.board.x)
     left_w = g.board.x - head.x - 2 * lay.pad
     r.put(
         surf,

@@ -18,6 +18,7 @@ import numpy as np
 
 from tripwire.board.colours import DOMAIN_LETTERS, RGB, goldstein_colour
 from tripwire.session.cards import ActionCard
+from tripwire.sim.events import DECIMALS, WHITE, visible
 
 __all__ = [
     "MoveCard",
@@ -28,11 +29,12 @@ __all__ = [
     "effect_words",
     "format_delta",
     "inject_effects",
+    "is_share",
+    "live_records",
     "move_card",
     "parse_effects",
     "parse_number",
     "parse_value",
-    "is_share",
     "review_rows",
     "suggest_variables",
 ]
@@ -262,6 +264,50 @@ def review_rows(
 def inject_effects(effects: Iterable[tuple[int, float]], var_names: Sequence[str]) -> str:
     """An inject's effects in words: "world.tension +5, PRK.posture -3" ("" for none)."""
     return ", ".join(f"{var_names[i]} {format_delta(d)}" for i, d in effects)
+
+
+# --- the board's records ----------------------------------------------------------------
+
+
+def live_records(model: Any, viewer: str = WHITE) -> list[dict[str, Any]]:
+    """The records the board shows now, as ``viewer`` may see them (:func:`visible`).
+
+    The event log holds a turn's snapshot only once it resolves, but the white cell's acts
+    between turns (an inject, an ad-hoc inject, a set value) change the state at once, and
+    so do the injects that open a turn: teams must decide on today's numbers. So when the
+    state has moved since the last snapshot, that snapshot is shown with the state as it is
+    now and the acts since then are added to its turn's feed (from the seq after the last).
+    The log itself is not changed: this is only what the board draws.
+    """
+    log = model.log
+    if model.pending is not None:
+        extra = [e for e in model.pending.events if e.get("kind") == "inject"]
+    else:
+        extra = [r for r in model.records()[len(log) :] if r.get("type") == "event"]
+    last = next((i for i in range(len(log) - 1, -1, -1) if log[i].get("type") == "turn"), None)
+    if last is None:
+        return [r for r in log if visible(r, viewer)]
+    snap = log[last]
+    rules = model.rules
+    idx = rules.snapshot_index.tolist()
+    values = np.round(model.state[idx], DECIMALS).tolist()
+    state = {rules.var_names[i]: (0.0 if v == 0 else v) for i, v in zip(idx, values, strict=True)}
+    if not extra and state == snap.get("state"):
+        return [r for r in log if visible(r, viewer)]
+    turn = int(snap.get("turn", 0))
+    seq = 1 + max((int(r.get("seq", -1)) for r in log if r.get("turn") == turn), default=-1)
+    now = {
+        **snap,
+        "state": state,
+        "rung": round(float(model.state[rules.rung_index])),
+        "escalation_score": round(float(model.state[rules.score_index])),
+    }
+    added = [
+        {**e, "type": "event", "turn": turn, "seq": seq + k}
+        for k, e in enumerate(r for r in extra if visible(r, viewer))
+    ]
+    out = [r for r in log[:last] if visible(r, viewer)]
+    return [*out, *added, now, *(r for r in log[last + 1 :] if visible(r, viewer))]
 
 
 # --- typed inputs ------------------------------------------------------------------------

@@ -329,6 +329,7 @@ class UiState:
         known_turns: the last turn available (the timeline beyond it is greyed out).
         marks: (turn, kind) pairs marked on the timeline (outcome, trigger, inject).
         message: an extra line for the top bar (e.g. "waiting for turn 8…"), or "".
+        feed_offset: how many of the turn's events the feed has scrolled past.
     """
 
     playing: bool = False
@@ -338,6 +339,7 @@ class UiState:
     known_turns: int = 0
     marks: tuple[tuple[int, str], ...] = ()
     message: str = ""
+    feed_offset: int = 0  # events of the feed scrolled past (wheel, PgUp / PgDn)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ def draw_panels(
     _ladder(r, surf, frame, layout)
     _indicators(r, surf, frame, layout)
     _outcomes(r, surf, frame, layout)
-    _feed(r, surf, frame, layout)
+    _feed(r, surf, frame, layout, ui.feed_offset)
     _controls(r, surf, layout, ui)
     _timeline(r, surf, frame, layout, ui)
 
@@ -249,7 +249,8 @@ def _line_height(size: int) -> int:
 
 def _feed_layout(r: Renderer, frame: Frame, layout: Layout):
     """Word-wrapped feed lines at the largest size that fits: the body size, or smaller on a
-    busy turn (a few sizes below the small size at worst: every event is shown)."""
+    busy turn, never below the small size (readable from the back of a room); what does not
+    fit then scrolls (:func:`feed_scroll_limit`)."""
     key = (id(frame), layout.size)
     hit = r.cache.get(key)
     if hit is not None and hit[0] is frame:
@@ -260,7 +261,7 @@ def _feed_layout(r: Renderer, frame: Frame, layout: Layout):
     icon_w = round(30 * s)
     width = p.w - icon_w - round(20 * s)
     gap = round(3 * s)
-    for size in range(layout.body, max(layout.small - 3, 10) - 1, -1):
+    for size in range(layout.body, layout.small - 1, -1):
         items, total = [], 0
         for item in frame.feed:
             lines = _item_lines(r, item, size, width)
@@ -285,7 +286,19 @@ def _item_lines(r: Renderer, item: FeedItem, size: int, width: int) -> list[tupl
     return out + [("", line) for line in r.wrap(item.body, size, width)]
 
 
-def _feed(r: Renderer, surf: pygame.Surface, frame: Frame, layout: Layout) -> None:
+def feed_scroll_limit(r: Renderer, frame: Frame, layout: Layout) -> int:
+    """The largest useful feed offset: scrolled that far, the last event is in view."""
+    items, overflow, avail = _feed_layout(r, frame, layout)
+    if not overflow:
+        return 0
+    room, k = avail - _line_height(items[-1][3]), len(items)
+    while k > 0 and room - items[k - 1][2] >= 0:
+        room -= items[k - 1][2]
+        k -= 1
+    return k
+
+
+def _feed(r: Renderer, surf: pygame.Surface, frame: Frame, layout: Layout, offset: int = 0) -> None:
     p, s = layout.feed, layout.scale
     n = len(frame.feed)
     y = _title(
@@ -298,10 +311,18 @@ def _feed(r: Renderer, surf: pygame.Surface, frame: Frame, layout: Layout) -> No
     items, _overflow, avail = _feed_layout(r, frame, layout)
     x_icon, x_text = p.x + round(22 * s), p.x + round(40 * s)
     bottom = p.y + round(34 * s) + avail
-    for item, lines, h, size in items:
-        if y + h > bottom:
-            left = len(items) - items.index((item, lines, h, size))
-            r.blit_text(surf, f"… and {left} more", (x_text, y), size, C.MUTED, face="bold")
+    offset = min(max(offset, 0), feed_scroll_limit(r, frame, layout))
+    if offset:
+        size = items[0][3]
+        note = f"▲ {offset} earlier: scroll up (wheel, PgUp)"
+        r.blit_text(surf, note, (x_text, y), size, C.MUTED, face="bold")
+        y += _line_height(size) + round(3 * s)
+    for at, (item, lines, h, size) in enumerate(items[offset:], start=offset):
+        more = at + 1 < len(items)  # keep a line for the "more" note under this one
+        if y + h + (_line_height(size) if more else 0) > bottom:
+            left = len(items) - at
+            note = f"▼ {left} more: scroll down (wheel, PgDn)"
+            r.blit_text(surf, note, (x_text, y), size, C.MUTED, face="bold")
             break
         line_h = _line_height(size)
         kind_colour = KIND_COLOURS.get(item.kind)
