@@ -98,3 +98,14 @@ def test_no_source_cites_a_document_outside_the_repository():
         if "DESIGN.md" in text
     ]
     assert not cited, cited
+
+
+def test_the_catalog_package_is_data_on_one_side_of_the_scenario_layer():
+    """The catalog's loader and schema live in scenario/ (scenario/catalog.py); the catalog
+    package holds data and re-exports the loader, so scenario/ never imports it back."""
+    for path in (SRC / "scenario").rglob("*.py"):
+        for module, line in _imports(path):
+            assert module.split(".")[:2] != ["tripwire", "catalog"], (path, line)
+    code = [p for p in (SRC / "catalog").rglob("*.py")]
+    assert [p.name for p in code] == ["__init__.py"]
+    assert {m for m, _ in _imports(code[0])} == {"tripwire.scenario.catalog"}

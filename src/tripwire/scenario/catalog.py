@@ -1,7 +1,8 @@
-"""The catalog: the world's variables, actors, actions and rules, as package data.
+"""The catalog's loader: the world's variables, actors, actions and rules, read from the
+``tripwire.catalog`` package data and validated against the scenario schema.
 
-The YAML files next to this module hold everything the engine plays with; the CSV files are
-the reference tables the catalog is coded against (CAMEO/Goldstein, the Rivera et al.
+The YAML files of ``tripwire/catalog/`` hold everything the engine plays with; the CSV files
+are the reference tables the catalog is coded against (CAMEO/Goldstein, the Rivera et al.
 escalation categories, Kahn's ladder, estimative-probability bands, and the historical data
 used for calibration). :func:`load_catalog` reads and validates them once per process.
 """
@@ -31,6 +32,8 @@ from tripwire.scenario.schema import (
 )
 from tripwire.scenario.validation import validate_model
 from tripwire.scenario.yamlsafe import parse_yaml
+
+DATA = "tripwire.catalog"  # the package that holds the catalog's files (data only)
 
 RULE_FILES = (
     "variables.yaml",
@@ -115,7 +118,7 @@ def names_from(
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+    text = resources.files(DATA).joinpath(name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
@@ -174,7 +177,7 @@ def load_catalog() -> Catalog:
     Raises:
         ScenarioError: the catalog itself is broken (a developer error, located like any other).
     """
-    pkg = resources.files(__package__)
+    pkg = resources.files(DATA)
     cameo = {
         row["code"]: (row["name"], float(row["goldstein"]))
         for row in _read_csv("cameo_goldstein.csv")

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tripwire.catalog import Catalog, load_catalog, names_from
+from tripwire.scenario.catalog import Catalog, load_catalog, names_from
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
 from tripwire.scenario.schema import ACTORS, LIST_LIMITS, Names, Scenario
 from tripwire.scenario.validation import format_path, validate_model

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tripwire.catalog import Catalog, load_catalog
+from tripwire.scenario.catalog import Catalog, load_catalog
 from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import ACTORS, Scenario
