@@ -17,7 +17,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(("sim", "logfile"), 2),
     **dict.fromkeys(("batch", "workers"), 3),
     **dict.fromkeys(("session", "authoring", "calibration", "targets", "fit", "docgen", "odd"), 4),
-    **dict.fromkeys(("board", "report", "listing", "turntable"), 5),
+    **dict.fromkeys(("board", "report", "room", "listing", "turntable"), 5),
     **dict.fromkeys(("cli", "api", "__main__", "__init__"), 6),
 }
 # Known, documented exceptions still to be removed (docs/architecture.md, issue 13).

@@ -593,6 +593,37 @@ def _has_display() -> bool:
     return True
 
 
+def _serve(session: Any, *, host: str, port: int, projector: bool) -> None:
+    """Serve the room until Ctrl-C; with ``projector``, serve it from a background thread
+    and show the projector window here (the board, public information only) until the
+    window is closed, then stop serving."""
+    from tripwire.room.server import RoomServer, serve_room
+
+    if not projector:
+        serve_room(session, host=host, port=port, say=lambda text: print(text, flush=True))
+        return
+    from tripwire.board.exercise_projector import run_projector
+
+    if not _has_display():
+        print(
+            "error: no display to open the projector window on; --serve alone serves the "
+            "room (its projector link opens in any browser)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
+    server = RoomServer(session, host=host, port=port)
+    print(f"Tripwire room: {session.spec.title}, serving on {server.base}", flush=True)
+    for link, url in server.links:
+        print(f"  {link.label:12s} {url}", flush=True)
+    print("The projector window shows the room's view; closing it stops the server.", flush=True)
+    server.start()
+    try:
+        room = server.room
+        _with_display(lambda: run_projector(session, lock=room.lock, clock=room.clock.state))
+    finally:
+        server.stop()
+
+
 def _with_display(show: Any) -> None:
     """Open a board window, or explain clearly why there is none (exit 1)."""
     if not _has_display():
@@ -1107,11 +1138,35 @@ def play_cmd(
         list[str] | None,
         typer.Option("--set", help="Change a starting value, NAME=VALUE (new sessions only)."),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Serve the session to browsers: prints a join link per team, one for the "
+            "white cell and one for the projector (no display needed).",
+        ),
+    ] = False,
+    host: Annotated[
+        str,
+        typer.Option("--host", help="Address to listen on with --serve (0.0.0.0: the network)."),
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port for --serve (0: any free one).")
+    ] = 8765,
+    projector: Annotated[
+        bool,
+        typer.Option(
+            "--projector",
+            help="With --serve: also open the board on this display as the room's projector "
+            "(public information only: no notes, rationales or pending decisions).",
+        ),
+    ] = False,
 ) -> None:
     """Run a facilitated exercise: people play some seats, bots the rest, the white cell steers.
 
     Every decision and intervention is saved in the session folder as it is made; `--resume`
-    continues a session exactly where it stopped, even after a crash.
+    continues a session exactly where it stopped, even after a crash. With `--serve` the
+    teams, the white cell and the projector join from browsers (README: Running a room).
     """
     from tripwire.errors import Diagnostic, Location
     from tripwire.session.journal import SESSION
@@ -1126,6 +1181,14 @@ def play_cmd(
         problems.append("--session names a new session's folder: not with --resume")
     if headless and script is None and resume is None:
         problems.append("--headless plays a --script FILE: give one")
+    if serve and (script is not None or headless):
+        problems.append(
+            "--serve takes its input from the browsers: not with --script or --headless"
+        )
+    if not serve and (host != "127.0.0.1" or port != 8765):
+        problems.append("--host and --port are options of --serve")
+    if projector and not serve:
+        problems.append("--projector shows a served session on this display: add --serve")
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     if problems:
@@ -1133,7 +1196,7 @@ def play_cmd(
     if resume is not None and not (resume / SESSION).is_file():
         # before the display check: a wrong folder is the message that helps
         _fail(InputError([Diagnostic(Location(str(resume)), f"no session here (no {SESSION})")]))
-    if not headless and not _has_display():
+    if not headless and not serve and not _has_display():
         print(
             "error: no display to open the exercise board on; "
             "use --script FILE --headless to play a scripted session",
@@ -1165,7 +1228,9 @@ def play_cmd(
     except InputError as err:
         _fail(err)
     try:
-        if not headless:
+        if serve:
+            _serve(session, host=host, port=port, projector=projector)
+        elif not headless:
             from tripwire.board.exercise import run_exercise
 
             _with_display(lambda: run_exercise(session, fork_jobs=jobs))

@@ -1,0 +1,330 @@
+"""What each viewer of a session is sent: plain JSON-ready dicts, built by pure functions.
+
+Every piece of a view comes from one of three places: the public state of the game (the
+board's numbers, which every team sees: a white-cell ``set`` or inject shows at once), the
+records of the event log that :func:`tripwire.sim.events.visible` lets the viewer see, and,
+for a team, its own options and its own pending choice; for the white cell, everything
+(every seat's pending choice, the rationales, the upcoming injects). Nothing else reaches a
+page, so a team's or the white cell's private words can only reach another viewer through
+a record whose ``seen`` says so (``tests/test_room_leak.py`` checks every message).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tripwire.catalog import load_catalog
+from tripwire.report.labels import fmt_value, label, month, rung_name
+from tripwire.session.cards import session_cards
+from tripwire.session.session import Session
+from tripwire.sim.events import PUBLIC, WHITE, audience, told_once, visible
+
+# the indicators every view shows, in this order
+HEADLINE = (
+    "world.tension",
+    "world.escalation_rung",
+    "world.sanctions_enforcement",
+    "world.talks_prospects",
+    "alliance.cohesion",
+    "PRK.icbm",
+    "USA.deterrence_credibility",
+    "CHN.influence_over_PRK",
+)
+FEED_TURNS = 3  # the feed shows the events of the last turns
+
+
+def live_records(session: Session) -> list[dict[str, Any]]:
+    """The event log so far with the turn under way (its injects, decisions and the white
+    cell's review so far) as events of that turn: what the room has seen happen."""
+    model = session.model
+    records = list(model.records())
+    pending = model.pending
+    if pending is not None:
+        records += [
+            {"type": "event", "turn": pending.turn, "seq": seq, **event}
+            for seq, event in enumerate(pending.events)
+        ]
+    return records
+
+
+def public_records(session: Session) -> list[dict[str, Any]]:
+    """The records the projector may show (for a projector window of the board)."""
+    return [r for r in live_records(session) if visible(r, PUBLIC)]
+
+
+def names() -> dict[str, str]:
+    return {code: a.name for code, a in load_catalog().actors.items()}
+
+
+def describe(record: Mapping[str, Any], who: Mapping[str, str]) -> str:
+    """One line of the feed for an event record."""
+    kind = record.get("kind")
+    if kind == "action":
+        actor = who.get(str(record.get("actor")), record.get("actor"))
+        if record.get("action") == "hold":
+            return f"{actor} holds."
+        target = record.get("target")
+        aim = f" → {who.get(str(target), target)}" if target else ""
+        if record.get("vetoed"):
+            result = "vetoed by the white cell"
+        elif record.get("cancelled"):
+            result = "cancelled (no longer possible)"
+        else:
+            result = "succeeded" if record.get("success") else "failed"
+        return f"{actor}: {record.get('name') or record.get('action')}{aim} — {result}."
+    if kind == "inject":
+        return f"News: {record.get('text')}"
+    if kind == "trigger":
+        return f"Risk: {record.get('text')}"
+    if kind == "outcome":
+        return f"Outcome reached: {record.get('title')}"
+    if kind == "decision":
+        moves = record.get("moves") or []
+        said = ", ".join(
+            str(m.get("action")) + (f" → {m.get('target')}" if m.get("target") else "")
+            for m in moves
+        )
+        return f"{record.get('who')} decided: {said or 'hold'}"
+    if kind == "intervention":
+        why = record.get("rationale")
+        return f"{record.get('text')}" + (f" (rationale: {why})" if why else "")
+    if kind == "note":
+        return f"Note from {record.get('who')}: {record.get('text')}"
+    return str(record.get("text") or kind)
+
+
+def _feed(records: list[dict[str, Any]], viewer: str, who: Mapping[str, str]) -> list[dict]:
+    events = [r for r in records if r.get("type") == "event" and visible(r, viewer)]
+    if not events:
+        return []
+    last = max(int(r["turn"]) for r in events)
+    shown = [r for r in events if int(r["turn"]) > last - FEED_TURNS]
+    out = []
+    for turn in sorted({int(r["turn"]) for r in shown}, reverse=True):
+        here = told_once([r for r in shown if r["turn"] == turn])
+        for r in here:
+            out.append(
+                {
+                    "turn": turn,
+                    "kind": r.get("kind"),
+                    "text": describe(r, who),
+                    "private": audience(r) != PUBLIC,
+                }
+            )
+    return out
+
+
+def _indicators(session: Session) -> list[dict[str, Any]]:
+    model, rules = session.model, session.rules
+    out = []
+    for name in HEADLINE:
+        if name not in rules.index:
+            continue
+        i = rules.index[name]
+        value = model.value(name)
+        shown = fmt_value(name, value)
+        if name == "world.escalation_rung":
+            shown = f"{value:.0f} — {rung_name(value)}"
+        out.append(
+            {
+                "name": name,
+                "label": label(name),
+                "value": value,
+                "shown": shown,
+                "lo": rules.lo_list[i],
+                "hi": rules.hi_list[i],
+            }
+        )
+    return out
+
+
+def situation(session: Session, viewer: str) -> dict[str, Any]:
+    """The situation update of the last resolved turn: how the headline numbers moved and
+    what happened (the viewer's share of it)."""
+    log = session.model.log
+    snaps = [r for r in log if r.get("type") == "turn"]
+    if len(snaps) < 2:
+        return {"turn": 0, "lines": [], "changes": []}
+    before, after = snaps[-2], snaps[-1]
+    turn = int(after["turn"])
+    who = names()
+    changes = []
+    for name in HEADLINE:
+        old, new = before["state"].get(name), after["state"].get(name)
+        if old is None or new is None or abs(new - old) < 1e-9:
+            continue
+        changes.append(
+            f"{label(name)}: {fmt_value(name, old)} → {fmt_value(name, new)}"
+            if name != "world.escalation_rung"
+            else f"Escalation rung: {old:.0f} → {new:.0f} ({rung_name(new)})"
+        )
+    events = told_once(
+        [
+            r
+            for r in log
+            if r.get("type") == "event" and r.get("turn") == turn and visible(r, viewer)
+        ]
+    )
+    lines = [describe(r, who) for r in events if not (r.get("kind") == "action" and
+                                                    r.get("action") == "hold")]  # fmt: skip
+    return {"turn": turn, "date": month(after.get("date")), "lines": lines, "changes": changes}
+
+
+def alerts(session: Session) -> list[dict[str, Any]]:
+    """Outcomes reached and risk triggers fired in the last resolved turn (public)."""
+    log = session.model.log
+    snaps = [r for r in log if r.get("type") == "turn"]
+    turn = int(snaps[-1]["turn"]) if snaps else 0
+    out = []
+    for r in log:
+        if r.get("type") == "event" and r.get("turn") == turn and visible(r, PUBLIC):
+            if r.get("kind") == "outcome":
+                out.append({"kind": "outcome", "turn": turn, "text": f"Outcome: {r['title']}"})
+            elif r.get("kind") == "trigger":
+                out.append({"kind": "trigger", "turn": turn, "text": f"Risk: {r['text']}"})
+    return out
+
+
+def team_brief(session: Session, actor: str) -> dict[str, Any]:
+    """A team's brief: who it plays, what it wants, how many moves a turn."""
+    catalog = load_catalog()
+    profile = catalog.actors[actor]
+    rules = session.rules
+    objectives = [o.description for o in rules.objectives if o.actor == actor]
+    points = int(rules.action_points[rules.actors.index(actor)])
+    return {
+        "actor": actor,
+        "name": profile.name,
+        "capital": profile.capital,
+        "points": points,
+        "objectives": objectives,
+    }
+
+
+def _cards(session: Session, actor: str) -> list[dict[str, Any]]:
+    out = []
+    for c in session_cards(session, actor):
+        out.append(
+            {
+                "number": c.number,
+                "action": c.action,
+                "target": c.target,
+                "title": c.title,
+                "description": c.description,
+                "domain": c.domain,
+                "cost": c.cost_text,
+                "chance": round(c.chance, 2),
+                "effects": c.effects_text,
+                "partners": c.partners_text,
+                "available": c.available,
+                "reason": c.reason_text,
+            }
+        )
+    return out
+
+
+def _chosen(session: Session, actor: str) -> list[dict[str, Any]] | None:
+    pending = session.model.pending
+    if pending is None:
+        return None
+    moves = pending.chosen[session.rules.actors.index(actor)]
+    if moves is None:
+        return None
+    return [
+        {
+            "action": session.rules.moves[m].action,
+            "target": session.rules.moves[m].target,
+            "name": session.rules.moves[m].name,
+        }
+        for m in moves
+    ]
+
+
+def upcoming_injects(session: Session) -> list[dict[str, Any]]:
+    """The scenario's scheduled injects still to come, and its library (white cell)."""
+    rules = session.rules
+    now = session.turn  # a turn under way has fired its injects already
+    out = []
+    for inject in rules.library.values():
+        if inject.turn is not None and inject.turn > now:
+            out.append(
+                {
+                    "id": inject.id,
+                    "turn": inject.turn,
+                    "date": month(rules.month(inject.turn)),
+                    "text": inject.text,
+                    "conditional": inject.when is not None,
+                }
+            )
+    return sorted(out, key=lambda i: (i["turn"], i["id"]))
+
+
+def _variables(session: Session) -> list[dict[str, Any]]:
+    rules, model = session.rules, session.model
+    return [
+        {
+            "name": name,
+            "label": label(name),
+            "lo": rules.lo_list[i],
+            "hi": rules.hi_list[i],
+            "value": float(model.state[i]),
+            "shown": fmt_value(name, float(model.state[i])),
+        }
+        for name, i in rules.index.items()
+        if not name.startswith("param.")
+    ]
+
+
+def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = None) -> dict:
+    """Everything one viewer's page shows now (see the module docstring for what it may
+    hold)."""
+    model, rules, spec = session.model, session.rules, session.spec
+    who = names()
+    records = live_records(session)
+    deciding = model.waiting_for()
+    out: dict[str, Any] = {
+        "viewer": viewer,
+        "role": "white" if viewer == WHITE else "team" if viewer.startswith("team:") else "public",
+        "scenario": {"id": spec.id, "title": spec.title, "description": spec.description},
+        "turn": session.turn,
+        "turns": model.turns,
+        "date": month(rules.month(max(session.turn, 1))),
+        "phase": session.phase,
+        "humans": [{"actor": h, "name": who.get(h, h)} for h in session.info.humans],
+        "waiting": deciding,
+        "indicators": _indicators(session),
+        "feed": _feed(records, viewer, who),
+        "situation": situation(session, viewer),
+        "alerts": alerts(session),
+        "clock": dict(clock or {}),
+    }
+    if out["role"] == "team":
+        actor = viewer.removeprefix("team:")
+        out["team"] = {
+            **team_brief(session, actor),
+            "cards": _cards(session, actor) if model.pending is not None else [],
+            "decided": _chosen(session, actor),
+            "deciding": actor in deciding,
+        }
+    elif out["role"] == "white":
+        pending = model.pending
+        out["white"] = {
+            "briefs": [team_brief(session, h) for h in session.info.humans],
+            "pending": [
+                {
+                    "actor": code,
+                    "name": who.get(code, code),
+                    "human": code in session.info.humans,
+                    "moves": _chosen(session, code),
+                }
+                for code in rules.actors
+            ]
+            if pending is not None
+            else [],
+            "upcoming": upcoming_injects(session),
+            "library": [{"id": k, "text": v.text} for k, v in rules.library.items()],
+            "variables": _variables(session),
+            "can_undo": session.turn >= 1 or pending is not None,
+        }
+    return out
