@@ -228,7 +228,7 @@ function draw(v) {
   if (v.role === "team") drawTeam(v);
   if (v.role === "white") drawWhite(v);
   for (const what of ["briefing", "cards", "turns"]) $("p-" + what).href = base + "/print/" + what;
-  $("p-cards").hidden = v.role === "public";
+  $("w-cards").hidden = v.role === "public";
   drawClock();
 }
 
