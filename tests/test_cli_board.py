@@ -98,3 +98,19 @@ def test_no_display_means_a_clear_message_not_an_invisible_window(tmp_path):
         done = tripwire(*args, cwd=tmp_path, env=headless())
         assert done.returncode == 1
         assert "no display" in done.stderr and "--screenshots" in done.stderr
+
+
+def test_projector_needs_serve_and_a_display(tmp_path):
+    """--projector shows a served session: alone it is a usage error (exit 2, nothing made);
+    with --serve but no display it says so (exit 1) instead of opening a window to nowhere."""
+    done = tripwire("play", "baseline", "--human", "USA", "--projector", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--projector" in done.stderr and "--serve" in done.stderr
+    assert not (tmp_path / "sessions").exists()
+    done = tripwire(
+        "play", "baseline", "--human", "USA", "--serve", "--projector", "--port", "0",
+        "--session", str(tmp_path / "room"), cwd=tmp_path, env=headless(),
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "no display to open the projector window" in done.stderr
+    assert "Traceback" not in done.stderr

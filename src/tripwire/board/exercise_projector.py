@@ -308,6 +308,6 @@ def run_projector(
     """Open the projector window over a session until it is closed (Q twice or the window's
     close button). The session is only read."""
     try:
-        ProjectorApp(session, lock=lock, clock=clock, size=size).run()
+        ProjectorApp(session, lock=lock, clock=clock, size=size).run(fps=30)
     finally:
         pygame.display.quit()
