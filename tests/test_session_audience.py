@@ -77,3 +77,21 @@ def test_old_and_odd_records():
 def test_a_bot_game_is_all_public():
     log = CrisisModel("baseline", rng=3, collect=False).run().log
     assert {audience(r) for r in log} == {"public"}
+
+
+def test_the_review_shows_everything_and_marks_what_was_private(game, tmp_path):
+    from tripwire.report.aar import write_game_report
+    from tripwire.sim.events import dumps_log
+
+    log = tmp_path / "game.jsonl"
+    log.write_text(dumps_log(game.model.records()), encoding="utf-8")
+    html, md = write_game_report(log, tmp_path / "review.html")
+    text = md.read_text(encoding="utf-8")
+    for marker in ("ZQX1", "ZQX2", "ZQP1", "ZQX3"):  # everything, private or not
+        assert marker in text
+    rows = {line for line in text.splitlines() if "ZQ" in line and line.startswith("|")}
+    private = {r for r in rows if "Private: seen by the white cell only." in r}
+    assert any("ZQX1" in r for r in private) and any("ZQX2" in r for r in private)
+    assert not any("ZQP1" in r or "ZQX3" in r for r in private)  # published
+    assert "1 of them private to the white cell" in text
+    assert "Private: seen by the white cell only." in html.read_text(encoding="utf-8")

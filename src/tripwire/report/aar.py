@@ -28,6 +28,7 @@ from tripwire.report.game import (
     Game,
     TurningPoint,
     actor_records,
+    describe_intervention,
     largest_changes,
     load_game,
     snapshot_turns,
@@ -63,6 +64,7 @@ from tripwire.report.labels import (
     var_info,
 )
 from tripwire.report.timeline import Timeline
+from tripwire.sim.events import PUBLIC, audience
 
 BOARD_SIZE = (1280, 800)
 BOARD_WIDTH = 1120  # CSS px: the board's own text stays legible
@@ -174,7 +176,12 @@ def _summary(game: Game, points: list[TurningPoint], ensemble_line: str | None) 
     ]
     white = [p for p in points if p.kind == "intervention"]
     if white:
-        rows.append(("White cell", f"{plural(len(white), 'intervention')} (see Turning points)"))
+        hidden = private_points(game)
+        kept = sum(1 for p in white if _key(p) in hidden)
+        private = f", {kept} of them private to the white cell" if kept else ""
+        rows.append(
+            ("White cell", f"{plural(len(white), 'intervention')}{private} (see Turning points)")
+        )
     if ensemble_line:
         rows.append(("In its ensemble", ensemble_line))
     return Section("summary", "Summary").add(Facts(rows))
@@ -258,8 +265,29 @@ def _figure(png: bytes, alt: str, caption: Inline) -> Figure:
     return Figure(png, alt, caption)
 
 
+def private_points(game: Game) -> dict[tuple[int, str, str], str]:
+    """The white cell's acts and notes the room did not see: (turn, kind, title) -> who saw
+    it ("white cell", or the team). The review shows everything; these rows are marked."""
+    out: dict[tuple[int, str, str], str] = {}
+    for turn, events in game.events.items():
+        for e in events:
+            kind = e.get("kind")
+            seen = audience(e)
+            if kind not in ("intervention", "note") or seen == PUBLIC:
+                continue
+            title = describe_intervention(e) if kind == "intervention" else str(e.get("text", ""))
+            who = "white cell" if seen == "white" else seen.removeprefix("team:") + " team"
+            out[(turn, str(kind), title)] = who
+    return out
+
+
+def _key(p: TurningPoint) -> tuple[int, str, str]:
+    return (p.turn, p.kind, p.title)
+
+
 def _turning_points(game: Game, points: list[TurningPoint], changes: list[Change]) -> Section:
     rows: list[list[Inline]] = []
+    hidden = private_points(game)
     for p in points:
         what: list[str | Span] = [p.title] if p.kind != "trigger" else [code(p.title)]
         detail: list[str | Span] = [p.detail] if p.detail else []
@@ -278,6 +306,8 @@ def _turning_points(game: Game, points: list[TurningPoint], changes: list[Change
             detail = [tone(f"By {p.who}.", "muted")]
         if p.kind == "outcome":
             what = [b(p.title)]
+        if _key(p) in hidden:  # shown here, but the room did not see it at the time
+            detail = [tone(f"Private: seen by the {hidden[_key(p)]} only.", "warn"), BR, *detail]
         rows.append(
             [
                 [b(str(p.turn)), BR, short_month(game.date(p.turn))],
@@ -291,7 +321,8 @@ def _turning_points(game: Game, points: list[TurningPoint], changes: list[Change
         Para(
             "Outcomes reached, risk triggers fired (each listed once, at its first firing), "
             "scenario events, white-cell interventions and notes, and the escalation peak, in "
-            "turn order."
+            "turn order. The review shows everything; a row marked private was the white "
+            "cell's alone at the time (it did not publish it to the teams and the projector)."
         ),
         Table(
             ["Turn", "Kind", "What", "Detail"],
