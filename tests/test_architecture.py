@@ -22,8 +22,6 @@ LAYERS: dict[str, int] = {
 }
 # Known, documented exceptions still to be removed (docs/architecture.md, issue 13).
 KNOWN = {
-    ("batch/summary.py", "report"),  # the batch summary's Markdown and plots
-    ("batch/runner.py", "report"),  # imports plotting early while workers play
     ("session/play.py", "turntable"),  # prints tables for `tripwire play`: a CLI module
 }
 ENGINE = ("scenario", "catalog", "sim", "logfile", "batch", "workers", "session", "authoring")
@@ -76,8 +74,7 @@ def test_the_engine_never_imports_a_renderer(path: Path):
     for module, line in _imports(path):
         top = module.split(".")[0]
         assert top != "pygame", f"{rel}:{line} imports pygame"
-        if not rel.startswith("batch/"):  # batch/summary.py draws plots (a known exception)
-            assert top != "matplotlib", f"{rel}:{line} imports matplotlib"
+        assert top != "matplotlib", f"{rel}:{line} imports matplotlib"
 
 
 def test_scenario_layer_does_not_import_the_engine():

@@ -16,7 +16,7 @@ from PIL import Image
 
 from tripwire.batch import runner
 from tripwire.batch.backends import DaskBackend, ProcessBackend, SerialBackend, choose_backend
-from tripwire.batch.runner import run_batch
+from tripwire.api import run_batch  # the batch layer's, then summary.md and the plots
 from tripwire.batch.summary import wilson
 from tripwire.batch.worker import run_seed
 from tripwire.scenario.overrides import Assignment
@@ -126,6 +126,25 @@ def test_a_batch_without_plots_has_the_same_summary(reference, tmp_path):
     assert (bare.out / "summary.json").read_bytes() == (reference.out / "summary.json").read_bytes()
     assert (bare.out / "runs.parquet").read_bytes() == (reference.out / "runs.parquet").read_bytes()
     assert list(reference.out.glob("*.png"))
+
+
+def test_the_batch_layer_returns_data_and_draws_nothing(reference, tmp_path):
+    """tripwire.batch's run_batch writes runs.parquet and summary.json (the same bytes) and
+    returns the summary; summary.md and the plots are the report layer's, made from it."""
+    from tripwire.batch.runner import run_batch as play
+    from tripwire.report.batch_outputs import write_batch_outputs
+
+    data = play("baseline", 120, seed=5, jobs=1, out=tmp_path / "b")
+    assert sorted(p.name for p in data.out.iterdir()) == [
+        "batch.json",
+        "runs.parquet",
+        "summary.json",
+    ]
+    assert data.summary == json.loads((data.out / "summary.json").read_text(encoding="utf-8"))
+    assert (data.out / "runs.parquet").read_bytes() == (reference.out / "runs.parquet").read_bytes()
+    write_batch_outputs(data.out, data.summary)
+    for name in ("summary.md", "outcomes.png"):
+        assert (data.out / name).read_bytes() == (reference.out / name).read_bytes()
 
 
 def test_joined_file_has_few_row_groups(reference, tmp_path, monkeypatch):

@@ -61,8 +61,9 @@ def test_runs_under_mesa_batch_run():
         data_collection_period=-1,
         display_progress=False,
     )
-    assert len(results) == 2
-    assert {"tension", "rung", "Step"} <= set(results[0])
+    assert len(results) == 2 * 6  # a row per country agent (agent-level reporters)
+    assert {r["actor"] for r in results} == {"RUS", "PRK", "CHN", "USA", "KOR", "JPN"}
+    assert {"tension", "rung", "Step", "made", "chosen"} <= set(results[0])
     solo = CrisisModel("baseline", rng=1).run()
     assert results[0]["tension"] == solo.value("world.tension")
 
@@ -109,3 +110,36 @@ def test_override_names_are_keyword_arguments_for_batch_run():
         CrisisModel("baseline", rng=1, **{"world.tensoin": 50.0})
     with pytest.raises(ValueError, match="not a bundled scenario"):
         CrisisModel("scenarios/baseline.yaml", rng=1)
+
+
+def test_batch_run_reads_moves_by_name_per_agent_and_outcomes_by_name():
+    """Agent-level reporters: each country's moves chosen and made this turn, by name, as
+    mesa.batch_run returns them (one row per agent and step); outcomes are model-level
+    columns by name. The names agree with the game's event log."""
+    rows = mesa.batch_run(
+        CrisisModel,
+        parameters={"scenario": "missile_crisis_2", "turns": 4},
+        rng=[5],
+        max_steps=4,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    log = CrisisModel("missile_crisis_2", rng=5, turns=4).run().log
+    for turn in range(1, 5):
+        for actor in ("RUS", "PRK", "CHN", "USA", "KOR", "JPN"):
+            (row,) = [r for r in rows if r["Step"] == turn and r["actor"] == actor]
+            made = sorted(
+                f"{e['action']}>{e['target']}" if e["target"] else e["action"]
+                for e in log
+                if e.get("type") == "event" and e["turn"] == turn and e["kind"] == "action"
+                and e["actor"] == actor and e["action"] != "hold" and not e.get("cancelled")
+            )  # fmt: skip
+            assert sorted(row["made"]) == made, (turn, actor)
+            assert set(row["made"]) <= set(row["chosen"])
+    reached = {e["id"] for e in log if e.get("type") == "event" and e["kind"] == "outcome"}
+    last = next(r for r in rows if r["Step"] == 4)
+    assert reached == set(last["outcomes"])
+    for oid in ("missile_crisis_2", "sanctions_collapse"):
+        assert last[f"reached.{oid}"] == (oid in reached)
+    assert any(r["made"] for r in rows)

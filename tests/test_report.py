@@ -34,11 +34,17 @@ GAME_SECTIONS = [
 ]
 BATCH_SECTIONS = [
     "Summary",
-    "Outcome probabilities",
+    "Outcomes at each point",
+    "Time to each outcome",
     "Escalation over time",
     "Risk triggers",
     "Sensitivity",
     "About this report",
+]
+PLAIN_SECTIONS = [
+    "Outcome probabilities" if s == "Outcomes at each point" else s
+    for s in BATCH_SECTIONS
+    if s != "Sensitivity"
 ]
 VETO_RATIONALE = "A launch now would pre-empt the negotiation phase we want to exercise."
 SET_RATIONALE = "Bring the crisis to the threshold for the final phase."
@@ -348,15 +354,18 @@ def test_out_must_name_the_html_file(built, tmp_path):
 
 
 def test_sweep_report_has_sensitivity_tornado_and_every_section(sweep_report):
-    """A sweep's report has outcome probabilities against the bands, fan charts, trigger
-    frequencies, the sensitivity table and the tornado plot, in HTML and Markdown."""
+    """A sweep's report has each point's outcome probabilities with intervals and paired
+    differences (never pooled, never judged against the bands by default), cumulative
+    incidence, fan charts, trigger frequencies, the sensitivity table and the tornado plot,
+    in HTML and Markdown."""
     html, md = sweep_report
     page = Page(html)
     assert page.h2 == BATCH_SECTIONS
     assert _md_headings(md, 2) == BATCH_SECTIONS
     alts = [i["alt"] for i in page.images]
     assert any(a.startswith("Tornado plot") for a in alts)
-    assert any(a.startswith("Outcome probabilities") for a in alts)
+    assert any(a.startswith("Outcome probability at each sweep point") for a in alts)
+    assert any(a.startswith("Cumulative incidence") for a in alts)
     assert any(a.startswith("Fan charts") for a in alts)
     assert any(a.startswith("Share of games in which each risk trigger fired") for a in alts)
     for img in page.images:
@@ -366,7 +375,8 @@ def test_sweep_report_has_sensitivity_tornado_and_every_section(sweep_report):
     sensitivity = page.section_text("sensitivity")
     assert "param.war_urgency_target" in sensitivity and "Swing" in sensitivity
     outcomes = page.section_text("outcomes")
-    assert "95% interval" in outcomes and "Analysis band" in outcomes
+    assert "95% interval (paired)" in outcomes and "Newcombe" in outcomes
+    assert "Analysis band" not in outcomes and "inside the band" not in html
     assert "| Outcome | Swept parameter | Probability at each value | Swing |" in md
 
 
@@ -376,7 +386,8 @@ def test_batch_report_of_a_plain_batch_has_no_sensitivity(built, tmp_path):
 
     html, md = write_batch_report(built["batch"], tmp_path / "batch.html")
     page = Page(html.read_text(encoding="utf-8"))
-    assert page.h2 == [s for s in BATCH_SECTIONS if s != "Sensitivity"]
+    assert page.h2 == PLAIN_SECTIONS
+    assert "Analysis band" in page.section_text("outcomes")  # a bundled scenario as shipped
     text = page.section_text("triggers")
     assert "Share of games" in text and "Times per game" in text
     markdown = md.read_text(encoding="utf-8")

@@ -33,7 +33,7 @@ from tripwire.errors import InputError, ScenarioError
 
 if TYPE_CHECKING:
     from tripwire.api import run_game
-    from tripwire.batch import run_batch
+    from tripwire.api import run_batch
     from tripwire.scenario.loader import load_scenario
     from tripwire.sim.model import CrisisModel
     from tripwire.sim.rules import compile_rules
@@ -43,7 +43,7 @@ _LAZY = {
     "compile_rules": "tripwire.sim.rules",
     "load_scenario": "tripwire.scenario.loader",
     "run_game": "tripwire.api",
-    "run_batch": "tripwire.batch",
+    "run_batch": "tripwire.api",
 }
 
 

@@ -23,3 +23,20 @@ def run_game(
     ):
         scenario = load_scenario(scenario)
     return CrisisModel(scenario, rng=seed, turns=turns, collect=False).run().log
+
+
+def run_batch(
+    scenario: str | Path | Scenario, runs: int, *, plots: bool = True, **options: Any
+) -> Any:
+    """Play a batch (:func:`tripwire.batch.runner.run_batch`, same arguments) and write its
+    ``summary.md`` and, unless ``plots`` is false, its PNG plots, as ``tripwire batch`` does.
+
+    Returns:
+        The :class:`tripwire.batch.runner.BatchResult` (``result.frame``: one row per game).
+    """
+    from tripwire.batch.runner import run_batch as play
+    from tripwire.report.batch_outputs import write_batch_outputs
+
+    result = play(scenario, runs, **options)
+    write_batch_outputs(result.out, result.summary, plots=plots)
+    return result

@@ -23,7 +23,17 @@ from tripwire.errors import Diagnostic, InputError, Location, format_lines
 
 DEFAULT_SCENARIO = "missile_crisis_2"
 # The files a batch writes in its folder, over whatever they name.
-BATCH_DATA = ("batch.json", "runs.parquet", "series.parquet", "summary.json", "summary.md")
+BATCH_DATA = (
+    "batch.json",
+    "runs.parquet",
+    "series.parquet",
+    "events.parquet",
+    "summary.json",
+    "summary.md",
+    "runs.csv",
+    "events.csv",
+    "series.csv",
+)
 DEFAULT_SEED = 1
 
 
@@ -507,12 +517,12 @@ def run(
     model = CrisisModel(spec, rng=seed, turns=turns, collect=False)
     watched = _watched(watch or [], model.log[-1]["state"])
     if board:
-        from tripwire.board.app import play_turns, show_live
+        from tripwire.board.replay.app import play_turns, show_live
 
         _with_display(lambda: show_live(play_turns(model), model.log[0]))
     model.run()
     if screenshots is not None:
-        from tripwire.board.app import save_screenshots
+        from tripwire.board.replay.app import save_screenshots
 
         screenshots.mkdir(parents=True, exist_ok=True)
         paths = save_screenshots(model.log, screenshots)
@@ -567,7 +577,7 @@ def replay_cmd(
     log: Annotated[Path, typer.Argument(help="An event log written by `tripwire run --log`.")],
 ) -> None:
     """Watch a finished (or cut-short) game on the board: step, jump, play at any speed."""
-    from tripwire.board.app import replay
+    from tripwire.board.replay.app import replay
     from tripwire.logfile import read_log
 
     try:
@@ -602,7 +612,7 @@ def _serve(session: Any, *, host: str, port: int, projector: bool) -> None:
     if not projector:
         serve_room(session, host=host, port=port, say=lambda text: print(text, flush=True))
         return
-    from tripwire.board.exercise_projector import run_projector
+    from tripwire.board.exercise.projector import run_projector
 
     if not _has_display():
         print(
@@ -690,6 +700,25 @@ def batch_cmd(
         int | None, typer.Option("--chunk-size", min=1, help="Runs per chunk (default: automatic).")
     ] = None,
     turns: TurnsOption = None,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events",
+            help="Also write events.parquet: one row per event of every game (run, turn, "
+            "actor, action, target, success, trigger, inject, outcome).",
+        ),
+    ] = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="Also write CSV copies of the Parquet files.")
+    ] = False,
+    bands: Annotated[
+        bool | None,
+        typer.Option(
+            "--bands/--no-bands",
+            help="Judge the outcomes against the analysis' bands (default: only a bundled "
+            "scenario as shipped, without --set or --sweep, is judged).",
+        ),
+    ] = None,
 ) -> None:
     """Play many seeded games and write outcome probabilities, runs.parquet and plots."""
     from tripwire.scenario.overrides import check_sweeps, parse_set, parse_sweep
@@ -725,6 +754,9 @@ def batch_cmd(
         dask_workers=dask_workers,
         chunk_size=chunk_size,
         turns=turns,
+        events=events,
+        csv=csv,
+        bands=bands,
     )
     if note := _lint_note(scenario):  # after the batch: errors come first, alone
         print(f"note: {scenario} is valid{note}", file=sys.stderr)
@@ -742,7 +774,6 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
 
     workers = _start_workers(options)
     from tripwire.batch.runner import run_batch
-    from tripwire.listing import print_batch
 
     if workers:  # this process mostly waits on them
         _import_plotting_meanwhile()
@@ -798,11 +829,21 @@ def _batch(scenario: str, *, out: Path, **options: Any) -> None:
         print(f"error: the batch failed: {err}", file=sys.stderr)
         raise typer.Exit(1) from None
     stop()
+    _print_done(result, out)
+
+
+def _print_done(result: Any, out: Path) -> None:
+    """A finished batch's outcome table, speed and files."""
+    from tripwire.listing import print_batch
+
     console = _stdout()
     print_batch(console, result.summary)
     speed = f" ({result.played / result.seconds:.0f} runs/s)" if result.seconds > 0 else ""
     console.print(f"  played {result.played} games in {result.seconds:.1f} s{speed}")
-    console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet and plots")
+    extra = "".join(
+        f", {name}" for name in ("events.parquet", "runs.csv") if (Path(out) / name).is_file()
+    )
+    console.print(f"  wrote {out}/summary.json, summary.md, runs.parquet{extra} and plots")
 
 
 def _start_workers(options: dict[str, Any]) -> bool:
@@ -1231,7 +1272,7 @@ def play_cmd(
         if serve:
             _serve(session, host=host, port=port, projector=projector)
         elif not headless:
-            from tripwire.board.exercise import run_exercise
+            from tripwire.board.exercise.app import run_exercise
 
             _with_display(lambda: run_exercise(session, fork_jobs=jobs))
         elif script is not None:

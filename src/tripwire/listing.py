@@ -103,36 +103,44 @@ def _print_sweep(console: Console, summary: dict[str, Any]) -> None:
     for o in outcomes.values():
         table.add_column(o["title"], justify="right")
     for point in summary["points"]:
-        table.add_row(
-            *(f"{point['values'][n]:g}" for n in names),
-            *(f"{point['outcomes'][oid]['probability']:.3f}" for oid in outcomes),
-        )
+        cells = []
+        for oid in outcomes:
+            o = point["outcomes"][oid]
+            cells.append(f"{o['probability']:.3f} [{o['ci95'][0]:.3f}-{o['ci95'][1]:.3f}]")
+        table.add_row(*(f"{point['values'][n]:g}" for n in names), *cells)
     console.print(table)
-    top = max(summary["sensitivity"], key=lambda r: r["swing"], default=None)
-    if top is not None:
+    console.print("  (each point's probability [Wilson 95% interval]; points are not pooled)")
+    differences = summary.get("differences") or []
+    if differences:
+        top = max(differences, key=lambda d: (abs(d["difference"]), -d["point"]))
         title = outcomes[top["outcome"]]["title"]
+        values = ", ".join(f"{k}={v:g}" for k, v in top["values"].items())
+        reference = ", ".join(f"{k}={v:g}" for k, v in summary["points"][0]["values"].items())
         console.print(
-            f"  largest effect: {top['name']} moves {title} by {top['swing']:.3f} "
-            "(sensitivity table and tornado.png in the folder)"
+            f"  largest difference from {reference}: {title} {top['difference']:+.3f} at "
+            f"{values} [{top['ci95'][0]:+.3f} to {top['ci95'][1]:+.3f}, paired by seed] "
+            "(every difference in summary.md)"
         )
 
 
 def _print_outcomes(console: Console, summary: dict[str, Any]) -> None:
     table = Table(title=f"{summary['title']}: {summary['runs']} games", header_style="bold")
-    for name in ("Outcome", "Probability", "95% interval", "Analysis", "In band"):
+    judged = any("band" in o for o in summary["outcomes"].values())
+    headers = ("Outcome", "Probability", "95% interval", "Analysis", "In band")
+    for name in headers if judged else headers[:3]:
         table.add_column(name, justify="right" if name != "Outcome" else "left")
     for o in summary["outcomes"].values():
         verdict = ""
         if "band" in o:
             verdict = "yes" if o["ci_in_band"] else ("estimate only" if o["in_band"] else "no")
-        table.add_row(
-            o["title"],
-            f"{o['probability']:.3f}",
-            f"{o['ci95'][0]:.3f}-{o['ci95'][1]:.3f}",
-            o.get("rating") or "",
-            verdict,
-        )
+        cells = [o["title"], f"{o['probability']:.3f}", f"{o['ci95'][0]:.3f}-{o['ci95'][1]:.3f}"]
+        table.add_row(*cells, *((o.get("rating") or "", verdict) if judged else ()))
     console.print(table)
+    if not judged:
+        console.print(
+            "  (a custom or changed scenario: not judged against the analysis' bands; "
+            "--bands asks for it)"
+        )
     console.print(
         "  (outcomes are not alternatives: a game can reach several; summary.md says which "
         "go together)"

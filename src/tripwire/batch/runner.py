@@ -5,20 +5,20 @@
 backend, and writes each finished chunk as its own Parquet part, atomically. A batch killed
 at any moment (even ``kill -9``) loses at most the chunks in flight; ``resume=True`` plays
 only the missing chunks. When all chunks are in, the parts are joined in a fixed order into
-``runs.parquet`` and the summary, its Markdown twin and the plots are computed from that file
-alone, so they are the same whatever the number of workers, the backend or the interruptions.
+``runs.parquet`` and the summary (``summary.json``) is computed from that file alone, so it
+is the same whatever the number of workers, the backend or the interruptions. The batch layer
+returns data; ``summary.md`` and the plots are the report layer's
+(:mod:`tripwire.report.batch_outputs`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
 import re
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,11 +31,19 @@ import pyarrow.parquet as pq
 
 from tripwire import __version__
 from tripwire.batch.backends import Backend, SerialBackend, choose_backend
-from tripwire.batch.worker import ChunkResult, ChunkTask, prime, result_columns, run_seed
+from tripwire.batch.export import CSV_FILES, write_csv
+from tripwire.batch.worker import (
+    EVENT_COLUMNS,
+    ChunkResult,
+    ChunkTask,
+    prime,
+    result_columns,
+    run_seed,
+)
 from tripwire.catalog import load_catalog
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.files import read_text, replace_with, write_text_atomic
-from tripwire.scenario.loader import load_scenario, scenario_digest
+from tripwire.scenario.loader import bundled_scenarios, load_scenario, scenario_digest
 from tripwire.scenario.overrides import (
     Assignment,
     apply_overrides,
@@ -72,6 +80,14 @@ class Plan:
     points: list[dict[str, float]]
     point_scenarios: list[Scenario]
     series: bool
+    # judged against the analysis' bands (not part of the manifest: it changes no game)
+    bands: bool = False
+    events: bool = False  # also write events.parquet
+
+    @property
+    def swept(self) -> list[str]:
+        """The swept names (a column each in runs.parquet)."""
+        return [name for name, _ in self.sweeps]
 
     @property
     def chunks_per_point(self) -> int:
@@ -95,6 +111,8 @@ class Plan:
             "sweeps": [[name, values] for name, values in self.sweeps],
             "points": self.points,
             "series": self.series,
+            # only when asked, so that a folder written before events existed still resumes
+            **({"events": True} if self.events else {}),
         }
 
     def task(self, point: int, chunk: int) -> ChunkTask:
@@ -109,6 +127,7 @@ class Plan:
             runs=tuple(runs),
             seeds=tuple(run_seed(self.seed, i) for i in runs),
             series=self.series,
+            events=self.events,
         )
 
     def expected_rows(self, chunk: int) -> int:
@@ -128,12 +147,9 @@ class BatchResult:
     @property
     def frame(self) -> Any:
         """One row per run (``pandas.DataFrame``), read from ``runs.parquet``; for a sweep,
-        with a column per swept name holding the run's value (``point`` numbers the points)."""
-        frame = pq.read_table(self.out / "runs.parquet").to_pandas()
-        for name, _ in self.plan.sweeps:
-            values = [point[name] for point in self.plan.points]
-            frame[name] = [values[p] for p in frame["point"]]
-        return frame
+        with a column per swept name holding the run's value (``point`` numbers the points;
+        the columns are in the file)."""
+        return pq.read_table(self.out / "runs.parquet").to_pandas()
 
     def series_frame(self) -> Any:
         """One row per run and turn with every variable (only with ``series=True``)."""
@@ -162,8 +178,14 @@ def make_plan(
     chunk_size: int | None = None,
     workers: int = 1,
     turns: int | None = None,
+    bands: bool | None = None,
+    events: bool = False,
 ) -> Plan:
     """Validate everything a batch needs before anything is written.
+
+    ``bands``: judge the outcomes against the analysis' bands. By default (None) only a
+    bundled scenario as shipped is (no ``sets``, no ``sweeps``): the bands are the analysis'
+    ratings of the status quo's scenarios, not of a custom or changed one.
 
     Raises:
         InputError: a bad scenario, an unknown name or value in ``sets``/``sweeps``.
@@ -181,6 +203,8 @@ def make_plan(
         apply_overrides(base, point_assignments(p), catalog, "--sweep") if p else base
         for p in points
     ]
+    if bands is None:
+        bands = not sets and not sweep_list and _as_shipped(spec)
     return Plan(
         scenario=base,
         rules=compile_rules(base, catalog),
@@ -192,12 +216,31 @@ def make_plan(
         points=points,
         point_scenarios=point_scenarios,
         series=series,
+        bands=bool(bands),
+        events=events,
     )
 
 
-def _schema(rules: Rules) -> pa.Schema:
+def _as_shipped(spec: Scenario) -> bool:
+    """Whether a scenario is one of the bundled scenarios as shipped (its turns aside)."""
+    if spec.id not in bundled_scenarios():
+        return False
+    shipped = load_scenario(spec.id)
+    return scenario_digest(shipped.model_copy(update={"turns": spec.turns})) == scenario_digest(
+        spec
+    )
+
+
+def _schema(rules: Rules, swept: Sequence[str] = ()) -> pa.Schema:
+    """The columns of runs.parquet: the worker's, with each swept name's value after
+    ``seed`` (a sweep's rows say what they played)."""
     fields = []
-    for name in result_columns(rules):
+    names = result_columns(rules)
+    at = names.index("seed") + 1
+    for name in [*names[:at], *swept, *names[at:]]:
+        if name in swept:
+            fields.append(pa.field(name, pa.float64()))
+            continue
         if name in {"run", "seed"}:
             kind = pa.int64()
         elif name == "point":
@@ -216,6 +259,26 @@ def _schema(rules: Rules) -> pa.Schema:
     return pa.schema(fields)
 
 
+_TEXT = {"kind", "actor", "action", "target", "trigger", "inject", "outcome"}
+EVENT_SCHEMA = pa.schema(
+    [
+        pa.field(
+            name,
+            pa.dictionary(pa.int32(), pa.string())
+            if name in _TEXT
+            else pa.int64()
+            if name == "run"
+            else pa.int32()
+            if name == "point"
+            else pa.bool_()
+            if name in ("success", "cancelled")
+            else pa.int16(),
+        )
+        for name in EVENT_COLUMNS
+    ]
+)
+
+
 def _write_table(table: pa.Table, path: Path) -> None:
     """Write a part atomically (a temporary name, then a rename).
 
@@ -232,8 +295,17 @@ def _write_part(out: Path, plan: Plan, schema: pa.Schema, result: ChunkResult) -
     stem = f"p{result.point:04d}-c{result.chunk:06d}"
     if result.series is not None:
         _write_table(pa.table(result.series), parts / f"series-{stem}.parquet")
+    if result.events is not None:
+        events = pa.table(
+            {f.name: pa.array(result.events[f.name], type=f.type) for f in EVENT_SCHEMA},
+            schema=EVENT_SCHEMA,
+        )
+        _write_table(events, parts / f"events-{stem}.parquet")
+    values = plan.points[result.point]
+    rows = len(result.columns["run"])
+    columns = {name: np.full(rows, values[name]) for name in values} | result.columns
     table = pa.table(
-        {f.name: pa.array(result.columns[f.name], type=f.type) for f in schema}, schema=schema
+        {f.name: pa.array(columns[f.name], type=f.type) for f in schema}, schema=schema
     )
     _write_table(table, parts / f"runs-{stem}.parquet")  # last: its presence marks the chunk done
 
@@ -256,6 +328,10 @@ def _sound_part(path: Path, plan: Plan, schema: pa.Schema, point: int, chunk: in
             series = path.with_name(path.name.replace("runs-", "series-", 1))
             if not series.is_file() or pq.read_table(series).num_rows == 0:
                 return False
+        if plan.events:
+            events = path.with_name(path.name.replace("runs-", "events-", 1))
+            if not events.is_file() or not pq.read_schema(events).equals(EVENT_SCHEMA):
+                return False
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return False
     return True
@@ -277,7 +353,7 @@ def _done_chunks(out: Path, plan: Plan) -> set[tuple[int, int]]:
         return done
     for tmp in parts.glob(".*.tmp"):
         _remove(tmp)
-    schema = _schema(plan.rules)
+    schema = _schema(plan.rules, plan.swept)
     for path in parts.glob("runs-*.parquet"):
         match = _PART.fullmatch(path.name)
         if match:
@@ -286,8 +362,9 @@ def _done_chunks(out: Path, plan: Plan) -> set[tuple[int, int]]:
                 done.add((point, chunk))
                 continue
         _remove(path)
-    for path in parts.glob("series-*.parquet"):  # a series part whose runs part is not done
-        match = re.fullmatch(r"series-p(\d{4})-c(\d{6})\.parquet", path.name)
+    for path in [*parts.glob("series-*.parquet"), *parts.glob("events-*.parquet")]:
+        # a part whose runs part is not done
+        match = re.fullmatch(r"(?:series|events)-p(\d{4})-c(\d{6})\.parquet", path.name)
         if not match or (int(match.group(1)), int(match.group(2))) not in done:
             _remove(path)
     return done
@@ -295,10 +372,18 @@ def _done_chunks(out: Path, plan: Plan) -> set[tuple[int, int]]:
 
 # What Tripwire writes into a batch folder, and the temporary names it writes them under
 # (``files.write_bytes_atomic``: ``.NAME.RANDOM.tmp``; a joined file: ``.NAME.tmp``).
-_OUTPUTS = ("runs.parquet", "series.parquet", "summary.json", "summary.md", MANIFEST)
+_OUTPUTS = (
+    "runs.parquet",
+    "series.parquet",
+    "events.parquet",
+    "summary.json",
+    "summary.md",
+    MANIFEST,
+    *CSV_FILES,
+)
 _TEMPORARY = re.compile(
-    r"\.(batch\.json|summary\.json|summary\.md|runs\.parquet|series\.parquet|[a-z_]+\.png)"
-    r"(\.[A-Za-z0-9_]+)?\.tmp"
+    r"\.(batch\.json|summary\.json|summary\.md|(runs|series|events)\.(parquet|csv)"
+    r"|[a-z_]+\.png)(\.[A-Za-z0-9_]+)?\.tmp"
 )
 
 
@@ -481,6 +566,9 @@ def run_batch(
     backend: Backend | None = None,
     plots: bool = True,
     turns: int | None = None,
+    bands: bool | None = None,
+    events: bool = False,
+    csv: bool = False,
 ) -> BatchResult:
     """Play a batch and write its outputs (see the module docstring).
 
@@ -499,8 +587,17 @@ def run_batch(
         chunk_size: runs per chunk (default: chosen from runs and workers).
         progress: called with (runs done, runs in total) as chunks finish.
         backend: play on this backend instead (overrides jobs/scheduler/dask_workers).
-        plots: draw the PNG plots (off for batches nobody looks at, like calibration's).
+        plots: kept for callers written before the batch layer stopped drawing: it changes
+            nothing here. This function writes data (``runs.parquet``, ``summary.json``);
+            ``tripwire.run_batch`` (:mod:`tripwire.api`) also writes ``summary.md`` and the
+            plots, through :func:`tripwire.report.batch_outputs.write_batch_outputs`.
         turns: play this many turns instead of the scenario's.
+        bands: judge the outcomes against the analysis' bands (default: only a bundled
+            scenario as shipped, see :func:`make_plan`).
+        events: also write ``events.parquet``: one row per event of every game (run, turn,
+            seq, kind, actor, action, target, success, cancelled, trigger, inject, outcome).
+        csv: also write CSV copies of the Parquet files (``runs.csv``, with a column per
+            turn of each fan series; ``events.csv``; ``series.csv``).
 
     Returns:
         The finished batch. ``result.frame`` has one row per run.
@@ -508,7 +605,7 @@ def run_batch(
     Raises:
         InputError: bad input (scenario, overrides, a folder holding another batch).
     """
-    from tripwire.batch.summary import write_outputs
+    from tripwire.batch.summary import write_summary
 
     if isinstance(sets, Mapping):
         sets = [Assignment(k, float(v)) for k, v in sets.items()]
@@ -517,8 +614,6 @@ def run_batch(
     )
     in_process = isinstance(chosen, SerialBackend)
     workers = 1 if in_process else (dask_workers or (1 if scheduler else jobs))
-    if plots and not in_process:
-        _import_plotting_meanwhile()  # only when this process mostly waits on workers
     plan = make_plan(
         scenario,
         runs,
@@ -529,6 +624,8 @@ def run_batch(
         chunk_size=chunk_size,
         workers=max(workers, 1),
         turns=turns,
+        bands=bands,
+        events=events,
     )
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="tripwire-batch-"))
     plan = _check_folder(folder, plan, resume)
@@ -544,7 +641,7 @@ def run_batch(
         finished = sum(plan.expected_rows(c) for _, c in done)
         if progress:
             progress(finished, total)
-        schema = _schema(plan.rules)
+        schema = _schema(plan.rules, plan.swept)
         prime(plan.rules)  # an in-process backend need not compile the base scenario again
         for result in chosen.run(_tasks(plan, done)):
             _write_part(folder, plan, schema, result)
@@ -556,9 +653,11 @@ def run_batch(
         _join(folder, "runs", "runs.parquet")
         if plan.series:
             _join(folder, "series", "series.parquet")
+        if plan.events:
+            _join(folder, "events", "events.parquet")
     seconds = time.perf_counter() - started
     try:
-        summary = write_outputs(folder, plan, plots=plots)
+        summary = write_summary(folder, plan)
     except (OSError, pa.ArrowException) as err:
         if not finished_before:
             raise
@@ -573,19 +672,9 @@ def run_batch(
             ]
         ) from None
     shutil.rmtree(folder / PARTS, ignore_errors=True)
+    if csv:
+        write_csv(folder)
     return BatchResult(folder, summary, plan, played, seconds)
-
-
-def _import_plotting_meanwhile() -> None:
-    """Import matplotlib (about half a second) on a thread while workers play, so that the
-    plots at the end do not wait for it (the main thread mostly waits on the workers)."""
-
-    def load() -> None:
-        # any problem shows again, and is reported, when the plotting step imports it
-        with contextlib.suppress(Exception):
-            import tripwire.report.plots  # noqa: F401
-
-    threading.Thread(target=load, name="import-plotting", daemon=True).start()
 
 
 def _joined(path: Path, plan: Plan) -> bool:
@@ -593,7 +682,7 @@ def _joined(path: Path, plan: Plan) -> bool:
     try:
         meta = pq.ParquetFile(path)
         return meta.metadata.num_rows == plan.runs * len(plan.points) and meta.schema_arrow.equals(
-            _schema(plan.rules), check_metadata=False
+            _schema(plan.rules, plan.swept), check_metadata=False
         )
     except (OSError, ValueError, pa.ArrowException):
         return False

@@ -7,15 +7,13 @@ per-turn fan-chart quantiles of tension, rung and escalation score (from fixed-b
 histograms); and, for sweeps, each point's outcomes and a sensitivity table. Because it reads
 only the joined file, it is the same whatever the workers, the backend or the interruptions.
 ``summary.json`` is the contract (README, batch outputs); ``summary.md`` and the plots are for
-people.
+people and are made from it by the report layer (:mod:`tripwire.report.batch_outputs`).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,76 +21,50 @@ import numpy as np
 import pyarrow.parquet as pq
 
 from tripwire import __version__
+from tripwire.batch.stats import (
+    clustered_wilson,
+    paired_difference,
+    unpaired_difference,
+    wilson,
+)
 from tripwire.catalog import load_catalog
 from tripwire.files import write_text_atomic
 
 if TYPE_CHECKING:
     from tripwire.batch.runner import Plan
 
-Z95 = 1.959963984540054
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
-HISTOGRAM_BINS = 1000
 BATCH_ROWS = 4096
 MAX_COMBINED = 12  # outcomes up to which summary.json counts every combination reached
-
-
-COMBINATIONS_SHOWN = 32  # every combination of up to five outcomes
-
-
-def wilson(count: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson score interval of a proportion (95% by default)."""
-    if n == 0:
-        return (0.0, 1.0)
-    p = count / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def _r(x: float) -> float:
     return round(float(x), 4)
 
 
-class _Histogram:
-    """Per-turn histograms of one variable, for streaming quantiles."""
+class _Fan:
+    """Every game's value of one variable at every turn, kept for exact quantiles.
 
-    def __init__(self, lo: float, hi: float, turns: int, integer: bool):
-        self.integer = integer
-        if integer:
-            self.edges = np.arange(math.floor(lo) - 0.5, math.ceil(hi) + 1.5)
-        else:
-            self.edges = np.linspace(lo, hi, HISTOGRAM_BINS + 1)
-        self.counts = np.zeros((turns, len(self.edges) - 1), dtype=np.int64)
+    Exact (numpy's inverted-CDF quantile: each quantile is a value some game had; turn 0 is
+    the starting value itself) at a cost of 4 bytes per game and turn: 100,000 games of 24
+    turns hold 10 MB per variable.
+    """
+
+    def __init__(self, turns: int):
+        self.turns = turns
+        self.parts: list[np.ndarray] = []
 
     def add(self, values: np.ndarray) -> None:
         """Add rows of per-turn values (runs x turns)."""
-        lo, hi = self.edges[0], self.edges[-1]
-        clipped = np.clip(values, lo, np.nextafter(hi, lo))
-        bins = np.searchsorted(self.edges, clipped, side="right") - 1
-        for t in range(values.shape[1]):
-            self.counts[t] += np.bincount(bins[:, t], minlength=self.counts.shape[1])
+        self.parts.append(values.astype(np.float32))
 
-    def quantile(self, q: float) -> list[float]:
-        """The q-quantile of every turn."""
-        out = []
-        for row in self.counts:
-            total = row.sum()
-            if total == 0:
-                out.append(float("nan"))
-                continue
-            cum = np.cumsum(row)
-            target = q * total
-            k = int(np.searchsorted(cum, target, side="left"))
-            k = min(k, len(row) - 1)
-            if self.integer:
-                out.append(float((self.edges[k] + self.edges[k + 1]) / 2))
-                continue
-            before = cum[k - 1] if k else 0
-            inside = row[k] or 1
-            frac = (target - before) / inside
-            out.append(float(self.edges[k] + frac * (self.edges[k + 1] - self.edges[k])))
-        return out
+    def quantiles(self) -> dict[str, list[float]]:
+        """Each quantile of QUANTILES at every turn."""
+        if not self.parts:
+            return {_qname(q): [float("nan")] * self.turns for q in QUANTILES}
+        values = np.concatenate(self.parts).astype(np.float64)
+        table = np.quantile(values, QUANTILES, axis=0, method="inverted_cdf")
+        return {_qname(q): [_r(x) for x in table[i]] for i, q in enumerate(QUANTILES)}
 
 
 def _quantiles_of_counter(counter: Counter[int]) -> dict[str, float]:
@@ -113,25 +85,28 @@ def _quantiles_of_counter(counter: Counter[int]) -> dict[str, float]:
 
 def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
     """The summary of a finished batch (see the module docstring)."""
-    catalog = load_catalog()
     rules = plan.rules
     outcome_ids = list(rules.outcome_ids)
     trigger_ids = [t.id for t in rules.triggers]
-    n_points = len(plan.points)
+    n_points, n_out = len(plan.points), len(outcome_ids)
     turns = rules.turns + 1
-    reached = np.zeros((n_points, len(outcome_ids)), dtype=np.int64)
-    first_turn_sum = np.zeros((n_points, len(outcome_ids)), dtype=np.int64)
+    reached = np.zeros((n_points, n_out), dtype=np.int64)
+    first_turn_sum = np.zeros((n_points, n_out), dtype=np.int64)
+    # games whose outcome was first reached at each turn (cumulative incidence)
+    by_turn = np.zeros((n_points, n_out, turns), dtype=np.int64)
     runs_per_point = np.zeros(n_points, dtype=np.int64)
+    # per run index (= per seed): how many points reached the outcome, and point 0's games
+    per_seed = np.zeros((n_out, plan.runs), dtype=np.int64)
+    reference = np.zeros((n_out, plan.runs), dtype=bool)
+    pairs = np.zeros((n_points, n_out, 2, 2), dtype=np.int64)  # [reference hit][point hit]
     trig_runs = np.zeros(len(trigger_ids), dtype=np.int64)
     trig_times = np.zeros(len(trigger_ids), dtype=np.int64)
     peaks: Counter[int] = Counter()
     scores: Counter[int] = Counter()
     combos = _Combinations(outcome_ids)
-    ranges = {
-        v: (float(rules.lo[rules.index[v]]), float(rules.hi[rules.index[v]])) for v in _fans()
-    }
-    hists = {v: _Histogram(*ranges[v], turns, integer=v != "world.tension") for v in _fans()}
+    fans = {v: _Fan(turns) for v in _fans()}
     columns = [
+        "run",
         "point",
         "peak_rung",
         "total_escalation_score",
@@ -140,17 +115,25 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
         *(f"trigger.{t}" for t in trigger_ids),
         *(f"fan.{v}" for v in _fans()),
     ]
+    # the file is in (point, run) order: point 0's rows come first, so every later row
+    # finds its seed's reference game already read
     for batch in pq.ParquetFile(runs_path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
         point = batch.column("point").to_numpy()
+        run = batch.column("run").to_numpy()
         runs_per_point += np.bincount(point, minlength=n_points)
         combos.add(batch)
         for k, oid in enumerate(outcome_ids):
-            hit = batch.column(f"reached.{oid}").to_numpy(zero_copy_only=False)
+            hit = batch.column(f"reached.{oid}").to_numpy(zero_copy_only=False).astype(bool)
             reached[:, k] += np.bincount(point, weights=hit, minlength=n_points).astype(np.int64)
-            turn = batch.column(f"turn.{oid}").fill_null(0).to_numpy()
+            turn = batch.column(f"turn.{oid}").fill_null(0).to_numpy().astype(np.int64)
             first_turn_sum[:, k] += np.bincount(point, weights=turn, minlength=n_points).astype(
                 np.int64
             )
+            np.add.at(by_turn[:, k, :], (point[hit], turn[hit]), 1)
+            np.add.at(per_seed[k], run, hit)
+            reference[k, run[point == 0]] = hit[point == 0]
+            ref = reference[k, run]
+            np.add.at(pairs[:, k], (point, ref.astype(np.int64), hit.astype(np.int64)), 1)
         for k, tid in enumerate(trigger_ids):
             counts = batch.column(f"trigger.{tid}").to_numpy()
             trig_runs[k] += int((counts > 0).sum())
@@ -159,42 +142,18 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
         scores.update(batch.column("total_escalation_score").to_numpy().tolist())
         for v in _fans():
             flat = batch.column(f"fan.{v}").flatten().to_numpy()
-            hists[v].add(flat.reshape(-1, turns).astype(np.float64))
+            fans[v].add(flat.reshape(-1, turns))
 
     total = int(runs_per_point.sum())
-    titles = dict(zip(rules.outcome_ids, rules.outcome_titles, strict=True))
-    ratings = {o.id: o.rating for o in (*catalog.outcomes, *plan.scenario.outcomes)}
-
-    def outcome_block(counts: np.ndarray, firsts: np.ndarray, n: int) -> dict[str, Any]:
-        block = {}
-        for k, oid in enumerate(outcome_ids):
-            c = int(counts[k])
-            lo, hi = wilson(c, n)
-            entry: dict[str, Any] = {
-                "title": titles[oid],
-                "count": c,
-                "probability": _r(c / n) if n else 0.0,
-                "ci95": [_r(lo), _r(hi)],
-                "mean_first_turn": _r(firsts[k] / c) if c else None,
-            }
-            rating = ratings.get(oid)
-            if rating:
-                band = catalog.bands[rating]
-                entry.update(
-                    rating=rating,
-                    band=[band[0], band[1]],
-                    in_band=band[0] <= c / max(n, 1) <= band[1],
-                    ci_in_band=band[0] <= lo and hi <= band[1],
-                )
-            block[oid] = entry
-        return block
-
+    sweep = n_points > 1
+    blocks = _Blocks(plan, outcome_ids)
+    pooled = blocks.pooled(reached.sum(axis=0), first_turn_sum.sum(axis=0), total, per_seed)
     summary: dict[str, Any] = {
         "scenario": plan.scenario.id,
         "title": plan.scenario.title,
         "runs": total,
         "seed": plan.seed,
-        "outcomes": outcome_block(reached.sum(axis=0), first_turn_sum.sum(axis=0), total),
+        "outcomes": pooled,
         "tripwire": __version__,
         "scenario_sha256": plan.manifest()["scenario_sha256"],
         "catalog_sha256": rules.catalog_sha256,
@@ -202,6 +161,8 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
         "sets": plan.sets,
         "sweeps": [[name, values] for name, values in plan.sweeps],
         "runs_per_point": plan.runs,
+        "bands": plan.bands,
+        "intervals": INTERVALS,
         "triggers": {
             tid: {
                 "runs_fired": int(trig_runs[k]),
@@ -212,25 +173,139 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
         },
         "peak_rung": _quantiles_of_counter(peaks),
         "total_escalation_score": _quantiles_of_counter(scores),
-        "fans": {
-            v: {
-                "turn": list(range(turns)),
-                **{_qname(q): [_r(x) for x in hists[v].quantile(q)] for q in QUANTILES},
-            }
-            for v in _fans()
-        },
+        "fans": {v: {"turn": list(range(turns)), **fans[v].quantiles()} for v in _fans()},
         "points": [
             {
                 "values": point,
                 "runs": int(runs_per_point[p]),
-                "outcomes": outcome_block(reached[p], first_turn_sum[p], int(runs_per_point[p])),
+                "outcomes": blocks.outcomes(
+                    reached[p], first_turn_sum[p], int(runs_per_point[p]), judge=True
+                ),
+                "cumulative_incidence": _incidence(by_turn[p], outcome_ids, runs_per_point[p]),
             }
             for p, point in enumerate(plan.points)
         ],
     }
+    if not sweep:
+        summary["cumulative_incidence"] = summary["points"][0]["cumulative_incidence"]
+    summary["differences"] = _differences(plan, pairs, outcome_ids)
     summary["sensitivity"] = sensitivity(plan, reached, runs_per_point, outcome_ids)
     summary["combinations"] = combos.result(total)
     return summary
+
+
+# How summary.json's intervals are computed (also written into it).
+INTERVALS = {
+    "outcomes": "Wilson 95% score interval; for a sweep, the pooled outcomes' interval has its "
+    "sample size divided by Kish's design effect, because the points' games share seeds "
+    "(run i of every point plays the same seed: a cluster)",
+    "points": "Wilson 95% score interval (a point's games have distinct seeds)",
+    "differences": "point minus the reference point (point 0), games paired by seed; "
+    "Newcombe (1998) hybrid score interval for paired proportions (method 10); "
+    "'unpaired_ci95' is the same interval with the pairing ignored",
+    "cumulative_incidence": "share of games that reached the outcome by each turn, with a "
+    "Wilson 95% score interval at each turn",
+    "fans": "exact quantiles over games at each turn (inverted CDF)",
+}
+
+
+class _Blocks:
+    """Outcome blocks of a summary: count, probability, interval and, when the batch is
+    judged against the analysis' bands, the band and the verdict."""
+
+    def __init__(self, plan: Plan, outcome_ids: list[str]):
+        catalog = load_catalog()
+        rules = plan.rules
+        self.plan = plan
+        self.ids = outcome_ids
+        self.titles = dict(zip(rules.outcome_ids, rules.outcome_titles, strict=True))
+        self.ratings = {o.id: o.rating for o in (*catalog.outcomes, *plan.scenario.outcomes)}
+        self.bands = catalog.bands
+        self.judged = plan.bands
+
+    def outcomes(
+        self, counts: np.ndarray, firsts: np.ndarray, n: int, *, judge: bool
+    ) -> dict[str, Any]:
+        block = {}
+        for k, oid in enumerate(self.ids):
+            c = int(counts[k])
+            lo, hi = wilson(c, n)
+            entry: dict[str, Any] = {
+                "title": self.titles[oid],
+                "count": c,
+                "probability": _r(c / n) if n else 0.0,
+                "ci95": [_r(lo), _r(hi)],
+                "mean_first_turn": _r(firsts[k] / c) if c else None,
+            }
+            rating = self.ratings.get(oid)
+            if rating:
+                entry["rating"] = rating
+            if rating and judge and self.judged:
+                band = self.bands[rating]
+                entry.update(
+                    band=[band[0], band[1]],
+                    in_band=band[0] <= c / max(n, 1) <= band[1],
+                    ci_in_band=band[0] <= lo and hi <= band[1],
+                )
+            block[oid] = entry
+        return block
+
+    def pooled(
+        self, counts: np.ndarray, firsts: np.ndarray, n: int, per_seed: np.ndarray
+    ) -> dict[str, Any]:
+        """The block of all games; for a sweep, never judged, and with intervals widened
+        for the rows that share a seed (they are a cluster)."""
+        points = len(self.plan.points)
+        block = self.outcomes(counts, firsts, n, judge=points == 1)
+        if points > 1:
+            for k, oid in enumerate(self.ids):
+                (lo, hi), deff = clustered_wilson(per_seed[k], points)
+                block[oid].update(ci95=[_r(lo), _r(hi)], design_effect=_r(deff))
+        return block
+
+
+def _incidence(by_turn: np.ndarray, outcome_ids: list[str], n: int) -> dict[str, Any]:
+    """Per outcome, the share of games that had reached it by each turn, with intervals."""
+    out = {}
+    for k, oid in enumerate(outcome_ids):
+        cum = np.cumsum(by_turn[k])
+        intervals = [wilson(int(c), int(n)) for c in cum]
+        out[oid] = {
+            "turn": list(range(len(cum))),
+            "count": [int(c) for c in cum],
+            "probability": [_r(c / n) if n else 0.0 for c in cum],
+            "ci95": [[_r(lo), _r(hi)] for lo, hi in intervals],
+        }
+    return out
+
+
+def _differences(plan: Plan, pairs: np.ndarray, outcome_ids: list[str]) -> list[dict[str, Any]]:
+    """Each point's probability minus the reference point's (point 0), games paired by seed."""
+    rows = []
+    for p in range(1, len(plan.points)):
+        for k, oid in enumerate(outcome_ids):
+            (neither, only_point), (only_ref, both) = pairs[p, k].tolist()
+            d, (lo, hi) = paired_difference(both, only_point, only_ref, neither)
+            _, (ulo, uhi) = unpaired_difference(both, only_point, only_ref, neither)
+            rows.append(
+                {
+                    "outcome": oid,
+                    "point": p,
+                    "values": plan.points[p],
+                    "reference": 0,
+                    "reference_values": plan.points[0],
+                    "difference": _r(d),
+                    "ci95": [_r(lo), _r(hi)],
+                    "unpaired_ci95": [_r(ulo), _r(uhi)],
+                    "pairs": {
+                        "both": both,
+                        "point_only": only_point,
+                        "reference_only": only_ref,
+                        "neither": neither,
+                    },
+                }
+            )
+    return rows
 
 
 class _Combinations:
@@ -298,139 +373,14 @@ def sensitivity(
     return rows
 
 
-def markdown(summary: dict[str, Any], plots: Iterable[Path]) -> str:
-    """``summary.md``: the summary for people."""
-    lines = [
-        f"# Batch: {summary['title']}",
-        "",
-        f"{summary['runs']} games of `{summary['scenario']}` ({summary['turns']} turns each), "
-        f"batch seed {summary['seed']}, Tripwire {summary['tripwire']}.",
-    ]
-    if summary["sets"]:
-        lines.append(
-            "Changes: " + ", ".join(f"`{k}={v:g}`" for k, v in summary["sets"].items()) + "."
-        )
-    if summary["sweeps"]:
-        lines.append(
-            "Sweep: "
-            + "; ".join(
-                f"`{n}` over {', '.join(f'{v:g}' for v in vals)}" for n, vals in summary["sweeps"]
-            )
-            + f" ({summary['runs_per_point']} games per point; outcomes below pool all points)."
-        )
-    lines += [
-        "",
-        "## Outcomes",
-        "",
-        "| Outcome | Games | Probability | 95% interval | Analysis | Band | In band |",
-        "|---|---:|---:|---|---|---|---|",
-    ]
-    for o in summary["outcomes"].values():
-        band = f"{o['band'][0]:.2f}-{o['band'][1]:.2f}" if "band" in o else ""
-        verdict = ""
-        if "band" in o:
-            verdict = "yes" if o["ci_in_band"] else ("estimate only" if o["in_band"] else "no")
-        interval = f"{o['ci95'][0]:.3f}-{o['ci95'][1]:.3f}"
-        rating = o.get("rating") or ""
-        lines.append(
-            f"| {o['title']} | {o['count']} | {o['probability']:.3f} | {interval} | "
-            f"{rating} | {band} | {verdict} |"
-        )
-    lines += [
-        "",
-        "The outcomes are not alternatives: a game can reach several, so the probabilities need "
-        "not add up to 1 (the combinations follow). Intervals are Wilson 95% score intervals. "
-        "Bands: the project's reading of the analysis' High / Medium / Low (high 0.55-0.95, "
-        "medium 0.25-0.55, low 0.03-0.25). In band: *yes*, the whole interval is inside the "
-        "band; *estimate only*, the probability is but its interval is not (more games would "
-        "tell); *no*, the probability is outside.",
-        "",
-    ]
-    if summary.get("combinations"):
-        titles = {oid: o["title"] for oid, o in summary["outcomes"].items()}
-        lines += [
-            "### Which outcomes games reach together",
-            "",
-            "| Outcomes reached | Games | Share |",
-            "|---|---:|---:|",
-        ]
-        shown = summary["combinations"][:COMBINATIONS_SHOWN]
-        for combo in shown:
-            names = " + ".join(titles[o] for o in combo["reached"]) or "none"
-            lines.append(f"| {names} | {combo['count']} | {combo['probability']:.3f} |")
-        rest = summary["combinations"][COMBINATIONS_SHOWN:]
-        if rest:  # so that the table still adds up to every game
-            games = sum(c["count"] for c in rest)
-            lines.append(
-                f"| {len(rest)} other combinations | {games} | {games / summary['runs']:.3f} |"
-            )
-        lines.append("")
-    lines += [
-        "## Escalation",
-        "",
-        _escalation_sentence(summary),
-        "",
-        "## Risk triggers",
-        "",
-        "| Trigger | Share of games | Times per game |",
-        "|---|---:|---:|",
-    ]
-    for tid, t in sorted(summary["triggers"].items(), key=lambda kv: -kv[1]["share_of_runs"]):
-        lines.append(f"| `{tid}` | {t['share_of_runs']:.3f} | {t['mean_times_per_run']:.2f} |")
-    if summary["sensitivity"]:
-        lines += [
-            "",
-            "## Sensitivity",
-            "",
-            "| Outcome | Swept | Probabilities | Swing |",
-            "|---|---|---|---:|",
-        ]
-        for row in sorted(summary["sensitivity"], key=lambda r: -r["swing"]):  # largest first
-            probs = ", ".join(
-                f"{v:g}: {p:.3f}" for v, p in zip(row["values"], row["probabilities"], strict=True)
-            )
-            lines.append(f"| {row['outcome']} | `{row['name']}` | {probs} | {row['swing']:.3f} |")
-    lines += ["", "## Plots", ""]
-    lines += [f"![{p.stem}]({p.name})" for p in plots]
-    lines += [
-        "",
-        "## Reproducing a game",
-        "",
-        "Each row of `runs.parquet` has its `seed`; "
-        f"`tripwire run {summary['scenario']} --seed SEED"
-        + "".join(f" --set {k}={v:g}" for k, v in summary["sets"].items())
-        + "` replays that game with its full event log (add the row's sweep values as more "
-        "`--set` options for a sweep).",
-        "",
-    ]
-    return "\n".join(lines)
+def write_summary(folder: Path, plan: Plan) -> dict[str, Any]:
+    """Compute the summary of a finished batch, write ``summary.json`` and return it.
 
-
-def _escalation_sentence(summary: dict[str, Any]) -> str:
-    from tripwire.report.labels import rung_name
-
-    peak, score = summary["peak_rung"], summary["total_escalation_score"]
-    median = peak.get("median", 0)
-    return (
-        f"Peak rung on Herman Kahn's 44-rung escalation ladder: median {median:g} "
-        f"({rung_name(median)}), 10-90%: {peak.get('p10', 0):g}-{peak.get('p90', 0):g}. "
-        f"Total escalation score per game: median {score.get('median', 0):g} "
-        f"(mean {score.get('mean', 0):g}); every move taken scores the points of its "
-        "category in Rivera et al. (2024), from -2 (de-escalation) to 60 (nuclear use)."
-    )
-
-
-def write_outputs(folder: Path, plan: Plan, *, plots: bool = True) -> dict[str, Any]:
-    """Write summary.json, the plots (unless ``plots`` is false) and summary.md of a finished
-    batch; return the summary."""
+    The batch layer stops here: ``summary.md`` and the plots are made from the returned
+    summary by the report layer (:mod:`tripwire.report.batch_outputs`).
+    """
     summary = compute_summary(folder / "runs.parquet", plan)
     write_text_atomic(
         folder / "summary.json", json.dumps(summary, indent=2, sort_keys=False) + "\n"
     )
-    drawn: list[Path] = []
-    if plots:
-        from tripwire.report.plots import batch_plots
-
-        drawn = batch_plots(summary, folder)
-    write_text_atomic(folder / "summary.md", markdown(summary, drawn))
     return summary

@@ -18,7 +18,7 @@ from tripwire import __version__
 from tripwire.catalog import load_catalog
 from tripwire.scenario.loader import scenario_digest, scenario_names
 from tripwire.scenario.schema import Scenario
-from tripwire.sim.lockstep import LockstepModel
+from tripwire.sim.lockstep import ACTION, EVENT_KINDS, HOLD, INJECT, TRIGGER, LockstepModel
 from tripwire.sim.rules import Rules, compile_rules
 
 # Per-turn series kept for every run (fan charts); --series keeps every variable.
@@ -50,6 +50,7 @@ class ChunkTask:
     seeds: tuple[int, ...]
     series: bool = False
     tripwire: str = __version__
+    events: bool = False
 
 
 @dataclass(slots=True)
@@ -60,6 +61,7 @@ class ChunkResult:
     chunk: int
     columns: dict[str, Any]
     series: dict[str, Any] | None = field(default=None)
+    events: dict[str, Any] | None = field(default=None)
 
 
 def _rules(task: ChunkTask) -> Rules:
@@ -117,7 +119,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     snap_index = rules.snapshot_index
     snap_names = [rules.var_names[i] for i in snap_index.tolist()]
     names = FAN_SERIES if not task.series else tuple(dict.fromkeys((*FAN_SERIES, *snap_names)))
-    games = LockstepModel(rules, task.seeds, series=names).run().result()
+    games = LockstepModel(rules, task.seeds, series=names, events=task.events).run().result()
     # numpy columns where they can be (compact to send back and to hold while in flight);
     # a list where a value may be missing (an outcome never reached has no turn)
     cols: dict[str, Any] = {
@@ -147,7 +149,63 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     if task.series:
         per_run = [games.series[:, g, :] for g in range(len(task.runs))]
         series = _series_columns(task, per_run, names)
-    return ChunkResult(task.point, task.chunk, {c: cols[c] for c in result_columns(rules)}, series)
+    events = _event_columns(task, rules, games.events) if games.events is not None else None
+    columns = {c: cols[c] for c in result_columns(rules)}
+    return ChunkResult(task.point, task.chunk, columns, series, events)
+
+
+# events.parquet's columns (one row per event; a column that does not apply is null)
+EVENT_COLUMNS = (
+    "run", "point", "turn", "seq", "kind", "actor", "action", "target", "success",
+    "cancelled", "trigger", "inject", "outcome",
+)  # fmt: skip
+
+
+def _event_columns(task: ChunkTask, rules: Rules, ev: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The chunk's events with names: ``seq`` numbers a game's events within a turn in the
+    order its log has them (the log's own seq also counts records the batch does not keep,
+    such as a human's decisions)."""
+    kinds, what = ev["kind"], ev["what"].tolist()
+    n = len(kinds)
+    game, turn = ev["game"], ev["turn"]
+    # position within (game, turn): rows are sorted by game, then in time order
+    new = np.ones(n, dtype=bool)
+    new[1:] = (game[1:] != game[:-1]) | (turn[1:] != turn[:-1])
+    starts = np.flatnonzero(new)
+    seq = np.arange(n) - np.repeat(starts, np.diff(np.append(starts, n)))
+    actor: list[str | None] = [None] * n
+    action: list[str | None] = [None] * n
+    target: list[str | None] = [None] * n
+    named: dict[str, list[str | None]] = {k: [None] * n for k in ("trigger", "inject", "outcome")}
+    for i, (kind, w) in enumerate(zip(kinds.tolist(), what, strict=True)):
+        if kind == ACTION:
+            move = rules.moves[w]
+            actor[i], action[i], target[i] = move.actor, move.action, move.target
+        elif kind == HOLD:
+            actor[i], action[i] = rules.actors[w], "hold"
+        elif kind == INJECT:
+            named["inject"][i] = rules.event_ids[w]
+        elif kind == TRIGGER:
+            named["trigger"][i] = rules.triggers[w].id
+        else:
+            named["outcome"][i] = rules.outcome_ids[w]
+    kind_names = np.array(EVENT_KINDS, dtype=object)[kinds].tolist() if n else []
+    is_action = (kinds == ACTION) | (kinds == HOLD)
+    return {
+        "run": np.asarray(task.runs, dtype=np.int64)[game],
+        "point": np.full(n, task.point, dtype=np.int32),
+        "turn": turn.astype(np.int16),
+        "seq": seq.astype(np.int16),
+        "kind": kind_names,
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "success": [bool(x) if a else None for x, a in zip(ev["success"], is_action, strict=True)],
+        "cancelled": [
+            bool(x) if a else None for x, a in zip(ev["cancelled"], is_action, strict=True)
+        ],
+        **named,
+    }
 
 
 def _series_columns(

@@ -59,7 +59,8 @@ def write_batch_report(batch: Path, out: Path) -> tuple[Path, Path]:
     s = data.summary
     sections = [
         _summary(data),
-        _outcomes(data),
+        _points(data) if data.is_sweep else _outcomes(data),
+        _incidence(data),
         _escalation(data),
         _triggers(data),
     ]
@@ -87,6 +88,8 @@ def write_batch_report(batch: Path, out: Path) -> tuple[Path, Path]:
 def _verdict(o: dict[str, Any], *, short: bool = False) -> Span:
     """How an outcome's estimate and interval sit against the analysis' band."""
     if "band" not in o:
+        if o.get("rating"):
+            return tone("not judged (custom or changed scenario)", "muted")
         return tone("no analysis rating", "muted")
     lo, hi = o["band"]
     if o.get("ci_in_band"):
@@ -113,8 +116,8 @@ def _summary(data: Batch) -> Section:
     games = f"{s['runs']} games of {s['turns']} turns, batch seed {s.get('seed', '?')}"
     if data.is_sweep:
         games += (
-            f" ({len(s['points'])} sweep points × {s.get('runs_per_point', '?')} games; "
-            "the figures pool all points)"
+            f" ({len(s['points'])} sweep points × {s.get('runs_per_point', '?')} games, the "
+            "same seeds at every point; escalation and triggers pool all points)"
         )
     rows: list[tuple[str, Inline]] = [
         ("Scenario", [s["title"], " (", code(str(s["scenario"])), ")"]),
@@ -128,8 +131,21 @@ def _summary(data: Batch) -> Section:
             sweep += ["; " if k else "", code(name), " over " + ", ".join(f"{v:g}" for v in values)]
         rows.append(("Sweep", sweep))
     outcomes: list[str | Span] = []
-    for k, o in enumerate(s["outcomes"].values()):
-        outcomes += [BR, *_outcome_line(o)] if k else _outcome_line(o)
+    if data.is_sweep:
+        outcomes = ["each point's probabilities are in ", b("Outcomes at each point"), BR]
+        differences = s.get("differences") or []
+        if differences:
+            top = max(differences, key=lambda d: (abs(d["difference"]), -d["point"]))
+            lo, hi = top["ci95"]
+            title = s["outcomes"].get(top["outcome"], {}).get("title", top["outcome"])
+            outcomes += [
+                f"largest paired difference from the reference point: {title} "
+                f"{top['difference'] * 100:+.1f} points at {_values(top['values'])} "
+                f"(95% interval {lo * 100:+.1f} to {hi * 100:+.1f})"
+            ]
+    else:
+        for k, o in enumerate(s["outcomes"].values()):
+            outcomes += [BR, *_outcome_line(o)] if k else _outcome_line(o)
     rows.append(("Outcomes", outcomes))
     rows.append(("Escalation", _escalation_sentence(s)))
     fired = sorted(s["triggers"].items(), key=lambda kv: -kv[1]["share_of_runs"])[:3]
@@ -162,6 +178,99 @@ def _escalation_sentence(s: dict[str, Any]) -> str:
         f"median {score.get('median', 0):g} points (10–90%: {score.get('p10', 0):g}–"
         f"{score.get('p90', 0):g})"
     )
+
+
+def _values(values: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in values.items())
+
+
+def _chart(draw: Any, summary: dict[str, Any]) -> bytes:
+    """A chart of :mod:`tripwire.report.plots`, drawn through a temporary file."""
+    with tempfile.TemporaryDirectory(prefix="tripwire-report-") as tmp:
+        return draw(summary, Path(tmp) / "chart.png").read_bytes()
+
+
+def _points(data: Batch) -> Section:
+    """A sweep's outcomes point by point and each point's paired difference from point 0."""
+    from tripwire.report.plots import outcome_points_chart
+
+    s = data.summary
+    png = _chart(outcome_points_chart, s)
+    section = Section("outcomes", "Outcomes at each point")
+    section.add(
+        Para(
+            "The probability of each outcome at each sweep point, with its Wilson 95% interval "
+            f"({s.get('runs_per_point', '?')} games per point). The points play different "
+            "scenarios, so they are never pooled into one probability or judged together "
+            "against the analysis' bands."
+        ),
+        Figure(
+            png,
+            "Outcome probability at each sweep point with 95% intervals",
+            [b("Outcomes at each point. "), "Dots: estimate; bars: Wilson 95% interval."],
+            _native(png),
+        ),
+        _points_table(s),
+    )
+    differences = s.get("differences") or []
+    if differences:
+        titles = {oid: o["title"] for oid, o in s["outcomes"].items()}
+        section.add(
+            Sub("Differences from the reference point"),
+            Para(
+                "Each point's probability minus that of the reference point "
+                f"({_values(s['points'][0]['values'])}). Run i of every point plays the same "
+                "seed, so the games are compared pair by pair: the interval is Newcombe's "
+                "(1998) hybrid score interval for paired proportions. The unpaired interval is "
+                "what independent batches of the same size would give; the pairing is why "
+                "the paired one is narrower."
+            ),
+            Table(
+                ["Outcome", "Point", "Difference", "95% interval (paired)", "Unpaired"],
+                [
+                    [
+                        titles.get(d["outcome"], d["outcome"]),
+                        code(_values(d["values"])),
+                        f"{d['difference'] * 100:+.1f} pts",
+                        f"{d['ci95'][0] * 100:+.1f} to {d['ci95'][1] * 100:+.1f}",
+                        Span(
+                            f"{d['unpaired_ci95'][0] * 100:+.1f} to "
+                            f"{d['unpaired_ci95'][1] * 100:+.1f}",
+                            "muted",
+                        ),
+                    ]
+                    for d in differences
+                ],
+                numeric=(2, 3, 4),
+                caption="Paired differences from the reference point (percentage points)",
+            ),
+        )
+    return section
+
+
+def _incidence(data: Batch) -> Section:
+    """Cumulative incidence: the share of games that had reached each outcome by turn t."""
+    from tripwire.report.plots import incidence_chart
+
+    s = data.summary
+    section = Section("time", "Time to each outcome")
+    if not all("cumulative_incidence" in p for p in s.get("points") or [{}]):
+        return section.add(Para("This batch was written before Tripwire kept these curves."))
+    png = _chart(incidence_chart, s)
+    section.add(
+        Para(
+            "The share of games that had reached each outcome by each turn (cumulative "
+            "incidence), with its Wilson 95% interval at each turn; at the last turn it is the "
+            "outcome's probability." + (" One line per sweep point." if data.is_sweep else "")
+        ),
+        Figure(
+            png,
+            "Cumulative incidence of each outcome by turn",
+            [b("Time to each outcome. "), "Line: share reached by the turn; band: 95% interval."],
+            _native(png),
+        ),
+    )
+    return section
 
 
 def _outcome_png(summary: dict[str, Any]) -> bytes:
@@ -370,15 +479,6 @@ def _sensitivity(data: Batch) -> Section:
             caption="Sensitivity",
         ),
     )
-    if data.is_sweep:
-        section.add(
-            Sub("Every point"),
-            Para(
-                "Each sweep point's outcome probabilities, with their 95% intervals below them "
-                f"({s.get('runs_per_point', '?')} games per point)."
-            ),
-            _points_table(s),
-        )
     return section
 
 
@@ -434,7 +534,13 @@ def _about(data: Batch) -> Section:
                 ["Written by", f"Tripwire {s.get('tripwire', '?')}"],
                 ["Scenario digest (SHA-256)", code(str(s.get("scenario_sha256", "?")))],
                 ["Catalog digest (SHA-256)", code(str(s.get("catalog_sha256", "?")))],
-                ["Intervals", "Wilson 95% score intervals"],
+                [
+                    "Intervals",
+                    "Wilson 95% score intervals; paired differences: Newcombe (1998) hybrid "
+                    "score interval for paired proportions"
+                    if data.is_sweep
+                    else "Wilson 95% score intervals",
+                ],
             ],
             caption="Provenance",
         ),

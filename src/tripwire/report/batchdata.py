@@ -145,6 +145,20 @@ _OUTCOME = _obj(
 _QUANTILES = ("turn", "p10", "p25", "median", "p75", "p90")
 
 
+def _incidence(v: Any) -> bool:
+    return (
+        _obj(
+            {
+                "turn": _list(_count),
+                "count": _list(_count),
+                "probability": _list(_num),
+                "ci95": _list(_list(_num, 2)),
+            }
+        )(v)
+        and len({len(v[k]) for k in ("turn", "count", "probability", "ci95")}) == 1
+    )
+
+
 def _fan(v: Any) -> bool:
     return (
         _obj({q: _list(_num) for q in _QUANTILES})(v)
@@ -175,8 +189,29 @@ _SUMMARY: dict[str, tuple[Check, str]] = {
         "[name, [values...]] pairs",
     ),
     "points": (
-        _list(_obj({"values": _map(_num), "runs": _count, "outcomes": _map(_OUTCOME)})),
+        _list(
+            _obj(
+                {"values": _map(_num), "runs": _count, "outcomes": _map(_OUTCOME)},
+                {"cumulative_incidence": _map(_incidence)},
+            )
+        ),
         "a list of sweep points",
+    ),
+    "cumulative_incidence": (_map(_incidence), "outcome id -> turn, count, probability, ci95"),
+    "differences": (
+        _list(
+            _obj(
+                {
+                    "outcome": _str,
+                    "point": _count,
+                    "values": _map(_num),
+                    "difference": _num,
+                    "ci95": _list(_num, 2),
+                    "unpaired_ci95": _list(_num, 2),
+                }
+            )
+        ),
+        "a list of paired differences: outcome, point, values, difference, ci95...",
     ),
     "peak_rung": (_map(_num), "quantile -> value"),
     "total_escalation_score": (_map(_num), "quantile -> value"),

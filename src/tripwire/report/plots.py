@@ -62,7 +62,7 @@ def outcome_chart(summary: dict[str, Any], path: Path) -> Path:
     outcomes = list(summary["outcomes"].values())
     fig, ax = plt.subplots(figsize=(9, 1.4 + 1.0 * len(outcomes)))
     for y, o in enumerate(reversed(outcomes)):
-        rating = o.get("rating")
+        rating = o.get("rating") if "band" in o else None  # judged against the bands
         if rating:
             lo, hi = BANDS[rating]
             ax.barh(y, hi - lo, left=lo, height=0.5, color=BAND_COLOURS[rating], zorder=1)
@@ -109,11 +109,16 @@ def outcome_chart(summary: dict[str, Any], path: Path) -> Path:
     ax.set_title(
         f"{summary['title']}: outcome probabilities over {summary['runs']} games", loc="left"
     )
+    judged = any("band" in o for o in outcomes)
     fig.text(
         0.01,
         -0.02,
         "Dots: estimate. Bars: Wilson 95% interval. "
-        "Shading: the analysis' rating as a probability band.",
+        + (
+            "Shading: the analysis' rating as a probability band."
+            if judged
+            else "Not judged against the analysis' bands (a custom or changed scenario)."
+        ),
         fontsize=9,
         color="#555555",
         ha="left",
@@ -161,7 +166,8 @@ def fan_chart(summary: dict[str, Any], variable: str, path: Path) -> Path:
     ax.set_xlim(turns[0], turns[-1])
     ax.set_xlabel("turn (months since the start; 0 = starting position)")
     ax.set_ylabel(unit)
-    ax.set_title(f"{title}: {summary['title']}, {summary['runs']} games", loc="left")
+    pooled = ", all points pooled" if len(summary.get("points") or []) > 1 else ""
+    ax.set_title(f"{title}: {summary['title']}, {summary['runs']} games{pooled}", loc="left")
     # below the axes: inside, it would cover the bands wherever they reach the top
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.16), ncol=3, frameon=False, fontsize=9)
     ax.grid(axis="y", color="#eeeeee")
@@ -178,9 +184,119 @@ def tornado_chart(summary: dict[str, Any], path: Path) -> Path:
     return path
 
 
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+MAX_CURVES = 7  # points drawn per panel of a sweep's curves (one colour each)
+
+
+def _point_label(values: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in values.items())
+
+
+def _panels(n: int, width: float = 4.6, height: float = 3.4) -> tuple[Any, list[Any]]:
+    cols = min(n, 2)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    flat = list(axes.flat)
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def outcome_points_chart(summary: dict[str, Any], path: Path) -> Path:
+    """A sweep's outcome probabilities point by point, each with its Wilson 95% interval
+    (one panel per outcome; the points are never pooled)."""
+    points = summary["points"]
+    names = [name for name, _ in summary["sweeps"]]
+    fig, axes = _panels(len(summary["outcomes"]))
+    one = len(names) == 1
+    x = [p["values"][names[0]] for p in points] if one else list(range(len(points)))
+    for ax, (oid, o) in zip(axes, summary["outcomes"].items(), strict=True):
+        probs = [p["outcomes"][oid]["probability"] for p in points]
+        lo = [p - p_["outcomes"][oid]["ci95"][0] for p, p_ in zip(probs, points, strict=True)]
+        hi = [p_["outcomes"][oid]["ci95"][1] - p for p, p_ in zip(probs, points, strict=True)]
+        ax.errorbar(x, probs, yerr=[lo, hi], fmt="o-", color=ACCENT, capsize=4, markersize=5)
+        ax.set_ylim(0, 1)
+        ax.set_title(o["title"], loc="left", fontsize=11)
+        ax.grid(axis="y", color="#eeeeee")
+        ax.set_ylabel("probability")
+        if one:
+            ax.set_xlabel(names[0])
+        else:
+            ax.set_xticks(x, [str(i) for i in x])
+            ax.set_xlabel("sweep point (summary.json points[i])")
+    fig.suptitle(
+        f"{summary['title']}: outcome probability at each sweep point "
+        f"({summary['runs_per_point']} games per point)",
+        x=0.01,
+        ha="left",
+        fontsize=12,
+    )
+    fig.text(
+        0.01,
+        -0.01,
+        "Dots: estimate at each point; bars: Wilson 95% interval. Points are not pooled; "
+        "paired differences between them are in summary.md.",
+        fontsize=9,
+        color="#555555",
+        ha="left",
+    )
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def incidence_chart(summary: dict[str, Any], path: Path) -> Path:
+    """Cumulative incidence: per outcome, the share of games that had reached it by each
+    turn, with its 95% band; for a sweep, one line per point (the first MAX_CURVES)."""
+    points = summary["points"]
+    shown = points[:MAX_CURVES]
+    fig, axes = _panels(len(summary["outcomes"]))
+    for ax, (oid, o) in zip(axes, summary["outcomes"].items(), strict=True):
+        for k, point in enumerate(shown):
+            curve = point["cumulative_incidence"][oid]
+            colour = PALETTE[k % len(PALETTE)]
+            lo = [c[0] for c in curve["ci95"]]
+            hi = [c[1] for c in curve["ci95"]]
+            label = _point_label(point["values"]) if len(points) > 1 else "all games"
+            ax.fill_between(
+                curve["turn"], lo, hi, color=colour, alpha=0.15, linewidth=0, step="post"
+            )
+            ax.step(curve["turn"], curve["probability"], where="post", color=colour, label=label)
+        ax.set_ylim(0, 1)
+        ax.set_xlim(0, summary["turns"])
+        ax.set_title(o["title"], loc="left", fontsize=11)
+        ax.set_xlabel("turn")
+        ax.set_ylabel("reached by this turn")
+        ax.grid(axis="y", color="#eeeeee")
+    if len(points) > 1:
+        axes[0].legend(fontsize=8, frameon=False, loc="upper left")
+    more = f" (first {MAX_CURVES} of {len(points)} points)" if len(points) > MAX_CURVES else ""
+    fig.suptitle(
+        f"{summary['title']}: share of games that had reached each outcome by turn t{more}",
+        x=0.01,
+        ha="left",
+        fontsize=12,
+    )
+    fig.text(
+        0.01,
+        -0.01,
+        "Line: cumulative incidence; band: Wilson 95% interval at each turn. At the last turn "
+        "it is the outcome's probability.",
+        fontsize=9,
+        color="#555555",
+        ha="left",
+    )
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def batch_plots(summary: dict[str, Any], folder: Path) -> list[Path]:
-    """All the plots of a batch summary, written into ``folder``."""
-    paths = [outcome_chart(summary, folder / "outcomes.png")]
+    """All the plots of a batch summary, written into ``folder``: for a sweep, the outcomes
+    point by point (``outcomes_by_point.png``), never pooled."""
+    if len(summary.get("points") or []) > 1:
+        paths = [outcome_points_chart(summary, folder / "outcomes_by_point.png")]
+    else:
+        paths = [outcome_chart(summary, folder / "outcomes.png")]
+    paths.append(incidence_chart(summary, folder / "cumulative.png"))
     paths += [fan_chart(summary, v, folder / name) for v, name in FAN_FILES.items()]
     if summary["sensitivity"]:
         paths.append(tornado_chart(summary, folder / "tornado.png"))

@@ -168,6 +168,8 @@ class LockstepResult:
         move_counts: (M, G) how often each move was taken.
         state: (V, G) the final state.
         series: (turns + 1, G, n) the watched variables after every turn (turn 0 first).
+        events: with ``events=True``, one entry per event of every game, in the order the
+            one-game model logs them (see :meth:`LockstepModel.event_columns`); else None.
     """
 
     seeds: np.ndarray
@@ -178,6 +180,14 @@ class LockstepResult:
     move_counts: np.ndarray
     state: np.ndarray
     series: np.ndarray
+    events: dict[str, np.ndarray] | None = None
+
+
+# The kinds of events the lockstep engine records (``events=True``), as the one-game model's
+# log names them: an action resolved (taken, or cancelled by rule 2), an actor holding,
+# an inject, a trigger and an outcome reached.
+EVENT_KINDS = ("action", "hold", "inject", "trigger", "outcome")
+ACTION, HOLD, INJECT, TRIGGER, OUTCOME = range(len(EVENT_KINDS))
 
 
 class LockstepCountry(mesa.Agent):
@@ -207,6 +217,8 @@ class LockstepModel(mesa.Model):
             plays.
         turns: number of turns (default: the scenario's).
         series: variables whose value to keep after every turn.
+        events: also record every game's events (actions, holds, injects, triggers,
+            outcomes), the lean twin of the one-game model's event log.
     """
 
     def __init__(
@@ -216,8 +228,12 @@ class LockstepModel(mesa.Model):
         *,
         turns: int | None = None,
         series: Sequence[str] = (),
+        events: bool = False,
     ):
         super().__init__(rng=int(seeds[0]) if len(seeds) else 0)
+        # (kind, turn, games, what, success, cancelled) blocks, in the order of the log
+        self.recorded: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.record_events = events
         self.rules = rules
         self.k = kernel(rules)
         self.seeds = np.asarray(seeds, dtype=np.int64)
@@ -316,6 +332,11 @@ class LockstepModel(mesa.Model):
         self.agents.do("decide")
         chosen = np.concatenate([c.chosen for c in self.countries], axis=1)
         score, max_rung, taken = self._resolve(chosen, success, self.draws[:, n_chance:])
+        if self.record_events:  # an actor that chose no move holds (after the moves)
+            for country in self.countries:
+                holds = ~(country.chosen >= 0).any(axis=1)
+                if holds.any():
+                    self._record(HOLD, holds, np.full(self.games, country.actor_index), True)
         s = self.state
         self.recent *= s[k.memory]
         for mm, doing in taken:  # an action at most once a turn: no repeats within a game
@@ -329,6 +350,10 @@ class LockstepModel(mesa.Model):
         if k.outcome is not None:
             newly = rule.newly_reached(k.outcome(*self._args()), self.reached == 0, ARRAY)
             self.reached[newly] = t
+            if self.record_events:
+                for i in range(len(rules.outcome_ids)):
+                    if newly[i].any():
+                        self._record(OUTCOME, newly[i], np.full(self.games, i), True)
         self.total_score += score
         rung = s[rules.rung_index]
         self.peak_rung = np.where(rung > self.peak_rung, rung, self.peak_rung)
@@ -349,6 +374,8 @@ class LockstepModel(mesa.Model):
             self.weights[k] = np.where(mask, rule.shift_weight(w, delta, ARRAY), w)
 
     def _inject(self, inject: InjectRule, mask: np.ndarray) -> None:
+        if self.record_events:
+            self._record(INJECT, mask, np.full(self.games, inject.event_index), True)
         self._apply(inject.effects, mask)
         self._shift_weights(inject.weights, mask)
         self.events[self.turn, inject.event_index] += mask
@@ -417,6 +444,8 @@ class LockstepModel(mesa.Model):
             again = stale & (k.pre_row[mm] >= 0)
             if again.any():
                 doing = active & (~again | (self._again("precondition", mm, again) != 0))
+            if self.record_events and (active & ~doing).any():  # cancelled by rule 2
+                self._record(ACTION, active & ~doing, mm, False, cancelled=True)
             if not doing.any():
                 continue
             p = success_at_decision[mm, cols]
@@ -425,6 +454,8 @@ class LockstepModel(mesa.Model):
                 now = rule.success_chance(self._again("success", mm, again), ARRAY)
                 p = np.where(again, now, p)
             won = rolls[cols, mm] < p
+            if self.record_events:
+                self._record(ACTION, doing, mm, won)
             self._apply_moves(mm, won, doing)
             for q in range(k.key_rows.shape[1]):
                 self.actions[t, k.key_rows[mm, q], cols] += doing
@@ -496,11 +527,52 @@ class LockstepModel(mesa.Model):
                 continue
             self.trigger_last[i][fire] = t
             self.trigger_counts[i] += fire
+            if self.record_events:
+                self._record(TRIGGER, fire, np.full(self.games, i), True)
             self.events[t, trigger.event_index] += fire
             self._apply(trigger.effects, fire)
             self._shift_weights(trigger.weights, fire)
             if trigger.inject is not None:
                 self._inject(rules.library[trigger.inject], fire)
+
+    def _record(
+        self,
+        kind: int,
+        where: np.ndarray,
+        what: np.ndarray,
+        success: Any,
+        *,
+        cancelled: bool = False,
+    ) -> None:
+        """Keep the events of one kind happening now in the games ``where`` holds: ``what``
+        is, per game, the move, actor, inject's event index, trigger or outcome."""
+        games = np.flatnonzero(where)
+        won = np.broadcast_to(np.asarray(success, dtype=bool), (self.games,))[games]
+        flag = np.full(len(games), cancelled)
+        self.recorded.append((kind, self.turn, games, np.asarray(what)[games], won, flag))
+
+    def event_columns(self) -> dict[str, np.ndarray]:
+        """Every recorded event as columns, sorted by game, then in the order it happened
+        (the order of the one-game model's log): ``game`` (the position of its seed),
+        ``turn``, ``kind`` (an index of EVENT_KINDS), ``what`` (the move for an action, the
+        actor for a hold, the inject's event index, the trigger, the outcome), ``success``
+        and ``cancelled``."""
+        if not self.recorded:
+            empty = np.zeros(0, dtype=np.int64)
+            return {"game": empty, "turn": empty, "kind": empty, "what": empty,
+                    "success": empty.astype(bool), "cancelled": empty.astype(bool)}  # fmt: skip
+        parts = list(zip(*self.recorded, strict=True))
+        sizes = [len(g) for g in parts[2]]
+        cols = {
+            "game": np.concatenate(parts[2]),
+            "turn": np.repeat(np.asarray(parts[1], dtype=np.int64), sizes),
+            "kind": np.repeat(np.asarray(parts[0], dtype=np.int64), sizes),
+            "what": np.concatenate(parts[3]).astype(np.int64),
+            "success": np.concatenate(parts[4]),
+            "cancelled": np.concatenate(parts[5]),
+        }
+        order = np.argsort(cols["game"], kind="stable")  # recorded in time order
+        return {name: column[order] for name, column in cols.items()}
 
     def result(self) -> LockstepResult:
         """The games' results (call after :meth:`run`)."""
@@ -513,4 +585,5 @@ class LockstepModel(mesa.Model):
             move_counts=self.move_counts,
             state=self.state,
             series=np.stack(self._series),
+            events=self.event_columns() if self.record_events else None,
         )

@@ -154,22 +154,7 @@ class CrisisModel(mesa.Model):
             self._actor_agents.append(CountryAgent(self, code, policies.pop(code, bot)))
         if policies:
             raise ValueError(f"unknown actors in policies: {', '.join(policies)}")
-        self.datacollector = (
-            mesa.DataCollector(
-                model_reporters={
-                    "tension": lambda m: m.value("world.tension"),
-                    "rung": lambda m: m.value("world.escalation_rung"),
-                    "escalation_score": lambda m: m.value("world.escalation_score"),
-                    "sanctions_enforcement": lambda m: m.value("world.sanctions_enforcement"),
-                    "icbm": lambda m: m.value("PRK.icbm"),
-                    "china_influence": lambda m: m.value("CHN.influence_over_PRK"),
-                    "alliance_cohesion": lambda m: m.value("alliance.cohesion"),
-                    "outcomes_reached": lambda m: sum(t is not None for t in m.reached.values()),
-                }
-            )
-            if collect
-            else None
-        )
+        self.datacollector = _collector(self.rules) if collect else None
         if record:
             self.log.append(
                 ev.header(
@@ -767,6 +752,55 @@ def describe_intervention(record: dict[str, Any], rules: Rules) -> str:
         runs, start = record.get("runs"), record.get("from_turn")
         return f"White cell showed {runs} bot continuations from turn {start}: {shares}"
     return f"White cell: {what}"
+
+
+def _collector(rules: Rules) -> mesa.DataCollector:
+    """The Mesa DataCollector of a game: every turn (turn 0 included), the main variables,
+    each outcome reached so far by name (``reached.OUTCOME``: True or False) and the names of
+    those reached (``outcomes``); and per country agent (``get_agent_vars_dataframe``), the
+    moves it chose this turn and the moves it made, by name (``action`` or
+    ``action>TARGET``; a joint move is made by the actor that resolved it), and its posture.
+    """
+    model_reporters: dict[str, Any] = {
+        "tension": lambda m: m.value("world.tension"),
+        "rung": lambda m: m.value("world.escalation_rung"),
+        "escalation_score": lambda m: m.value("world.escalation_score"),
+        "sanctions_enforcement": lambda m: m.value("world.sanctions_enforcement"),
+        "icbm": lambda m: m.value("PRK.icbm"),
+        "china_influence": lambda m: m.value("CHN.influence_over_PRK"),
+        "alliance_cohesion": lambda m: m.value("alliance.cohesion"),
+        "outcomes_reached": lambda m: sum(t is not None for t in m.reached.values()),
+        "outcomes": lambda m: [oid for oid, t in m.reached.items() if t is not None],
+    }
+    for oid in rules.outcome_ids:
+        model_reporters[f"reached.{oid}"] = lambda m, oid=oid: m.reached[oid] is not None
+    return mesa.DataCollector(
+        model_reporters=model_reporters,
+        agent_reporters={
+            "actor": "code",
+            "chosen": lambda a: [_move_name(a.model.rules.moves[m]) for m in a.chosen],
+            "made": _moves_made,
+            "posture": lambda a: (
+                a.model.value(f"{a.code}.posture")
+                if f"{a.code}.posture" in a.model.rules.index
+                else None
+            ),
+        },
+    )
+
+
+def _move_name(move: Any) -> str:
+    return f"{move.action}>{move.target}" if move.target else move.action
+
+
+def _moves_made(agent: Any) -> list[str]:
+    """The moves the agent made since the last collection (its move counts that grew)."""
+    model, rules = agent.model, agent.model.rules
+    mine = [m.index for m in rules.moves if m.actor_index == agent.actor_index]
+    counts = model.move_counts[mine]
+    seen = getattr(agent, "_counts_collected", np.zeros_like(counts))
+    agent._counts_collected = counts.copy()
+    return [_move_name(rules.moves[mine[k]]) for k in np.flatnonzero(counts > seen).tolist()]
 
 
 def _hold_event(actor: str) -> dict[str, Any]:
