@@ -248,3 +248,25 @@ def test_play_serve_refuses_a_port_in_use(tmp_path):
     assert f"--port:1:1: error: cannot listen on 127.0.0.1:{port}: Address already in use" in (
         result.output
     )
+
+
+def test_alerts_say_when_an_outcome_or_a_risk_trigger_fires(room, client):
+    white = link(room, "white")
+    client.post(white + "/act", json={"do": "set", "variable": "world.tension", "value": 95})
+    seen = []
+    for _ in range(6):
+        client.post(white + "/act", json={"do": "begin"})
+        for team in HUMANS:
+            client.post(link(room, f"team:{team}") + "/decide", json={"moves": []})
+        assert client.post(white + "/act", json={"do": "resolve"}).status_code == 200
+        turn = room.session.turn
+        fired = [
+            r for r in room.session.model.log
+            if r.get("turn") == turn and r.get("kind") in ("outcome", "trigger")
+        ]  # fmt: skip
+        alerts = client.get(link(room, "public") + "/state").json()["alerts"]
+        assert len(alerts) == len(fired)
+        assert all(a["turn"] == turn for a in alerts)
+        seen += alerts
+    assert {a["kind"] for a in seen} == {"outcome", "trigger"}
+    assert any(a["text"].startswith("Outcome: ") for a in seen)
