@@ -46,6 +46,7 @@ COMMANDS = {
     "schema": "Print the JSON Schema of scenario files",
     "run": "Play a scenario with bots in every seat and print the turn table.",
     "batch": "Play many seeded games and write outcome probabilities",
+    "sensitivity": "Global sensitivity (Sobol', Morris, Latin hypercube) and scenario discovery",
     "replay": "Watch a finished (or cut-short) game on the board",
     "calibrate": "Check the model against the analysis and the record",
     "fit": "Fit the free parameters to the analysis' bands and the record",

@@ -162,6 +162,13 @@ def charts(summary: Mapping[str, Any]) -> dict[str, bytes]:
     return out
 
 
+_CAPTIONS = {
+    "sobol": "Bars: S1 and ST; whiskers: their 95% bootstrap intervals",
+    "morris": "Each parameter at (mu*, sigma); whiskers: mu*'s 95% interval",
+    "lhs": "Bars: RBD-FAST S1; whiskers: its 95% bootstrap interval",
+}
+
+
 def _num(value: Any, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
@@ -207,9 +214,11 @@ def section(
                 "sobol": "S1 is the share of a response's variance a parameter explains "
                 "alone, ST with all its interactions; intervals are SALib's bootstrap 95% "
                 "intervals. A parameter whose ST interval reaches 0 may not matter at all.",
-                "morris": "mu* is the mean absolute change of a response when a parameter "
-                "moves one step of the grid (its unit is the response's: probability), sigma "
-                "the spread of those changes (interactions or non-linearity).",
+                "morris": "mu* is the mean absolute elementary effect of a parameter: the "
+                "change of the response per unit of the parameter's range scaled to 0-1 "
+                "(SALib's convention; a probability moving by 0.1 over a third of the range "
+                "is 0.3), with its bootstrap 95% interval; sigma is the spread of those "
+                "effects (interactions or non-linearity).",
                 "lhs": "S1 is the share of a response's variance a parameter explains alone "
                 "(RBD-FAST on the Latin hypercube), with SALib's bootstrap 95% interval.",
             }[method]
@@ -223,6 +232,14 @@ def section(
                 f"±{0.98 / summary['runs'] ** 0.5:.2f}, which the indices count as variance."
             )
         )
+    if method == "sobol" and summary["samples"] < 128:
+        s.add(
+            Note(
+                f"N = {summary['samples']} base samples: the estimates are rough (an S1 below 0 "
+                "or an ST above 1 is the estimator's noise); read the intervals, and use N = "
+                "256 or more for figures to publish."
+            )
+        )
     (main, main_conf), (other, other_conf) = KEYS[method]
     for response, entry in list(summary["indices"].items())[:SHOWN]:
         s.add(Sub(_label(response, summary)))
@@ -233,18 +250,18 @@ def section(
         for name in _order(entry, main):
             p = entry["params"][name]
             row = [code(name), _num(p[main]), _num(p[main_conf])]
-            if other:
-                row += [_num(p[other]), _num(p[other_conf]) if other_conf else ""]
+            row += [_num(p[other])] if other else []
+            row += [_num(p[other_conf])] if other_conf else []
             rows.append(row)
         headers = ["parameter", main, "± (95%)"]
-        if other:
-            headers += [other, "± (95%)" if other_conf else ""]
+        headers += [other] if other else []
+        headers += ["± (95%)"] if other_conf else []
         s.add(
             Table(headers, rows, numeric=range(1, len(headers)), caption=f"indices of {response}")
         )
         png = images.get(_file(response))
         if png is not None:
-            s.add(Figure(png, f"indices of {response}", _file(response)))
+            s.add(Figure(png, f"indices of {response}", f"{_CAPTIONS[method]} ({_file(response)})"))
     hidden = len(summary["indices"]) - SHOWN
     if hidden > 0:
         s.add(Para(f"{hidden} more responses are in indices.json and indices.parquet."))
