@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
+from tripwire.report.labels import month
 from tripwire.room.views import describe, names, situation, team_brief
 from tripwire.session.cards import session_cards
 from tripwire.session.session import Session
@@ -93,7 +94,7 @@ def _turns(session: Session, viewer: str) -> str:
             items.append(f"<li{mark}>{escape(describe(r, who))}{tag}</li>")
         tension = snap["state"].get("world.tension")
         parts.append(
-            f'<section class="turn"><h2>Turn {turn}: {escape(str(snap.get("date")))}</h2>'
+            f'<section class="turn"><h2>Turn {turn}: {escape(month(snap.get("date")))}</h2>'
             f"<p>Tension {tension:.0f}, escalation rung {snap.get('rung')}.</p>"
             f"<ul>{''.join(items)}</ul></section>"
         )
