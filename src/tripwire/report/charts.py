@@ -9,12 +9,15 @@ distinct for colour-blind readers. Figures are drawn at 150 dpi and shown smalle
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")  # never a window: figures are bytes
+# never a window: figures are bytes; in a Jupyter kernel the notebook's own inline plots stay
+if not os.environ.get("MPLBACKEND", "").startswith("module://matplotlib_inline"):
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np

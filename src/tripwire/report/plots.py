@@ -8,12 +8,15 @@ atomically. Colours are chosen to stay distinct for colour-blind readers (Okabe-
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 
-matplotlib.use("Agg")  # never a window: plots are files
+# never a window: plots are files; in a Jupyter kernel the notebook's own inline plots stay
+if not os.environ.get("MPLBACKEND", "").startswith("module://matplotlib_inline"):
+    matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
