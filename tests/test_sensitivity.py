@@ -259,3 +259,29 @@ def test_whole_number_parameters_are_played_whole(tmp_path):
                          samples=12, runs=1, seed=1)  # fmt: skip
     played = set(design.values[:, 0].tolist())
     assert played <= {1.0, 2.0, 3.0} and len(played) == 3
+
+
+def test_tripwire_report_renders_an_analysis_folder(sobol, tmp_path):
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["report", str(sobol.out), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    md = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "## Global sensitivity" in md and "Scenario discovery: driven" in md
+    assert '<section id="sensitivity">' in out.read_text(encoding="utf-8")
+
+
+def test_a_damaged_analysis_is_a_located_error(sobol, tmp_path):
+    import shutil
+
+    folder = tmp_path / "copy"
+    shutil.copytree(sobol.out, folder)
+    data = json.loads((folder / "indices.json").read_text(encoding="utf-8"))
+    data["indices"]["p.driven"]["params"]["world.driver"] = "oops"
+    (folder / "indices.json").write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(folder)])
+    assert result.exit_code == 2
+    (line,) = [x for x in result.output.splitlines() if x.strip()]
+    assert line.startswith(f"{folder / 'indices.json'}:1:1: error: not the indices.json")
+    (folder / "indices.json").write_text('{"kind": "tripwire-sensitivity",', encoding="utf-8")
+    assert runner.invoke(app, ["report", str(folder)]).exit_code == 2
+    assert not (folder / "report.html").exists()

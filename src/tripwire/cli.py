@@ -1307,6 +1307,7 @@ def report_cmd(
     from tripwire.files import BATCH_OWN_OUTPUTS, check_not_input
     from tripwire.report.aar import write_game_report
     from tripwire.report.batch_report import write_batch_report
+    from tripwire.report.sensitivity import is_analysis, write_sensitivity_report
 
     target = out or (path / "report.html" if path.is_dir() else path.with_suffix(".html"))
     try:
@@ -1324,7 +1325,10 @@ def report_cmd(
                         )
                     ]
                 )
-            written = write_batch_report(path, target)
+            if is_analysis(path):  # tripwire sensitivity's folder
+                written = write_sensitivity_report(path, target)
+            else:
+                written = write_batch_report(path, target)
         else:
             written = write_game_report(path, target, batch=batch)
     except InputError as err:

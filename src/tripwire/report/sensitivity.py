@@ -339,3 +339,44 @@ def render(folder: Path, summary: Mapping[str, Any], points: Any) -> None:
     for name, png in images.items():
         write_bytes_atomic(folder / name, png)
     write_document(document(summary, points, images), folder / "sensitivity.html")
+
+
+def is_analysis(folder: Path) -> bool:
+    """Whether ``folder`` holds a sensitivity analysis (its ``indices.json`` says so)."""
+    import json
+
+    try:
+        data = json.loads((Path(folder) / "indices.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("kind") == "tripwire-sensitivity"
+
+
+def write_sensitivity_report(folder: Path, out: Path) -> tuple[Path, Path]:
+    """``tripwire report SENSITIVITY_DIR``: the analysis' report at ``out`` (HTML) and its
+    Markdown twin, drawn again from ``indices.json``.
+
+    Raises:
+        InputError: an ``indices.json`` that is not what Tripwire writes (located), an output
+            that cannot be written.
+    """
+    import json
+
+    from tripwire.errors import Diagnostic, InputError, Location
+    from tripwire.files import read_text
+    from tripwire.report.html import output_paths
+
+    output_paths(Path(out))  # a bad --out is reported before any work
+    path = Path(folder) / "indices.json"
+    text = read_text(path, str(path), max_bytes=64 * 1024 * 1024)
+    try:
+        summary = json.loads(text)
+        images = charts(summary)
+        doc = document(summary, None, images)
+    except json.JSONDecodeError as err:
+        where = Location(str(path), err.lineno, err.colno)
+        raise InputError([Diagnostic(where, f"not valid JSON: {err.msg}")]) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        message = f"not the indices.json Tripwire writes ({type(err).__name__}: {err})"
+        raise InputError([Diagnostic(Location(str(path)), message)]) from None
+    return write_document(doc, Path(out))
