@@ -129,3 +129,13 @@ def test_csv_copies_hold_the_parquet_rows(serial):
     events = pd.read_csv(serial.out / "events.csv")
     assert len(events) == pq.ParquetFile(serial.out / "events.parquet").metadata.num_rows
     assert set(events["kind"]) == set(_events(serial.out)["kind"])
+
+
+def test_a_resume_must_ask_for_the_events_the_batch_has(serial):
+    """The folder holds a batch with events: resuming it without --events is refused (the
+    batch would otherwise finish without them), with the difference named."""
+    from tripwire.errors import InputError
+
+    with pytest.raises(InputError, match="events True"):
+        run_batch(SCENARIO, 24, seed=3, turns=TURNS, sweeps=SWEEP, chunk_size=5,
+                  backend=SerialBackend(), out=serial.out, resume=True)  # fmt: skip

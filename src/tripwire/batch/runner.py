@@ -460,9 +460,9 @@ def _check_folder(out: Path, plan: Plan, resume: bool) -> Plan:
             )
         wanted = plan.manifest()
         differences = [
-            f"{key} {existing.get(key)!r} (asked: {wanted[key]!r})"
-            for key in wanted
-            if key != "chunk_size" and existing.get(key) != wanted[key]
+            f"{key} {existing.get(key)!r} (asked: {wanted.get(key)!r})"
+            for key in dict.fromkeys([*wanted, *existing])
+            if key != "chunk_size" and existing.get(key) != wanted.get(key)
         ]
         if differences:
             raise InputError(
