@@ -285,3 +285,48 @@ def test_a_damaged_analysis_is_a_located_error(sobol, tmp_path):
     (folder / "indices.json").write_text('{"kind": "tripwire-sensitivity",', encoding="utf-8")
     assert runner.invoke(app, ["report", str(folder)]).exit_code == 2
     assert not (folder / "report.html").exists()
+
+
+def test_a_problem_file_gives_the_same_analysis_as_the_options(known, tmp_path):
+    problem = tmp_path / "problem.yaml"
+    problem.write_text(
+        "params:\n  world.driver: [0, 100]\n  world.unread: [0, 100]\noutcomes: [driven]\n",
+        encoding="utf-8",
+    )
+    common = ["sensitivity", str(known), "-m", "lhs", "-N", "6", "-n", "2", "--jobs", "1"]
+    by_file = runner.invoke(app, [*common, "--problem", str(problem), "--out", str(tmp_path / "f")])
+    by_options = runner.invoke(
+        app,
+        [*common, "-p", PARAMS[0], "-p", PARAMS[1], "--outcome", "driven", "--out",
+         str(tmp_path / "o")],
+    )  # fmt: skip
+    assert by_file.exit_code == 0, by_file.output
+    assert by_options.exit_code == 0, by_options.output
+    assert _files(tmp_path / "f") == _files(tmp_path / "o")
+
+
+def test_a_bad_problem_file_is_located_in_the_file(tmp_path):
+    problem = tmp_path / "problem.yaml"
+    problem.write_text(
+        "params:\n  world.tensoin: [20, 80]\n  world.talks_prospects: [9, 3]\n"
+        "  PRK.noise: nope\nrounds: 3\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["sensitivity", "baseline", "--problem", str(problem), "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2
+    lines = sorted(line for line in result.output.splitlines() if line.strip())
+    assert [line.split(": error")[0] for line in lines] == [
+        f"{problem}:3:26",
+        f"{problem}:4:14",
+        f"{problem}:5:1",
+    ]
+    assert "LOW must be below HIGH" in lines[0] and "rounds" in lines[2]
+    problem.write_text("params:\n  world.tensoin: [20, 80]\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["sensitivity", "baseline", "--problem", str(problem), "--out", str(tmp_path / "x")]
+    )
+    assert result.exit_code == 2
+    assert result.output.startswith(f"{problem}:2:3: error: unknown name 'world.tensoin'")
+    assert not (tmp_path / "x").exists()

@@ -926,14 +926,31 @@ def sensitivity_cmd(
             help="Scenario discovery: the parameter ranges that lead to this outcome.",
         ),
     ] = None,
+    problem: Annotated[
+        Path | None,
+        typer.Option(
+            "--problem",
+            help="A YAML or JSON file: params (NAME: [LOW, HIGH]), outcomes, means, discover.",
+        ),
+    ] = None,
     turns: TurnsOption = None,
 ) -> None:
     """Global sensitivity (Sobol', Morris, Latin hypercube) and scenario discovery."""
-    from tripwire.batch.sensitivity import OUTPUTS
+    from tripwire.batch.sensitivity import OUTPUTS, read_problem
 
     _check_jobs(jobs)
+    given: dict[str, Any] = {"params": [], "outcomes": [], "means": [], "discover": []}
+    if problem is not None:
+        try:
+            given = read_problem(problem)
+        except InputError as err:
+            _fail(err)
     folder = out or Path(f"sensitivity-{Path(scenario).stem}-{method}-s{seed}")
-    _check_outputs(scenario, folders=[(folder, "--out", (*OUTPUTS, "sensitivity.md"))])
+    _check_outputs(
+        scenario,
+        folders=[(folder, "--out", (*OUTPUTS, "sensitivity.md"))],
+        inputs=[problem] if problem else [],
+    )
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from tripwire.batch.sensitivity import run_sensitivity
@@ -960,7 +977,7 @@ def sensitivity_cmd(
     try:
         result = run_sensitivity(
             scenario,
-            params or [],
+            [*given["params"], *(params or [])],
             method=method,
             samples=samples,
             runs=runs,
@@ -968,9 +985,9 @@ def sensitivity_cmd(
             jobs=jobs,
             out=folder,
             named=out is not None,
-            outcomes=outcomes or [],
-            means=means or [],
-            discover_outcomes=discover or [],
+            outcomes=[*given["outcomes"], *(outcomes or [])],
+            means=[*given["means"], *(means or [])],
+            discover_outcomes=[*given["discover"], *(discover or [])],
             turns=turns,
             render=render,
             progress=progress,

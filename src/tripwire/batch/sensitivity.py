@@ -81,6 +81,7 @@ class Param:
     low: float
     high: float
     line: int = field(default=0, compare=False)  # which --param (1-based; 0: not from one)
+    where: Location | None = field(default=None, compare=False)  # a problem file's entry
 
     @property
     def integer(self) -> bool:
@@ -146,7 +147,7 @@ def _parse_params(
     for line, text in enumerate(texts, start=1):
         try:
             p = text if isinstance(text, Param) else parse_param(text, line, option)
-            if not p.line:
+            if not p.line and p.where is None:
                 p = Param(p.name, p.low, p.high, line)
         except InputError as err:
             problems.extend(err.diagnostics)
@@ -163,6 +164,75 @@ def _parse_params(
     if len(texts) > MAX_PARAMS:
         problems.append(_at(option, 1, 1, f"{len(texts)} parameters (limit {MAX_PARAMS})"))
     return params, problems
+
+
+PROBLEM_KEYS = ("params", "outcomes", "means", "discover")
+
+
+def read_problem(path: Path) -> dict[str, Any]:
+    """A problem file (YAML or JSON, read safely): ``params`` maps each ``--set`` name to
+    ``[LOW, HIGH]``; ``outcomes``, ``means`` and ``discover`` are lists of names, added to
+    the command line's.
+
+    Returns:
+        ``{"params": [Param...], "outcomes": [...], "means": [...], "discover": [...]}``.
+
+    Raises:
+        InputError: one located message per problem, at ``PATH:LINE:COL``.
+    """
+    from tripwire.errors import ScenarioError
+    from tripwire.scenario.yamlsafe import MarkedMap, MarkedSeq, read_yaml
+
+    name = str(path)
+    try:
+        data = read_yaml(Path(path), name)
+    except ScenarioError as err:
+        raise InputError(list(err.diagnostics)) from None
+    if not isinstance(data, MarkedMap):
+        raise InputError([Diagnostic(Location(name), "write a mapping with a 'params' key")])
+    problems: list[Diagnostic] = []
+    out: dict[str, Any] = {"params": [], "outcomes": [], "means": [], "discover": []}
+    for key in data:
+        if key not in PROBLEM_KEYS:
+            hint = did_you_mean(str(key), PROBLEM_KEYS)
+            where = data.key_locations.get(key, data.location)
+            problems.append(Diagnostic(where, f"unknown key '{key}'{hint}"))
+    params = data.get("params")
+    if not isinstance(params, MarkedMap) or not params:
+        where = data.value_locations.get("params", data.location)
+        problems.append(Diagnostic(where, "'params' maps each --set name to [LOW, HIGH]"))
+        params = MarkedMap(data.location)
+    for param, bounds in params.items():
+        where = params.value_locations.get(param, params.location)
+        ok = (
+            isinstance(bounds, MarkedSeq)
+            and len(bounds) == 2
+            and all(
+                isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b)
+                for b in bounds
+            )
+        )
+        if not ok:
+            problems.append(Diagnostic(where, f"{param}: write [LOW, HIGH], two numbers"))
+            continue
+        low, high = float(bounds[0]), float(bounds[1])
+        if low >= high:
+            problems.append(
+                Diagnostic(where, f"{param}: LOW must be below HIGH ({low:g} >= {high:g})")
+            )
+            continue
+        key_at = params.key_locations.get(param, where)
+        out["params"].append(Param(str(param), low, high, where=key_at))
+    for key in ("outcomes", "means", "discover"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            where = data.value_locations.get(key, data.location)
+            problems.append(Diagnostic(where, f"'{key}' is a list of names"))
+            continue
+        out[key] = list(value)
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,27 +306,23 @@ def _check_params(base: Scenario, params: Sequence[Param], option: str) -> list[
     names = known_names(base, catalog)
     problems: list[Diagnostic] = []
     for p in params:
-        line = p.line or 1
+        at, line, col = (option, p.line or 1, 1)
+        if p.where is not None:  # from a problem file: located there
+            at, line, col = p.where.path, p.where.line, p.where.column
         if p.name not in names:
             hint = did_you_mean(p.name, names)
-            problems.append(_at(option, line, 1, f"unknown name '{p.name}'{hint}"))
+            problems.append(_at(at, line, col, f"unknown name '{p.name}'{hint}"))
             continue
         if p.integer and math.ceil(p.low) > math.floor(p.high):
-            problems.append(
-                _at(
-                    option,
-                    line,
-                    1,
-                    f"{p.name} is a whole number: no whole value in [{p.low:g}, {p.high:g}]",
-                )
-            )
+            message = f"{p.name} is a whole number: no whole value in [{p.low:g}, {p.high:g}]"
+            problems.append(_at(at, line, col, message))
             continue
         for end in (p.low, p.high):
             value = float(round(end)) if p.integer else end
             try:
                 apply_overrides(base, [Assignment(p.name, value)], catalog, option)
             except InputError as err:
-                problems += [_at(option, line, 1, d.message) for d in err.diagnostics]
+                problems += [_at(at, line, col, d.message) for d in err.diagnostics]
                 break
     return problems
 
