@@ -15,7 +15,9 @@ minutes on 2 cores. Prints, measured in this run:
   its games (a batch compiles once; a design compiles once per point).
 
 ``--quick`` runs 16 base samples and 50 games per point (352 points): a check that the
-script works, in about a minute.
+script works, in about a minute. A smaller design (``--samples 32``) also prints the target's
+time projected from its own games/s (the cost per point does not depend on the design's
+size), for machines where the full run does not fit.
 """
 
 from __future__ import annotations
@@ -149,6 +151,12 @@ def main() -> None:
             'quick run: not the target design' if args.quick else verdict
         }); the floor's games/s would play these games in {games / rate:,.0f} s"
     )
+    full = design_points("sobol", len(PARAMS), 256) * 200
+    if games != full:  # the per-game cost measured here, on the target's games
+        print(
+            f"projected for the target design ({full:,} games) at this run's rate: "
+            f"{wall * full / games:,.0f} s; at the floor's: {full / rate:,.0f} s"
+        )
     top = result.indices.get("p.sanctions_collapse", {})
     if "params" in top:
         ranked = sorted(top["params"], key=lambda n: -(top["params"][n]["ST"] or 0))[:3]

@@ -116,8 +116,11 @@ def morris_chart(response: str, entry: Mapping[str, Any], summary: Mapping[str, 
         mu, sigma, conf = p["mu_star"] or 0.0, p["sigma"] or 0.0, p["mu_star_conf"] or 0.0
         ax.errorbar(mu, sigma, xerr=conf, fmt="o", color=ACCENT, ecolor=MUTED, capsize=3)
         ax.annotate(name, (mu, sigma), textcoords="offset points", xytext=(6, 4), fontsize=9)
-    ax.set_xlim(left=0)
-    ax.set_ylim(bottom=0)
+    values = [params[n] for n in params]
+    right = max([(v["mu_star"] or 0.0) + (v["mu_star_conf"] or 0.0) for v in values] + [0.0])
+    top = max([v["sigma"] or 0.0 for v in values] + [0.0])
+    ax.set_xlim(-0.03 * (right or 1.0), 1.25 * (right or 1.0))  # room for the names
+    ax.set_ylim(-0.05 * (top or 1.0), 1.15 * (top or 1.0))
     ax.set_xlabel("mu*: mean absolute elementary effect (whiskers: 95% interval)")
     ax.set_ylabel("sigma: spread of the effects (interactions, non-linearity)")
     ax.set_title(f"{_label(response, summary)}: Morris screening", loc="left")
