@@ -384,7 +384,9 @@ class RoomServer:
 
         self.room = Room(session, Tokens.for_folder(session.folder, session.info.humans))
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP named: asyncio then sets TCP_NODELAY on each connection (with proto 0
+        # it does not, and every answer on a kept-alive connection waits 40 ms for an ACK)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
