@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image
 
+from tripwire.api import run_batch  # the batch layer's, then summary.md and the plots
 from tripwire.batch import runner
 from tripwire.batch.backends import DaskBackend, ProcessBackend, SerialBackend, choose_backend
-from tripwire.api import run_batch  # the batch layer's, then summary.md and the plots
 from tripwire.batch.summary import wilson
 from tripwire.batch.worker import run_seed
 from tripwire.scenario.overrides import Assignment
@@ -148,16 +148,20 @@ def test_the_batch_layer_returns_data_and_draws_nothing(reference, tmp_path):
 
 
 def test_joined_file_has_few_row_groups(reference, tmp_path, monkeypatch):
-    """Parts are joined into row groups of about JOIN_ROWS runs, not one group per chunk:
-    the writer keeps metadata for every group, which grew the parent's memory with N."""
+    """Parts are joined into row groups of exactly JOIN_ROWS runs, not one group per chunk
+    (the writer keeps metadata for every group, which grew the parent's memory with N), and
+    the groups do not depend on the chunking: files with more runs than a group are the same
+    bytes whatever the chunk size (--jobs 1 and 2 chunk differently)."""
     monkeypatch.setattr(runner, "JOIN_ROWS", 50)
     other = run_batch("baseline", 120, seed=5, jobs=1, out=tmp_path / "b", chunk_size=7)
     meta = pq.ParquetFile(other.out / "runs.parquet").metadata
     sizes = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
-    assert sizes == [56, 56, 8]  # whole 7-run chunks until a group reaches 50 runs
+    assert sizes == [50, 50, 20]
     assert pq.read_table(other.out / "runs.parquet").equals(
         pq.read_table(reference.out / "runs.parquet")
     )
+    third = run_batch("baseline", 120, seed=5, jobs=1, out=tmp_path / "c", chunk_size=30)
+    assert (third.out / "runs.parquet").read_bytes() == (other.out / "runs.parquet").read_bytes()
 
 
 def test_two_jobs_give_the_same_summary_as_one(reference, tmp_path):

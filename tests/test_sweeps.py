@@ -28,7 +28,7 @@ SCENARIO = "baseline"
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory):
     out = tmp_path_factory.mktemp("serial") / "b"
-    return run_batch(SCENARIO, 12, seed=4, sweeps=SWEEP, series=True, out=out,
+    return run_batch(SCENARIO, 12, seed=4, sweeps=SWEEP, series=True, events=True, out=out,
                      backend=SerialBackend(), plots=False)  # fmt: skip
 
 
@@ -91,11 +91,12 @@ def test_a_point_zero_row_replays_with_tripwire_run(serial, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["pool", "dask"])
 def test_every_backend_writes_the_same_sweep(serial, tmp_path, backend):
-    """The same sweep on a local pool or a Dask cluster: byte-identical runs and summary."""
+    """The same sweep on a local pool or a Dask cluster: byte-identical runs, series, events
+    and summary."""
     chosen = ProcessBackend(2) if backend == "pool" else DaskBackend(workers=2)
-    other = run_batch(SCENARIO, 12, seed=4, sweeps=SWEEP, series=True, out=tmp_path / "b",
-                      backend=chosen, chunk_size=5, plots=False)  # fmt: skip
-    for name in ("runs.parquet", "series.parquet", "summary.json"):
+    other = run_batch(SCENARIO, 12, seed=4, sweeps=SWEEP, series=True, events=True,
+                      out=tmp_path / "b", backend=chosen, chunk_size=5, plots=False)  # fmt: skip
+    for name in ("runs.parquet", "series.parquet", "events.parquet", "summary.json"):
         assert (other.out / name).read_bytes() == (serial.out / name).read_bytes(), name
 
 

@@ -264,7 +264,7 @@ EVENT_SCHEMA = pa.schema(
     [
         pa.field(
             name,
-            pa.dictionary(pa.int32(), pa.string())
+            pa.string()  # Parquet dictionary-encodes it
             if name in _TEXT
             else pa.int64()
             if name == "run"
@@ -517,8 +517,10 @@ def _tasks(plan: Plan, done: set[tuple[int, int]]) -> Iterator[ChunkTask]:
 def _join(out: Path, prefix: str, target: str) -> None:
     """Join the parts into one file, in (point, chunk) order, streaming a few parts at a time.
 
-    Parts are gathered into row groups of about ``JOIN_ROWS`` rows: memory stays bounded by
-    one row group, and the file's metadata grows with the batch only by one entry per group.
+    Rows are written in row groups of exactly ``JOIN_ROWS`` rows (the last one shorter),
+    whatever the parts' sizes, so that the file's bytes depend on the rows alone, never on
+    the chunking (``--jobs``, the backend). Memory stays bounded by one row group and a part,
+    and the file's metadata grows with the batch only by one entry per group.
     """
     parts = sorted((out / PARTS).glob(f"{prefix}-p*.parquet"))
     if not parts:
@@ -527,11 +529,13 @@ def _join(out: Path, prefix: str, target: str) -> None:
     writer: pq.ParquetWriter | None = None
     pending: list[pa.Table] = []
 
-    def flush() -> None:
-        if pending:
-            table = pa.concat_tables(pending)
-            writer.write_table(table, row_group_size=table.num_rows)  # type: ignore[union-attr]
-            pending.clear()
+    def flush(rows: int) -> None:
+        table = pa.concat_tables(pending)
+        pending.clear()
+        group = table.slice(0, rows).combine_chunks()
+        writer.write_table(group, row_group_size=max(rows, 1))  # type: ignore[union-attr]
+        if table.num_rows > rows:
+            pending.append(table.slice(rows))
 
     try:
         for part in parts:
@@ -539,9 +543,11 @@ def _join(out: Path, prefix: str, target: str) -> None:
             if writer is None:
                 writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
             pending.append(table)
-            if sum(t.num_rows for t in pending) >= JOIN_ROWS:
-                flush()
-        flush()
+            while sum(t.num_rows for t in pending) >= JOIN_ROWS:
+                flush(JOIN_ROWS)
+        left = sum(t.num_rows for t in pending)
+        if left:
+            flush(left)
     finally:
         if writer is not None:
             writer.close()
