@@ -31,7 +31,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from tripwire.board.app import App
+from tripwire.board.replay.app import App
 
 
 def first_frame(records: list[dict], size: tuple[int, int]) -> float:

@@ -10,13 +10,14 @@ import itertools
 import math
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from tripwire.board.colours import COOPERATION, goldstein_colour
-from tripwire.board.frame import (
+from tripwire.board.common.colours import COOPERATION, goldstein_colour
+from tripwire.board.common.frame import (
     date_label,
     frame_model,
     game_frame,
@@ -24,8 +25,8 @@ from tripwire.board.frame import (
     split_turns,
     timeline_marks,
 )
-from tripwire.board.geo import LambertConformal, Viewport, load_map, project, theatre_bounds
-from tripwire.board.layout import (
+from tripwire.board.common.geo import LambertConformal, Viewport, load_map, project, theatre_bounds
+from tripwire.board.common.layout import (
     actor_screen_positions,
     arrow_geometry,
     button_at,
@@ -503,7 +504,29 @@ def test_a_game_cut_short_keeps_its_complete_turns():
 def test_importing_the_board_does_not_import_pygame():
     """``import tripwire.board`` (and its pure modules) never loads pygame."""
     code = (
-        "import sys, tripwire, tripwire.board, tripwire.board.layout, tripwire.board.frame;"
+        "import sys, tripwire, tripwire.board, tripwire.board.common.layout,"
+        " tripwire.board.common.frame, tripwire.board.common.geo;"
         "assert 'pygame' not in sys.modules, 'pygame imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_the_board_subpackages_point_one_way():
+    """board/common imports neither the replay nor the exercise board; the replay board never
+    imports the exercise board (docs/architecture.md, the board's subpackages)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "src" / "tripwire" / "board"
+    allowed = {"common": ("common",), "replay": ("common", "replay"),
+               "exercise": ("common", "replay", "exercise")}  # fmt: skip
+    wrong = []
+    for part, may in allowed.items():
+        for path in sorted((root / part).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    names = node.module.split(".")
+                    inside = names[:2] == ["tripwire", "board"] and len(names) > 2
+                    if inside and names[2] not in may:
+                        wrong.append(f"{part}/{path.name}:{node.lineno} {node.module}")
+    assert not wrong, wrong
+    assert sorted(p.name for p in root.glob("*.py")) == ["__init__.py"]  # nothing left flat

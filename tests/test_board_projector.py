@@ -1,4 +1,4 @@
-"""The projector (tripwire.board.exercise_projector): public information only.
+"""The projector (tripwire.board.exercise.projector): public information only.
 
 A session with private white-cell notes and rationales and pending team decisions is drawn
 at every phase of a turn; every string the projector draws is collected and scanned for the
@@ -19,8 +19,8 @@ import threading
 import pygame
 import pytest
 
-from tripwire.board.exercise import ExerciseApp
-from tripwire.board.exercise_projector import ALERT_SECONDS, ProjectorApp, public_phase
+from tripwire.board.exercise.app import ExerciseApp
+from tripwire.board.exercise.projector import ALERT_SECONDS, ProjectorApp, public_phase
 from tripwire.scenario.loader import load_scenario
 from tripwire.session import Session
 
@@ -65,7 +65,8 @@ def test_the_projector_draws_no_private_content(session):
 
     session.apply({"do": "begin"})
     shown.append(seen(projector))
-    usa = {"action": "deploy_carrier_group", "target": "PRK"}
+    move = session.legal_moves("USA")[0]
+    usa = {"action": move.action, "target": move.target}
     session.apply({"do": "decide", "actor": "USA", "moves": [usa], "who": "USA team"})
     shown.append(seen(projector))  # USA decided, KOR still deciding
     session.apply({"do": "decide", "actor": "KOR", "moves": [], "who": "KOR team"})
@@ -75,7 +76,7 @@ def test_the_projector_draws_no_private_content(session):
     shown.append(review)
     assert public_phase("review", 1) in review
     for text in shown:
-        assert "Deploy carrier group" not in text  # a pending decision
+        assert move.name not in text  # a pending decision
         assert "holds" not in text.lower()
     session.apply({"do": "resolve"})
     shown.append(seen(projector))

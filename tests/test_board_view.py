@@ -19,16 +19,16 @@ import pygame
 import pytest
 
 from tests.test_board_layout import synthetic_log
-from tripwire.board import app as board_app
-from tripwire.board.app import App, LiveSource, replay, save_screenshots
-from tripwire.board.colours import HIGHLIGHT, PANEL
-from tripwire.board.frame import split_turns
-from tripwire.board.layout import (
+from tripwire.board.common.colours import HIGHLIGHT, PANEL
+from tripwire.board.common.frame import split_turns
+from tripwire.board.common.layout import (
     actor_screen_positions,
     arrow_geometry,
     ladder_geometry,
     timeline_x,
 )
+from tripwire.board.replay import app as board_app
+from tripwire.board.replay.app import App, LiveSource, replay, save_screenshots
 from tripwire.errors import InputError
 from tripwire.sim.events import dumps_log
 

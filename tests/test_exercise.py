@@ -19,15 +19,15 @@ import time
 import pygame
 import pytest
 
-from tripwire.board import colours as C
-from tripwire.board.exercise import ExerciseApp
-from tripwire.board.exercise_layout import (
+from tripwire.board.common import colours as C
+from tripwire.board.exercise.app import ExerciseApp
+from tripwire.board.exercise.layout import (
     exercise_layout,
     fork_geometry,
     menu_geometry,
     review_geometry,
 )
-from tripwire.board.exercise_text import format_delta, parse_effects, parse_number, parse_value
+from tripwire.board.exercise.text import format_delta, parse_effects, parse_number, parse_value
 from tripwire.scenario.loader import load_scenario
 from tripwire.session import Session
 from tripwire.sim.events import dumps_log
@@ -589,7 +589,7 @@ def test_an_inject_fired_by_hand_does_not_fire_again_at_its_turn(scenario, folde
 def test_every_key_means_one_thing_on_every_screen(app, session):
     """F (and F11) is full screen on the briefing, the menu, the review and in the console:
     it never forces a failure or starts a fork; the help lists each letter once."""
-    from tripwire.board.exercise_panels import HELP_SECTIONS
+    from tripwire.board.exercise.panels import HELP_SECTIONS
 
     letters: dict[str, str] = {}
     for _title, rows in HELP_SECTIONS:

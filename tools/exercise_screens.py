@@ -24,7 +24,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from tripwire.board.exercise import ExerciseApp
+from tripwire.board.exercise.app import ExerciseApp
 from tripwire.scenario.loader import load_scenario
 from tripwire.session import Session
 
@@ -101,7 +101,7 @@ STEPS: tuple[tuple, ...] = (
     ("key", K.K_i, "i"),
     ("shot", "11_console_library"),
     ("key", K.K_ESCAPE, ""),
-    ("key", K.K_s, "s"),
+    ("key", K.K_e, "e"),
     ("text", "PRK.postu"),
     ("shot", "12_set_variable_prompt"),
     ("key", K.K_ESCAPE, ""),
@@ -112,7 +112,7 @@ STEPS: tuple[tuple, ...] = (
     ("key", K.K_RETURN, ""),
     ("shot", "13_adhoc_effects_error"),
     ("key", K.K_ESCAPE, ""),
-    ("key", K.K_f, "f"),
+    ("key", K.K_m, "m"),
     ("fork", None),
     ("shot", "14_fork_running"),
     ("wait", None),

@@ -1,14 +1,21 @@
-"""The Pygame board: a live or replayed view of a game's event log, for a projector.
+"""The Pygame board: a live or replayed view of a game's event log, and the room's screens.
 
-The board reads log records (plain dicts) only, never the model. Its pure half is importable
-and testable without pygame: ``geo`` (projection, viewport, map data), ``arrows`` (arrow
-geometry), ``colours``, ``game`` (a log split into turns), ``frame`` (what a turn shows) and
-``layout`` (panels, hit-testing; re-exports the rest). pygame is imported only by the drawing
-modules ``view``, ``view_map``, ``view_panels`` and by ``app`` (the event loop), which are
-loaded lazily, so importing ``tripwire`` or ``tripwire.board`` and playing games never loads
-it.
+Three subpackages, by what they are:
 
-Entry points (in :mod:`tripwire.board.app`, re-exported here lazily)::
+* :mod:`tripwire.board.common`: what both boards share. Its pure parts are importable and
+  testable without pygame: ``geo`` (projection, viewport, map data), ``arrows`` (arrow
+  geometry), ``colours``, ``game`` (a log split into turns), ``frame`` (what a turn shows)
+  and ``layout`` (panels, hit-testing); ``window`` is the event loop both apps share.
+* :mod:`tripwire.board.replay`: the board over a game's log (``view``, ``view_map``,
+  ``view_panels`` draw it; ``app`` is the replay, live and screenshot app).
+* :mod:`tripwire.board.exercise`: exercise mode over a session (its own screens, the white
+  cell's console, the projector), showing its board through the replay app.
+
+The board reads log records (plain dicts), never the model; the exercise board reads a
+session. pygame is imported only by the drawing modules and the apps, which are loaded
+lazily, so importing ``tripwire`` or ``tripwire.board`` and playing games never loads it.
+
+Entry points (in :mod:`tripwire.board.replay.app`, re-exported here lazily)::
 
     show(records, title=None)                     # a finished (or cut-short) game
     show_live(source, header)                     # follow a game turn by turn as it is played
@@ -24,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 __all__ = ["play_turns", "replay", "save_screenshots", "show", "show_live"]
 
 if TYPE_CHECKING:
-    from tripwire.board.app import play_turns, replay, save_screenshots, show, show_live
+    from tripwire.board.replay.app import play_turns, replay, save_screenshots, show, show_live
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from tripwire.board import app
+        from tripwire.board.replay import app
 
         return getattr(app, name)
     raise AttributeError(f"module 'tripwire.board' has no attribute {name!r}")

@@ -377,7 +377,7 @@ def _board_pngs(game: Game, turns: list[int]) -> dict[int, bytes]:
         ("PYGAME_HIDE_SUPPORT_PROMPT", "1"),
     ):
         os.environ.setdefault(key, value)
-    from tripwire.board.app import save_screenshots
+    from tripwire.board.replay.app import save_screenshots
 
     with tempfile.TemporaryDirectory(prefix="tripwire-report-") as tmp:
         paths = save_screenshots(game.records, Path(tmp), size=BOARD_SIZE, turns=turns)

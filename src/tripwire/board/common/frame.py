@@ -5,7 +5,7 @@ of the game: it never touches the model. :func:`split_turns` groups a log into t
 :func:`frame_model` turns one turn (header, snapshot, previous snapshot, the turn's events)
 into a :class:`Frame`: the arrows and rings to draw, the gauges, the feed's lines in plain
 language, the escalation ladder's state, the outcome watch and the US panel. Drawing
-(:mod:`tripwire.board.view`) is a function of a frame and a layout only.
+(:mod:`tripwire.board.replay.view`) is a function of a frame and a layout only.
 
 Static reference data (actor names, Kahn's ladder, variable ranges) comes from the catalog
 through :func:`reference`, or from a :class:`Reference` built by hand in tests.
@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tripwire.board.arrows import curve_offsets
-from tripwire.board.colours import DOMAIN_LETTERS, RGB, goldstein_colour
-from tripwire.board.game import Game, TurnData, reached_turns, split_turns, timeline_marks
+from tripwire.board.common.arrows import curve_offsets
+from tripwire.board.common.colours import DOMAIN_LETTERS, RGB, goldstein_colour
+from tripwire.board.common.game import Game, TurnData, reached_turns, split_turns, timeline_marks
 from tripwire.dates import date_label
 from tripwire.sim.events import told_once
 

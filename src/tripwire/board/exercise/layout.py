@@ -2,7 +2,7 @@
 cards, the review's rows, the white-cell console, the text prompt and the fork result.
 
 Everything is sized for 1280x800 and scaled with the window, like the board's own
-:func:`~tripwire.board.layout.compute_layout`. The app hit-tests clicks and the view draws
+:func:`~tripwire.board.common.layout.compute_layout`. The app hit-tests clicks and the view draws
 with the same rectangles, so a test can click "the second card" without drawing anything.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tripwire.board.layout import Rect, type_sizes
+from tripwire.board.common.layout import Rect, type_sizes
 
 __all__ = [
     "CONSOLE_COMMANDS",

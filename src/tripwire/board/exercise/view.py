@@ -1,9 +1,9 @@
 """Drawing the exercise screen: the renderer, the board under it and the exercise bar, and
-the order of everything else (the full screens are in :mod:`tripwire.board.exercise_sheets`,
-the console, prompt and help in :mod:`tripwire.board.exercise_panels`).
+the order of everything else (the full screens are in :mod:`tripwire.board.exercise.sheets`,
+the console, prompt and help in :mod:`tripwire.board.exercise.panels`).
 
 Everything is drawn from the app's state and the rectangles of
-:mod:`tripwire.board.exercise_layout`; nothing here changes the game. The
+:mod:`tripwire.board.exercise.layout`; nothing here changes the game. The
 :class:`ExerciseRenderer` is the board's renderer (same fonts and caches) that also records
 every text it draws, so tests can check what a screen shows, and hides.
 """
@@ -15,16 +15,15 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from tripwire.board import colours as C
-from tripwire.board import exercise_panels as panels
-from tripwire.board import exercise_sheets as sheets
-from tripwire.board.colours import RGB
-from tripwire.board.exercise_sheets import OK
-from tripwire.board.layout import Rect
-from tripwire.board.view import Renderer
+from tripwire.board.common import colours as C
+from tripwire.board.common.colours import RGB
+from tripwire.board.common.layout import Rect
+from tripwire.board.exercise import panels, sheets
+from tripwire.board.exercise.sheets import OK
+from tripwire.board.replay.view import Renderer
 
 if TYPE_CHECKING:
-    from tripwire.board.exercise import ExerciseApp
+    from tripwire.board.exercise.app import ExerciseApp
 
 # The session's phases as the bar's chip says them.
 PHASES: dict[str, tuple[str, RGB]] = {

@@ -1,9 +1,9 @@
 """Drawing the board's panels: top bar, ladder, indicators, outcome watch, feed, controls.
 
-Part of the view (with :mod:`tripwire.board.view`, which owns the fonts, caches and the map);
+Part of the view (with :mod:`tripwire.board.replay.view`, which owns the fonts, caches and the map);
 split off only to keep files short. Like the rest of the view it draws a
-:class:`~tripwire.board.frame.Frame` for a :class:`~tripwire.board.layout.Layout` and reads
-nothing else.
+:class:`~tripwire.board.common.frame.Frame` for a
+:class:`~tripwire.board.common.layout.Layout` and reads nothing else.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from tripwire.board import colours as C
-from tripwire.board.colours import HALO, RGB
-from tripwire.board.frame import FeedItem, Frame
-from tripwire.board.layout import Layout, Rect, UiState, ladder_geometry, timeline_x
+from tripwire.board.common import colours as C
+from tripwire.board.common.colours import HALO, RGB
+from tripwire.board.common.frame import FeedItem, Frame
+from tripwire.board.common.layout import Layout, Rect, UiState, ladder_geometry, timeline_x
 
 if TYPE_CHECKING:
-    from tripwire.board.view import Renderer
+    from tripwire.board.replay.view import Renderer
 
 Point = tuple[float, float]
 

@@ -4,7 +4,7 @@ and where the domain badges go.
 An arrow is a quadratic Bézier curve from the actor's marker to the target's, bent to the
 right of its direction: so A->B and B->A bow to opposite sides, and further arrows between
 the same pair in the same direction take lanes further out. Shapes are computed here as
-plain point lists; :mod:`tripwire.board.view_map` only fills them.
+plain point lists; :mod:`tripwire.board.replay.view_map` only fills them.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ rows, the white cell's typed inputs (effects, numbers, variable names) and the b
 
 Pure functions of a session's public state (its compiled rules, the decision view, the pending
 turn's choices and the journal's lines); nothing here changes the game. The drawing lives in
-:mod:`tripwire.board.exercise_view` and the event loop in :mod:`tripwire.board.exercise`.
+:mod:`tripwire.board.exercise.view` and the event loop in :mod:`tripwire.board.exercise.app`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from tripwire.board.colours import DOMAIN_LETTERS, RGB, goldstein_colour
+from tripwire.board.common.colours import DOMAIN_LETTERS, RGB, goldstein_colour
 from tripwire.session.cards import ActionCard
 from tripwire.sim.events import DECIMALS, WHITE, visible
 

@@ -1,8 +1,9 @@
 """Drawing the map: its static base (countries, seas, US bases, actor labels, legend) and
 each turn's arrows, rings, markers and the US panel.
 
-Part of the view (with :mod:`tripwire.board.view`, which owns fonts and caches, and
-:mod:`tripwire.board.view_panels`); the geometry comes from :mod:`tripwire.board.layout`.
+Part of the view (with :mod:`tripwire.board.replay.view`, which owns fonts and caches, and
+:mod:`tripwire.board.replay.view_panels`); the geometry comes from
+:mod:`tripwire.board.common.layout`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pygame
 
-from tripwire.board import colours as C
-from tripwire.board.colours import HALO, RGB
-from tripwire.board.frame import Frame
-from tripwire.board.geo import US_BASES, load_map, projection
-from tripwire.board.layout import (
+from tripwire.board.common import colours as C
+from tripwire.board.common.colours import HALO, RGB
+from tripwire.board.common.frame import Frame
+from tripwire.board.common.geo import US_BASES, load_map, projection
+from tripwire.board.common.layout import (
     Layout,
     Rect,
     arrow_geometry,
@@ -30,7 +31,7 @@ from tripwire.board.layout import (
 )
 
 if TYPE_CHECKING:
-    from tripwire.board.view import Renderer
+    from tripwire.board.replay.view import Renderer
 
 Point = tuple[float, float]
 Positions = dict[str, Point]

@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from tripwire.board.exercise_layout import CONSOLE_COMMANDS
-from tripwire.board.exercise_text import (
+from tripwire.board.exercise.layout import CONSOLE_COMMANDS
+from tripwire.board.exercise.text import (
     check_variable,
     is_share,
     parse_effects,
@@ -24,7 +24,7 @@ from tripwire.board.exercise_text import (
 from tripwire.session.fork import ForkResult, fork
 
 if TYPE_CHECKING:
-    from tripwire.board.exercise import ExerciseApp
+    from tripwire.board.exercise.app import ExerciseApp
     from tripwire.session.session import Session
 
 DEFAULT_FORK_RUNS = 200

@@ -1,8 +1,8 @@
 """Drawing the exercise overlays: the white-cell console, the text prompt and the help.
 
-Part of the exercise view (with :mod:`tripwire.board.exercise_view`, which owns the renderer
+Part of the exercise view (with :mod:`tripwire.board.exercise.view`, which owns the renderer
 and the screens under these overlays); the rectangles come from
-:mod:`tripwire.board.exercise_layout`.
+:mod:`tripwire.board.exercise.layout`.
 """
 
 from __future__ import annotations
@@ -11,20 +11,20 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from tripwire.board import colours as C
-from tripwire.board.exercise_layout import (
+from tripwire.board.common import colours as C
+from tripwire.board.common.layout import Rect
+from tripwire.board.exercise.layout import (
     CONSOLE_COMMANDS,
     ConsoleGeometry,
     ExerciseLayout,
     console_geometry,
     prompt_geometry,
 )
-from tripwire.board.exercise_text import briefing_acts, inject_effects
-from tripwire.board.layout import Rect
+from tripwire.board.exercise.text import briefing_acts, inject_effects
 
 if TYPE_CHECKING:
-    from tripwire.board.exercise import ExerciseApp
-    from tripwire.board.exercise_view import ExerciseRenderer
+    from tripwire.board.exercise.app import ExerciseApp
+    from tripwire.board.exercise.view import ExerciseRenderer
 
 HELP_SECTIONS = (
     (

@@ -26,14 +26,14 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from tripwire.board import colours as C
-from tripwire.board.app import App
-from tripwire.board.exercise_layout import exercise_layout
-from tripwire.board.exercise_text import live_records
-from tripwire.board.exercise_view import PHASES, ExerciseRenderer
-from tripwire.board.frame import date_label
-from tripwire.board.layout import Rect
-from tripwire.board.window import Window
+from tripwire.board.common import colours as C
+from tripwire.board.common.frame import date_label
+from tripwire.board.common.layout import Rect
+from tripwire.board.common.window import Window
+from tripwire.board.exercise.layout import exercise_layout
+from tripwire.board.exercise.text import live_records
+from tripwire.board.exercise.view import PHASES, ExerciseRenderer
+from tripwire.board.replay.app import App
 from tripwire.sim.events import PUBLIC
 
 __all__ = ["ALERT_SECONDS", "ProjectorApp", "public_phase", "run_projector"]

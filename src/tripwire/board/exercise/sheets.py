@@ -1,8 +1,8 @@
 """Drawing the exercise's full screens: the hand-over screen, a seat's action menu (its
 move cards), the white cell's review and the fork result.
 
-Part of the exercise view (with :mod:`tripwire.board.exercise_view`, which owns the renderer
-and the bar); the rectangles come from :mod:`tripwire.board.exercise_layout`. These screens
+Part of the exercise view (with :mod:`tripwire.board.exercise.view`, which owns the renderer
+and the bar); the rectangles come from :mod:`tripwire.board.exercise.layout`. These screens
 cover the board entirely, so the hand-over and the menu show nothing but what they say.
 """
 
@@ -12,20 +12,20 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from tripwire.board import colours as C
-from tripwire.board.colours import RGB
-from tripwire.board.exercise_layout import (
+from tripwire.board.common import colours as C
+from tripwire.board.common.colours import RGB
+from tripwire.board.common.layout import Rect
+from tripwire.board.exercise.layout import (
     REVIEW_BUTTONS,
     fork_geometry,
     menu_geometry,
     review_geometry,
 )
-from tripwire.board.exercise_text import MoveCard
-from tripwire.board.layout import Rect
+from tripwire.board.exercise.text import MoveCard
 
 if TYPE_CHECKING:
-    from tripwire.board.exercise import ExerciseApp
-    from tripwire.board.exercise_view import ExerciseRenderer
+    from tripwire.board.exercise.app import ExerciseApp
+    from tripwire.board.exercise.view import ExerciseRenderer
 
 OK: RGB = (110, 205, 150)
 

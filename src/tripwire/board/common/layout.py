@@ -3,8 +3,8 @@
 This module owns the screen layout (panel rectangles and font sizes for a window size), the
 colour scales and theme, the geometry of action arrows (curves, offsets, arrowheads, dashes,
 badge placement) and hit-testing of the timeline and buttons. The projection and viewport
-live in :mod:`tripwire.board.geo` and the description of a turn in
-:mod:`tripwire.board.frame`; both are re-exported here so that the pure side of the board is
+live in :mod:`tripwire.board.common.geo` and the description of a turn in
+:mod:`tripwire.board.common.frame`; both are re-exported here so that the pure side of the board is
 one import. All of it is testable without a display.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tripwire.board.arrows import (
+from tripwire.board.common.arrows import (
     ArrowGeometry,
     arrow_geometry,
     bezier,
@@ -25,10 +25,10 @@ from tripwire.board.arrows import (
     stroke_pieces,
     stroke_polygon,
 )
-from tripwire.board.colours import goldstein_colour
-from tripwire.board.frame import Frame, frame_model
-from tripwire.board.game import split_turns
-from tripwire.board.geo import (
+from tripwire.board.common.colours import goldstein_colour
+from tripwire.board.common.frame import Frame, frame_model
+from tripwire.board.common.game import split_turns
+from tripwire.board.common.geo import (
     LambertConformal,
     Viewport,
     actor_positions,

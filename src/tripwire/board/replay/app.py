@@ -2,7 +2,7 @@
 
 :class:`App` holds the viewing state (which turn, playing or paused, speed, help, full
 screen) and turns pygame events into changes of it; drawing is delegated to
-:class:`~tripwire.board.view.Renderer`. The app is built so that tests can drive it: feed it
+:class:`~tripwire.board.replay.view.Renderer`. The app is built so that tests can drive it: feed it
 events with :meth:`App.handle` (or post them and :meth:`App.run` a few frames), draw with
 :meth:`App.draw`, and inspect ``turn``, ``help``, ``layout``.
 
@@ -25,16 +25,16 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from tripwire.board.frame import Frame, Game, game_frame, split_turns, timeline_marks
-from tripwire.board.layout import (
+from tripwire.board.common.frame import Frame, Game, game_frame, split_turns, timeline_marks
+from tripwire.board.common.layout import (
     UiState,
     button_at,
     compute_layout,
     timeline_turn_at,
 )
-from tripwire.board.view import Renderer
-from tripwire.board.view_panels import feed_scroll_limit
-from tripwire.board.window import Window
+from tripwire.board.common.window import Window
+from tripwire.board.replay.view import Renderer
+from tripwire.board.replay.view_panels import feed_scroll_limit
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.files import write_bytes_atomic
 from tripwire.logfile import read_log

@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import pygame
 
-from tripwire.board.exercise_layout import (
+from tripwire.board.common.layout import Rect, button_at
+from tripwire.board.exercise.layout import (
     console_geometry,
     fork_geometry,
     menu_geometry,
     prompt_geometry,
     review_geometry,
 )
-from tripwire.board.layout import Rect, button_at
 
 if TYPE_CHECKING:
-    from tripwire.board.exercise import ExerciseApp
+    from tripwire.board.exercise.app import ExerciseApp
 
 ENTER = (pygame.K_RETURN, pygame.K_KP_ENTER)
 VIEW_KEYS = frozenset(

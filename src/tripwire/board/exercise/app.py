@@ -10,17 +10,17 @@ a room needs:
   the other seats' choices, then that seat's action menu; then a hand-over to the white cell
   and its *review* of every chosen move (veto, force success or failure, each with a
   rationale), then resolution, after which the board shows what happened;
-* the white-cell console (:mod:`tripwire.board.exercise_console`: injects from the library
+* the white-cell console (:mod:`tripwire.board.exercise.console`: injects from the library
   or ad hoc, set a variable, notes, undo, fork to Monte Carlo in a worker thread), a status
   line, a help overlay, and a text prompt fed by pygame ``TEXTINPUT`` events.
 
-Like :class:`~tripwire.board.app.App` it is built to be driven by tests: feed events to
-:meth:`ExerciseApp.handle` (routed by :mod:`tripwire.board.exercise_input`), call
+Like :class:`~tripwire.board.replay.app.App` it is built to be driven by tests: feed events to
+:meth:`ExerciseApp.handle` (routed by :mod:`tripwire.board.exercise.input`), call
 :meth:`ExerciseApp.update` and :meth:`ExerciseApp.draw`, and inspect ``screen_name``,
 ``targets()`` (what can be clicked, and where), ``message`` and ``visible_text`` (every
-text drawn in the last frame). The drawing is in :mod:`tripwire.board.exercise_view`, the
-geometry in :mod:`tripwire.board.exercise_layout`, the words in
-:mod:`tripwire.board.exercise_text`.
+text drawn in the last frame). The drawing is in :mod:`tripwire.board.exercise.view`, the
+geometry in :mod:`tripwire.board.exercise.layout`, the words in
+:mod:`tripwire.board.exercise.text`.
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from tripwire.board.app import App
-from tripwire.board.exercise_console import ForkJob, WhiteCell
-from tripwire.board.exercise_input import Prompt, Target, dispatch, targets
-from tripwire.board.exercise_layout import ExerciseLayout, exercise_layout
-from tripwire.board.exercise_text import (
+from tripwire.board.common.frame import date_label, reference
+from tripwire.board.common.window import Window
+from tripwire.board.exercise.console import ForkJob, WhiteCell
+from tripwire.board.exercise.input import Prompt, Target, dispatch, targets
+from tripwire.board.exercise.layout import ExerciseLayout, exercise_layout
+from tripwire.board.exercise.text import (
     MoveCard,
     ReviewRow,
     card_from,
@@ -45,9 +46,8 @@ from tripwire.board.exercise_text import (
     move_card,
     review_rows,
 )
-from tripwire.board.exercise_view import ExerciseRenderer, draw_exercise
-from tripwire.board.frame import date_label, reference
-from tripwire.board.window import Window
+from tripwire.board.exercise.view import ExerciseRenderer, draw_exercise
+from tripwire.board.replay.app import App
 from tripwire.session.cards import session_cards
 from tripwire.session.fork import ForkResult, fork_entry
 from tripwire.session.session import Session, SessionError
@@ -421,7 +421,7 @@ class ExerciseApp(Window):
     def ask(
         self, title: str, label: str, on_submit: Callable[[str], str | None], **kw: Any
     ) -> None:
-        """Open a prompt (see :class:`~tripwire.board.exercise_input.Prompt`)."""
+        """Open a prompt (see :class:`~tripwire.board.exercise.input.Prompt`)."""
         self.prompt = Prompt(title, label, on_submit, **kw)
 
     def submit_prompt(self) -> None:

@@ -4,7 +4,7 @@
 cached: fonts (looked up and loaded once per process), rendered text, and the static layer
 of each window size (background, panel frames, the projected map, the legend, the ladder's
 cells). A redraw blits the static layer and draws the turn's arrows, gauges, feed and
-controls on top. Nothing here reads the game: only :class:`~tripwire.board.frame.Frame`.
+controls on top. Nothing here reads the game: only :class:`~tripwire.board.common.frame.Frame`.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import numpy as np
 import pygame
 
-from tripwire.board import colours as C
-from tripwire.board import view_map
-from tripwire.board.colours import HALO, RGB
-from tripwire.board.frame import Frame
-from tripwire.board.geo import Viewport
-from tripwire.board.layout import (
+from tripwire.board.common import colours as C
+from tripwire.board.common.colours import HALO, RGB
+from tripwire.board.common.frame import Frame
+from tripwire.board.common.geo import Viewport
+from tripwire.board.common.layout import (
     Layout,
     Rect,
     UiState,
@@ -34,7 +33,8 @@ from tripwire.board.layout import (
     map_viewport,
     stroke_pieces,
 )
-from tripwire.board.view_panels import KIND_COLOURS, draw_panels, star
+from tripwire.board.replay import view_map
+from tripwire.board.replay.view_panels import KIND_COLOURS, draw_panels, star
 
 Point = tuple[float, float]
 
