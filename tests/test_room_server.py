@@ -270,3 +270,20 @@ def test_alerts_say_when_an_outcome_or_a_risk_trigger_fires(room, client):
         seen += alerts
     assert {a["kind"] for a in seen} == {"outcome", "trigger"}
     assert any(a["text"].startswith("Outcome: ") for a in seen)
+
+
+def test_the_white_cell_opens_the_review_of_the_game_so_far(room, client):
+    white = link(room, "white")
+    client.post(white + "/act", json={"do": "note", "text": "REVIEW-NOTE-9"})
+    assert client.get(white + "/review").status_code == 409  # nothing played yet
+    client.post(white + "/act", json={"do": "begin"})
+    for team in HUMANS:
+        client.post(link(room, f"team:{team}") + "/decide", json={"moves": []})
+    client.post(white + "/act", json={"do": "resolve"})
+    assert client.get(link(room, "team:USA") + "/review").status_code == 403
+    assert client.get(link(room, "public") + "/review").status_code == 403
+    review = client.get(white + "/review")
+    assert review.status_code == 200, review.text
+    assert "after-action review" in review.text and "REVIEW-NOTE-9" in review.text
+    assert "Private: seen by the white cell only." in review.text
+    assert review.headers["content-security-policy"].startswith("default-src 'none'")

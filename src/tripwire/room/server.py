@@ -12,6 +12,8 @@ Routes (``TOKEN`` is a join link's token; it alone says who the client is)::
     POST /t/TOKEN/clock            the exercise clock: {"do": "start" | "pause" | "reset",
                                    "minutes": N}
     GET  /t/TOKEN/print/WHAT       printable handouts: briefing, cards, turns
+    GET  /t/TOKEN/review           the white cell's after-action review of the game so far
+                                   (tripwire report, run in a separate process)
     GET  /static/room.js, room.css
 
 Every input goes through :meth:`Session.apply`, as the board's and a script's do: the same
@@ -29,12 +31,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import socket
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -48,6 +54,7 @@ from tripwire.room import handouts
 from tripwire.room.tokens import Link, Tokens
 from tripwire.room.views import view
 from tripwire.session.commands import CommandError, Decide, MoveRef, parse_command
+from tripwire.session.journal import LOG
 from tripwire.session.session import Session, SessionError
 from tripwire.sim.events import PUBLIC, WHITE
 
@@ -223,6 +230,30 @@ class Room:
 
 # --- the web application --------------------------------------------------------------------
 
+# the review is one self-contained file: inline styles and images, no scripts
+REVIEW_POLICY = b"default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def review_html(log_text: bytes) -> str:
+    """The after-action review of a log, written by ``tripwire report`` in another process
+    (it draws the board with pygame: kept out of the server's process and threads).
+
+    Raises:
+        Refused: the report could not be made (its message says why).
+    """
+    with tempfile.TemporaryDirectory(prefix="tripwire-review-") as tmp:
+        log, out = Path(tmp) / "log.jsonl", Path(tmp) / "review.html"
+        log.write_bytes(log_text)
+        env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+        done = subprocess.run(  # noqa: S603 - our own command, on a file we wrote
+            [sys.executable, "-m", "tripwire", "report", str(log), "--out", str(out)],
+            capture_output=True, text=True, timeout=600, env=env, check=False,
+        )  # fmt: skip
+        if done.returncode != 0 or not out.exists():
+            why = (done.stderr.strip().splitlines() or ["no message"])[-1]
+            raise Refused(500, f"the review could not be made: {why}")
+        return out.read_text(encoding="utf-8")
+
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
@@ -248,7 +279,7 @@ async def _json_body(request: Request) -> Any:
         raise Refused(400, f"the input is not JSON{where}") from None
 
 
-def create_app(room: Room) -> Starlette:
+def create_app(room: Room) -> Starlette:  # noqa: PLR0915 - one closure per route
     """The web application of a room."""
     page = _static("room.html")
 
@@ -304,6 +335,20 @@ def create_app(room: Room) -> Starlette:
         with room.lock:
             return HTMLResponse(handouts.render(room.session, viewer, what))
 
+    async def review_route(request: Request) -> Response:
+        if viewer_of(request) != WHITE:
+            raise Refused(403, "only the white cell's link opens the after-action review")
+        with room.lock:
+            folder = room.session.folder
+            if folder is None:
+                raise Refused(404, "this session is not saved, so it has no review")
+            log = room.session.model.log
+            if not any(r.get("type") == "turn" and r.get("turn", 0) >= 1 for r in log):
+                raise Refused(409, "the review covers played turns: resolve the first turn")
+            text = (folder / LOG).read_bytes()
+        html = await asyncio.to_thread(review_html, text)
+        return HTMLResponse(html, headers={"content-security-policy": REVIEW_POLICY.decode()})
+
     async def static_route(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in STATIC:
@@ -331,6 +376,7 @@ def create_app(room: Room) -> Starlette:
         Route("/t/{token}/act", posting(room.act), methods=["POST"]),
         Route("/t/{token}/clock", posting(room.set_clock), methods=["POST"]),
         Route("/t/{token}/print/{what}", print_route),
+        Route("/t/{token}/review", review_route),
         Route("/static/{name}", static_route),
     ]
     app = Starlette(
@@ -353,8 +399,9 @@ class _Headers:
 
         async def with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+                headers = list(message.get("headers", []))
+                given = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [h for h in SECURITY_HEADERS if h[0] not in given]
             await send(message)
 
         await self.app(scope, receive, with_headers)

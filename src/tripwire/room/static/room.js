@@ -229,6 +229,8 @@ function draw(v) {
   if (v.role === "white") drawWhite(v);
   for (const what of ["briefing", "cards", "turns"]) $("p-" + what).href = base + "/print/" + what;
   $("w-cards").hidden = v.role === "public";
+  $("w-review").hidden = v.role !== "white" || !v.situation.turn;
+  $("p-review").href = base + "/review";
   drawClock();
 }
 
