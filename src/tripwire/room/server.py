@@ -451,7 +451,14 @@ class RoomServer:
         config = uvicorn.Config(
             create_app(self.room), log_level="warning", lifespan="off", access_log=False
         )
-        self.server = uvicorn.Server(config)
+        room = self.room
+
+        class Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                room.closing = True  # Ctrl-C: end the event streams, or shutdown waits on them
+                super().handle_exit(sig, frame)
+
+        self.server = Server(config)
         self._thread: threading.Thread | None = None
 
     @property
