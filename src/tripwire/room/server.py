@@ -498,7 +498,9 @@ def serve_room(session: Session, *, host: str, port: int, say: Callable[[str], N
         say(f"  {link.label:12s} {url}")
     if host not in ("127.0.0.1", "localhost", "::1"):
         say("  anyone on this network with a link can open it: hand each link to its team only")
-    server.run()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn raises Ctrl-C again once stopped
+        server.run()
+    say("Stopped serving; every input is saved (--resume DIR --serve gives the same links).")
 
 
 __all__ = ["PUBLIC", "WHITE", "Room", "RoomServer", "create_app", "serve_room"]
