@@ -201,3 +201,13 @@ def test_bands_judge_only_the_bundled_scenarios_as_shipped(plain, tmp_path):
     mine = run_batch(custom, 20, seed=1, turns=4, out=tmp_path / "m")
     assert mine.summary["bands"] is False
     assert all("in_band" not in o for o in mine.summary["outcomes"].values())
+
+
+def test_each_sweep_point_has_its_own_fans(sweep):
+    """The pooled fans mix the points; each point's own quantiles start at its value."""
+    for point in sweep.summary["points"]:
+        fan = point["fans"]["world.tension"]
+        start = point["values"]["world.tension"]
+        assert fan["p10"][0] == fan["median"][0] == fan["p90"][0] == start
+    pooled = sweep.summary["fans"]["world.tension"]
+    assert pooled["p10"][0] == 20.0 and pooled["p90"][0] == 85.0

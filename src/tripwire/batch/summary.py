@@ -58,6 +58,13 @@ class _Fan:
         """Add rows of per-turn values (runs x turns)."""
         self.parts.append(values.astype(np.float32))
 
+    @staticmethod
+    def pooled(fans: list[_Fan]) -> _Fan:
+        """All the games of several fans (a sweep's points), in point order."""
+        out = _Fan(fans[0].turns)
+        out.parts = [part for fan in fans for part in fan.parts]
+        return out
+
     def quantiles(self) -> dict[str, list[float]]:
         """Each quantile of QUANTILES at every turn."""
         if not self.parts:
@@ -104,7 +111,7 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
     peaks: Counter[int] = Counter()
     scores: Counter[int] = Counter()
     combos = _Combinations(outcome_ids)
-    fans = {v: _Fan(turns) for v in _fans()}
+    fans = {v: [_Fan(turns) for _ in range(n_points)] for v in _fans()}  # per point
     columns = [
         "run",
         "point",
@@ -142,7 +149,9 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
         scores.update(batch.column("total_escalation_score").to_numpy().tolist())
         for v in _fans():
             flat = batch.column(f"fan.{v}").flatten().to_numpy()
-            fans[v].add(flat.reshape(-1, turns))
+            values = flat.reshape(-1, turns)
+            for p in np.unique(point).tolist():
+                fans[v][p].add(values[point == p])
 
     total = int(runs_per_point.sum())
     sweep = n_points > 1
@@ -173,7 +182,9 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
         },
         "peak_rung": _quantiles_of_counter(peaks),
         "total_escalation_score": _quantiles_of_counter(scores),
-        "fans": {v: {"turn": list(range(turns)), **fans[v].quantiles()} for v in _fans()},
+        "fans": {
+            v: {"turn": list(range(turns)), **_Fan.pooled(fans[v]).quantiles()} for v in _fans()
+        },
         "points": [
             {
                 "values": point,
@@ -182,12 +193,23 @@ def compute_summary(runs_path: Path, plan: Plan) -> dict[str, Any]:
                     reached[p], first_turn_sum[p], int(runs_per_point[p]), judge=True
                 ),
                 "cumulative_incidence": _incidence(by_turn[p], outcome_ids, runs_per_point[p]),
+                **(
+                    {
+                        "fans": {
+                            v: {"turn": list(range(turns)), **fans[v][p].quantiles()}
+                            for v in _fans()
+                        }
+                    }
+                    if sweep
+                    else {}
+                ),
             }
             for p, point in enumerate(plan.points)
         ],
     }
-    if not sweep:
-        summary["cumulative_incidence"] = summary["points"][0]["cumulative_incidence"]
+    summary |= (
+        {} if sweep else {"cumulative_incidence": summary["points"][0]["cumulative_incidence"]}
+    )
     summary["differences"] = _differences(plan, pairs, outcome_ids)
     summary["sensitivity"] = sensitivity(plan, reached, runs_per_point, outcome_ids)
     summary["combinations"] = combos.result(total)

@@ -370,7 +370,13 @@ def _escalation(data: Batch) -> Section:
     section.add(
         Para(
             "Fan charts: at each turn, the median game and the spread of the middle 50% and 80% "
-            "of games, for the escalation rung, the turn's escalation score and tension. "
+            "of games, for the escalation rung, the turn's escalation score and tension"
+            + (
+                " (all sweep points pooled; each point's own quantiles are in summary.json, "
+                "points[i].fans, and its median in the batch folder's fan_*.png). "
+                if data.is_sweep
+                else ". "
+            )
             + _escalation_sentence(s)[:1].upper()
             + _escalation_sentence(s)[1:]
             + "."

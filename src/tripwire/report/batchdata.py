@@ -192,7 +192,7 @@ _SUMMARY: dict[str, tuple[Check, str]] = {
         _list(
             _obj(
                 {"values": _map(_num), "runs": _count, "outcomes": _map(_OUTCOME)},
-                {"cumulative_incidence": _map(_incidence)},
+                {"cumulative_incidence": _map(_incidence), "fans": _map(_fan)},
             )
         ),
         "a list of sweep points",

@@ -136,6 +136,9 @@ def fan_chart(summary: dict[str, Any], variable: str, path: Path) -> Path:
     turns = fan["turn"]
     steps: dict[str, str] = {"step": "mid"} if variable == "world.escalation_rung" else {}
     fig, ax = plt.subplots(figsize=(9, 4.2))
+    points = [p for p in summary.get("points") or [] if "fans" in p]
+    sweep = len(points) > 1
+    games = "games, all points" if sweep else "games"
     ax.fill_between(
         turns,
         fan["p10"],
@@ -143,7 +146,7 @@ def fan_chart(summary: dict[str, Any], variable: str, path: Path) -> Path:
         color=ACCENT,
         alpha=0.18,
         linewidth=0,
-        label="10-90% of games",
+        label=f"10-90% of {games}",
         **steps,
     )
     ax.fill_between(
@@ -153,17 +156,31 @@ def fan_chart(summary: dict[str, Any], variable: str, path: Path) -> Path:
         color=ACCENT,
         alpha=0.35,
         linewidth=0,
-        label="25-75% of games",
+        label=f"25-75% of {games}",
         **steps,
     )
-    ax.plot(
-        turns,
-        fan["median"],
-        color=ACCENT,
-        linewidth=2.2,
-        label="median",
-        drawstyle="steps-mid" if steps else "default",
-    )
+    # a sweep's pooled median mixes the points: each point's own median instead
+    lines = [("median", fan["median"], ACCENT, "-")]
+    if sweep:
+        lines = [
+            (
+                f"median at {_point_label(point['values'])}",
+                point["fans"][variable]["median"],
+                PALETTE[k % len(PALETTE)],
+                "-" if k == 0 else "--",
+            )
+            for k, point in enumerate(points[:MAX_CURVES])
+        ]
+    for label, values, colour, style in lines:
+        ax.plot(
+            turns,
+            values,
+            color=colour,
+            linewidth=2.2 if not sweep else 1.6,
+            linestyle=style,
+            label=label,
+            drawstyle="steps-mid" if steps else "default",
+        )
     if steps:  # the rung is a whole number
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(turns[0], turns[-1])
