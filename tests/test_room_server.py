@@ -166,6 +166,9 @@ def test_a_turn_played_from_the_web_is_the_journal_a_script_writes(room, client,
     state = client.get(usa + "/state").json()
     assert state["turn"] == 1 and state["situation"]["turn"] == 1
     assert any("United States" in f["text"] for f in state["feed"])
+    (result,) = state["team"]["results"]
+    assert result.startswith("United States: Deploy carrier group → North Korea — ")
+    assert client.get(kor + "/state").json()["team"]["results"] == ["South Korea holds."]
 
 
 def test_the_clock_is_set_started_and_paused_by_the_white_cell(room, client):

@@ -18,7 +18,7 @@ from tripwire.catalog import load_catalog
 from tripwire.report.labels import fmt_value, label, month, rung_name
 from tripwire.session.cards import session_cards
 from tripwire.session.session import Session
-from tripwire.sim.events import PUBLIC, WHITE, audience, told_once, visible
+from tripwire.sim.events import PUBLIC, WHITE, audience, team, told_once, visible
 
 # the indicators every view shows, in this order
 HEADLINE = (
@@ -186,6 +186,23 @@ def alerts(session: Session) -> list[dict[str, Any]]:
     return out
 
 
+def results(session: Session, actor: str) -> list[str]:
+    """What a team's moves did in the last resolved turn (public once resolved)."""
+    log = session.model.log
+    snaps = [r for r in log if r.get("type") == "turn"]
+    turn = int(snaps[-1]["turn"]) if snaps else 0
+    who = names()
+    return [
+        describe(r, who)
+        for r in log
+        if r.get("type") == "event"
+        and r.get("turn") == turn
+        and r.get("kind") == "action"
+        and (r.get("actor") == actor or actor in (r.get("joined") or ()))
+        and visible(r, team(actor))
+    ]
+
+
 def team_brief(session: Session, actor: str) -> dict[str, Any]:
     """A team's brief: who it plays, what it wants, how many moves a turn."""
     catalog = load_catalog()
@@ -306,6 +323,7 @@ def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = Non
             "cards": _cards(session, actor) if model.pending is not None else [],
             "decided": _chosen(session, actor),
             "deciding": actor in deciding,
+            "results": results(session, actor),
         }
     elif out["role"] == "white":
         pending = model.pending

@@ -137,6 +137,14 @@ function drawTeam(v) {
   } else {
     status.textContent = "Choose up to " + t.points + " card(s), then submit. " + selected.length + " chosen.";
   }
+  const res = $("results");
+  clear(res);
+  if (t.results.length && v.situation.turn) {
+    res.appendChild(el("h3", "Your moves in turn " + v.situation.turn));
+    const ul = el("ul");
+    for (const r of t.results) ul.appendChild(el("li", r));
+    res.appendChild(ul);
+  }
   const open = t.deciding && !t.decided;
   $("submit").disabled = !open;
   $("hold").disabled = !open;
