@@ -286,7 +286,10 @@ def test_batch_report_beside_its_batch_is_still_the_default(batch) -> None:
     assert (batch / "report.html").is_file()
 
 
-@pytest.mark.parametrize("name", ["runs.parquet", "summary.json", "batch.json", "outcomes.png"])
+@pytest.mark.parametrize(
+    "name",
+    ["runs.parquet", "summary.json", "batch.json", "outcomes.png", "events.parquet", "runs.csv"],
+)
 def test_run_refuses_a_log_over_a_batch_file(batch, name) -> None:
     before = snapshot(batch)
     result = invoke("run", "baseline", "--turns", "2", "--quiet", "--log", batch / name)
