@@ -54,12 +54,11 @@ def markdown(summary: dict[str, Any], plots: Iterable[Path]) -> str:
         lines += sweep_markdown(summary)
     else:
         lines += _outcomes_markdown(summary)
-    lines += incidence_markdown(summary)
     if summary.get("combinations"):
         titles = {oid: o["title"] for oid, o in summary["outcomes"].items()}
         pooled = " (all points pooled)" if len(summary.get("points") or []) > 1 else ""
         lines += [
-            f"### Which outcomes games reach together{pooled}",
+            f"{'##' if pooled else '###'} Which outcomes games reach together{pooled}",
             "",
             "| Outcomes reached | Games | Share |",
             "|---|---:|---:|",
@@ -75,6 +74,7 @@ def markdown(summary: dict[str, Any], plots: Iterable[Path]) -> str:
                 f"| {len(rest)} other combinations | {games} | {games / summary['runs']:.3f} |"
             )
         lines.append("")
+    lines += incidence_markdown(summary)
     lines += [
         "## Escalation",
         "",
