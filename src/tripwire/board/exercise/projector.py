@@ -222,7 +222,14 @@ class ProjectorApp(Window):
         viewer = self.viewer
         ui = viewer.ui_state()
         word, colour = PHASES.get(self._phase, ("", C.MUTED))
-        message = "looking back · End: now" if viewer.turn < viewer.last_turn else ""
+        if viewer.turn < viewer.last_turn:
+            message = "looking back · End: now"
+        elif self._phase in ("deciding", "review"):
+            message = f"turn {self._turn} under way"
+        elif self._phase == "briefing":
+            message = f"turn {self._turn + 1} next"
+        else:
+            message = ""
         ui = dataclasses.replace(ui, help=False, status=word, message=message)
         board = surf.subsurface(lay.board.tuple())
         r.draw(board, viewer.frame(), viewer.layout, ui)
