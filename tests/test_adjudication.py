@@ -337,15 +337,39 @@ def test_rule7_escalation_score_sums_categories(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("rung", "signalled", "expected"),
-    [(3, 5, 5), (5, 5, 5), (5, 2, 4), (1, 0, 1), (9, 0, 8), (2, 44, 44)],
+    ("rung", "signalled", "tension", "expected"),
+    [
+        (3, 5, 50, 5),
+        (5, 5, 50, 5),
+        (5, 2, 50, 4),
+        (1, 0, 50, 1),
+        (9, 0, 50, 8),
+        (2, 44, 50, 44),
+        # a tense month lifts a military signal (rung 4 and up) one rung per 20 points above
+        # 50 at param.tension_rungs 0.5, whole rungs only
+        (3, 5, 69, 5),
+        (3, 5, 70, 6),
+        (3, 5, 90, 7),
+        (3, 4, 100, 6),
+        # ... but not a political gesture (below rung 4), nor a calm month
+        (1, 3, 90, 3),
+        (3, 5, 20, 5),
+        # the lift counts when it takes the signal to the current rung: no fall then
+        (6, 5, 70, 6),
+    ],
 )
-def test_rule8_rung_table(rung, signalled, expected):
+def test_rule8_rung_table(rung, signalled, tension, expected):
     """Rule 8: the rung rises to the highest rung signalled by a successful move; if none
     signalled the current rung or higher, it falls by one (never below 1). One function is
     the rule for both executors: one game's floats and many games' arrays."""
-    assert next_rung(float(rung), signalled, SCALAR) == expected
-    many = next_rung(np.array([float(rung)] * 2), np.array([signalled] * 2), ARRAY)
+    assert next_rung(float(rung), signalled, float(tension), 0.5, SCALAR) == expected
+    many = next_rung(
+        np.array([float(rung)] * 2),
+        np.array([signalled] * 2),
+        np.array([float(tension)] * 2),
+        np.array([0.5] * 2),
+        ARRAY,
+    )
     assert many.tolist() == [expected, expected]
 
 

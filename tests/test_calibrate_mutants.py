@@ -53,6 +53,11 @@ MUTANTS: dict[str, tuple[str, tuple[str, ...]]] = {
         # without the drive to posture, SRBM salvos stop being the DPRK's usual test
         ("military distance", "SRBM", "launch days"),
     ),
+    "tension stops lifting military signals": (
+        "state:\n  param.tension_rungs: 0\n",
+        # a tense region no longer turns a test during a crisis elsewhere into a crisis
+        ("tense start",),
+    ),
 }
 
 SMALL = {"runs": 1000, "check_runs": 300, "logged": 60}

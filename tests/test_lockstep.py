@@ -302,7 +302,7 @@ def test_scenarios_with_parts_switched_off_play_the_same_games(tmp_path, without
     assert_same_games(rules, seeds(12))
 
 
-def _rung_never_falls(rung, signalled, ops):
+def _rung_never_falls(rung, signalled, tension, per_ten, ops):
     return ops.where(signalled >= rung, signalled * 1.0, rung)
 
 

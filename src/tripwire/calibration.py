@@ -269,7 +269,9 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         metric=_final(_ENFORCEMENT),
         label="final sanctions enforcement",
         direction="up",
-        factor=1.02,
+        # V.5 names the war the overriding motive ('desperation ... overrides'): its end
+        # must matter more than the other causes' small margins
+        factor=1.1,
         margin=0.005,
         source="V.5 'Russia's desperation to continue its war overrides concern about legal "
         "constraints'",
@@ -296,6 +298,17 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         margin=0.3,
         source="VI Missile Crisis 2.0 'DPRK tests weapons during Taiwan crisis or Ukraine "
         "escalation to stretch U.S. response'",
+    ),
+    CausalCheck(
+        name="A tense start (tension 85)",
+        changes="state:\n  world.tension: 85\n",
+        metric=_reached("missile_crisis_2"),
+        label="share of games reaching Missile Crisis 2.0",
+        direction="up",
+        factor=1.05,
+        margin=0.02,
+        source="II.1 'raising risks of military confrontation'; VI Missile Crisis 2.0: a test "
+        "during a crisis elsewhere climbs further when the region is already tense",
     ),
     CausalCheck(
         name="China cannot mediate",

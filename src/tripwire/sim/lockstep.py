@@ -344,7 +344,13 @@ class LockstepModel(mesa.Model):
             self.recent[rules.move_group[mm[games]], games] += 1.0
             self.move_counts[mm[games], games] += 1
         s[rules.score_index] = score
-        s[rules.rung_index] = rule.next_rung(s[rules.rung_index], max_rung, ARRAY)
+        s[rules.rung_index] = rule.next_rung(
+            s[rules.rung_index],
+            max_rung,
+            s[rules.tension_index],
+            s[rules.tension_rungs_index],
+            ARRAY,
+        )
         k.update(*self._args())
         self._fire_triggers()
         if k.outcome is not None:

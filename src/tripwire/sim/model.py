@@ -274,7 +274,13 @@ class CrisisModel(mesa.Model):
                 if not moves:
                     turn_events.append(_hold_event(agent.code))
         s[rules.score_index] = res.score
-        s[rules.rung_index] = rule.next_rung(s[rules.rung_index], res.max_rung, SCALAR)
+        s[rules.rung_index] = rule.next_rung(
+            s[rules.rung_index],
+            res.max_rung,
+            s[rules.tension_index],
+            s[rules.tension_rungs_index],
+            SCALAR,
+        )
         self._apply_dynamics(s, turn)
         self._fire_triggers(s, turn, turn_events)
         self.state[:] = s

@@ -175,6 +175,8 @@ class Rules:
     snapshot_index: np.ndarray  # variables shown in turn snapshots (not param.*)
     rung_index: int
     score_index: int
+    tension_index: int
+    tension_rungs_index: int  # param.tension_rungs: how much tension lifts a military signal
     # --- actors and objectives
     actors: tuple[str, ...]
     risk_tolerance: np.ndarray  # (6,)
@@ -380,6 +382,8 @@ class _Compiler:
             ),
             "rung_index": self.index["world.escalation_rung"],
             "score_index": self.index["world.escalation_score"],
+            "tension_index": self.index["world.tension"],
+            "tension_rungs_index": self.index["param.tension_rungs"],
             "ladder": self.catalog.ladder,
             "names": self.names,
         }

@@ -34,6 +34,7 @@ turn changed what it reads, which gives the same answer as evaluating it everywh
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,10 @@ class _Scalar:
         return a and b
 
     @staticmethod
+    def floor(v: float) -> float:
+        return float(math.floor(v))
+
+    @staticmethod
     def clip(v: float, lo: float, hi: float) -> float:
         """``lo if v < lo elif v > hi``: a nan stays nan."""
         if v < lo:
@@ -69,6 +74,7 @@ class _Array:
 
     where = staticmethod(np.where)
     both = staticmethod(np.logical_and)
+    floor = staticmethod(np.floor)
 
     @staticmethod
     def clip(v: Any, lo: Any, hi: Any) -> Any:
@@ -301,9 +307,20 @@ def signalled_rung(highest: Any, succeeded: Any, rung: Any, ops: Ops) -> Any:
 
 
 # --- phase 4: the world moves -----------------------------------------------------------------
-def next_rung(rung: Any, signalled: Any, ops: Ops) -> Any:
+MILITARY_RUNG = 4  # Kahn's "traditional crises" begin at rung 4, hardening of positions
+
+
+def next_rung(rung: Any, signalled: Any, tension: Any, per_ten: Any, ops: Ops) -> Any:
     """Adjudication rule 8: the rung rises to the highest rung a successful move signalled;
-    if none signalled the current rung or higher, it falls by one (never below 1)."""
+    if none signalled the current rung or higher, it falls by one (never below 1).
+
+    In a tense crisis a military signal reads higher: a signal of rung 4 or more (Kahn's
+    traditional crises) climbs ``per_ten`` (``param.tension_rungs``) rungs for every 10
+    points of tension above 50, whole rungs only. The same test is a show of force in a calm
+    month and a step towards confrontation in a tense one (II.1 'Increased missile tests may
+    provoke South Korea or the U.S., raising risks of military confrontation')."""
+    lift = ops.floor(per_ten * ops.where(tension > 50.0, tension - 50.0, 0.0) / 10.0)
+    signalled = ops.where(signalled >= MILITARY_RUNG, signalled + lift, signalled)
     lower = rung - 1.0
     return ops.where(signalled >= rung, signalled * 1.0, ops.where(lower > 1.0, lower, 1.0))
 
