@@ -8,7 +8,6 @@ atomically, after the Parquet files, from them alone.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,7 +15,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from tripwire.files import write_bytes_atomic
+from tripwire.files import replace_with
 
 CSV_FILES = ("runs.csv", "events.csv", "series.csv")
 ROWS = 4096
@@ -42,22 +41,31 @@ def _flat(table: pa.Table) -> pa.Table:
 
 
 def write_csv(folder: Path) -> list[Path]:
-    """Write a CSV copy of each Parquet file of a finished batch folder; return them."""
+    """Write a CSV copy of each Parquet file of a finished batch folder; return them.
+
+    Each is streamed into a temporary file beside it (``.NAME.tmp``, removed by a resume if
+    the batch is stopped meanwhile) and then put in place: memory holds one row batch.
+    """
     written = []
     for name in CSV_FILES:
         source = Path(folder) / name.replace(".csv", ".parquet")
         if not source.is_file():
             continue
-        buffer = io.BytesIO()
-        writer = None
-        for batch in pq.ParquetFile(source).iter_batches(batch_size=ROWS):
-            table = _flat(pa.Table.from_batches([batch]))
-            if writer is None:
-                writer = pacsv.CSVWriter(buffer, table.schema)
-            writer.write_table(table)
-        if writer is not None:
-            writer.close()
         target = Path(folder) / name
-        write_bytes_atomic(target, buffer.getvalue())
+        tmp = Path(folder) / f".{name}.tmp"
+        writer = None
+        try:
+            with open(tmp, "wb") as sink:
+                for batch in pq.ParquetFile(source).iter_batches(batch_size=ROWS):
+                    table = _flat(pa.Table.from_batches([batch]))
+                    if writer is None:
+                        writer = pacsv.CSVWriter(sink, table.schema)
+                    writer.write_table(table)
+                if writer is not None:
+                    writer.close()
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        replace_with(tmp, target)
         written.append(target)
     return written
