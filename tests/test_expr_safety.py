@@ -31,6 +31,7 @@ from tripwire.scenario.expr import (
     compile_group,
     parse_expr,
 )
+from tripwire.scenario.ir import Call, Num, Var, walk
 from tripwire.scenario.loader import load_scenario
 
 ACTORS = ("RUS", "PRK", "CHN", "USA", "KOR", "JPN")
@@ -588,7 +589,7 @@ def test_rel_maps_to_the_alphabetical_relations_variable():
     """rel('PRK','RUS') and rel('RUS','PRK') both read `rel.PRK_RUS`."""
     for source in ("rel('PRK', 'RUS')", "rel('RUS', 'PRK')"):
         expr = parse_expr(source, CTX, "num")
-        assert expr.ir == ("var", "rel.PRK_RUS")
+        assert expr.ir == Var("rel.PRK_RUS")
         assert expr.names == frozenset({"rel.PRK_RUS"})
     assert run("rel('PRK', 'CHN')", {}, kind="num") == 0.0  # index 4, unset in `run`
 
@@ -626,7 +627,7 @@ def test_compiled_function_has_no_builtins():
 
 def test_forged_intermediate_form_cannot_reach_builtins():
     """Even a hand-made IR naming a builtin fails with NameError: nothing to reach."""
-    forged = Expr("forged", "num", ("call", "_import__", (("num", 1.0),)))
+    forged = Expr("forged", "num", Call("_import__", (Num(1.0),)))
     fn = compile_group([(forged, BINDING)])
     with pytest.raises(NameError):
         fn([0.0] * len(INDEX), Counters().count, Counters().fired, 1)
@@ -849,3 +850,20 @@ def test_long_sums_and_multiline_conditions_are_accepted():
     with a comment."""
     parse_expr(" + ".join(["world.tension"] * 40) + " > 0", CTX)
     parse_expr("world.tension > 60\n  and PRK.icbm >= 50  # two lines\n", CTX)
+
+
+def test_the_intermediate_form_is_typed_nodes_walked_in_written_order():
+    """One walker serves every reader of the intermediate form: parents first, then the
+    children left to right, as the condition is written."""
+    expr = parse_expr(
+        "count('PRK', tag='missile_test', last=3) >= 2 and (world.tension > 60 or "
+        "start(PRK.icbm) < abs(-PRK.icbm))",
+        CTX,
+    )
+    kinds = [type(node).__name__ for node in walk(expr.ir)]
+    assert kinds == [
+        "And", "Cmp", "Count", "Num", "Or", "Cmp", "Var", "Num", "Cmp", "Start", "Call", "Neg",
+        "Var",
+    ]  # fmt: skip
+    assert [n.name for n in walk(expr.ir) if isinstance(n, Var)] == ["world.tension", "PRK.icbm"]
+    assert parse_expr("world.tension > 60", CTX).ir == parse_expr(" world.tension>60", CTX).ir

@@ -30,6 +30,24 @@ from typing import Any
 from tripwire.catalog import Catalog, load_catalog
 from tripwire.errors import Diagnostic, Location
 from tripwire.scenario.expr import IR, Expr, rel_name
+from tripwire.scenario.ir import (
+    And,
+    Bin,
+    Bool,
+    Call,
+    Cmp,
+    Count,
+    Fired,
+    Neg,
+    Not,
+    Num,
+    Or,
+    Rel,
+    Start,
+    Turn,
+    Var,
+    walk,
+)
 
 # _display is the loader's own rule for printing a path; errors and warnings must agree.
 from tripwire.scenario.loader import _display, load_scenario, read_document, resolve_ref
@@ -42,7 +60,7 @@ Interval = tuple[float, float]
 INF = math.inf
 _FULL: Interval = (-INF, INF)
 Loc = tuple[str | int, ...]
-_LEAVES = ("var", "rel", "start", "turn", "count", "fired")
+_READS = (Var, Rel, Start, Turn, Count, Fired)  # the leaves whose value the game decides
 
 
 def _g(x: float) -> str:
@@ -106,16 +124,9 @@ def _compare(op: str, a: Interval, b: Interval) -> tuple[bool, bool]:
     return (overlap, not point) if op == "==" else (not point, overlap)
 
 
-def _leaves(ir: Any) -> Iterator[IR]:
-    if isinstance(ir, tuple) and ir:
-        if not isinstance(ir[0], str):  # a tuple of operands
-            for x in ir:
-                yield from _leaves(x)
-        elif ir[0] in _LEAVES:
-            yield ir
-        else:
-            for x in ir[1:]:
-                yield from _leaves(x)
+def _leaves(ir: IR) -> Iterator[IR]:
+    """The leaves of a condition that read the game, in written order."""
+    return (node for node in walk(ir) if isinstance(node, _READS))
 
 
 class _World:
@@ -242,11 +253,11 @@ class _Scope:
     def actor(self, word: str) -> str:
         return self.codes.get(word) or word
 
-    def name(self, leaf: IR) -> str:
-        """The variable a ``var``/``rel``/``start`` leaf reads, ``self``/``target`` resolved."""
-        if leaf[0] == "rel":
-            return rel_name(self.actor(leaf[1]), self.actor(leaf[2]))
-        base, _, attr = leaf[1].partition(".")
+    def name(self, leaf: Var | Rel | Start) -> str:
+        """The variable a ``Var``/``Rel``/``Start`` leaf reads, ``self``/``target`` resolved."""
+        if isinstance(leaf, Rel):
+            return rel_name(self.actor(leaf.a), self.actor(leaf.b))
+        base, _, attr = leaf.name.partition(".")
         return f"{self.actor(base)}.{attr}"
 
     def var(self, name: str) -> Interval:
@@ -258,68 +269,75 @@ class _Scope:
         return _FULL if math.isnan(out[0]) or math.isnan(out[1]) else out
 
     def _num(self, ir: IR) -> Interval:
-        kind = ir[0]
-        if kind == "num":
-            return ir[1], ir[1]
-        if kind in ("var", "rel"):
-            return self.var(self.name(ir))
-        if kind == "start":
-            v = self.w.initial[self.name(ir)]
-            return v, v
-        if kind == "turn":
-            return self.turn
-        if kind == "count":
-            seen = self.seen(ir[3])
-            none = self.exact or not seen
-            return 0.0, 0.0 if none else self.w.count_cap(self.actor(ir[1]), ir[2], seen)
-        if kind == "fired":
-            seen = self.seen(ir[2])
-            return 0.0, 0.0 if self.exact or not seen else self.w.fired_cap(ir[1], seen)
-        if kind == "neg":
-            a = self.num(ir[1])
-            return -a[1], -a[0]
-        if kind == "call":
-            args = [self.num(a) for a in ir[2]]
-            if ir[1] == "abs":
-                return _abs(args[0])
-            pick = min if ir[1] == "min" else max
-            return pick(a[0] for a in args), pick(a[1] for a in args)
-        a, b = self.num(ir[2]), self.num(ir[3])  # "bin"
-        if ir[1] == "+":
-            return a[0] + b[0], a[1] + b[1]
-        if ir[1] == "-":
-            return a[0] - b[1], a[1] - b[0]
-        if ir[1] == "*":
-            return _mul(a, b)
-        return _div(a, b) if ir[1] == "/" else _pow(a, int(b[0]))
+        match ir:
+            case Num(value):
+                return value, value
+            case Var() | Rel():
+                return self.var(self.name(ir))
+            case Start():
+                v = self.w.initial[self.name(ir)]
+                return v, v
+            case Turn():
+                return self.turn
+            case Count(actor, key, last):
+                seen = self.seen(last)
+                none = self.exact or not seen
+                return 0.0, 0.0 if none else self.w.count_cap(self.actor(actor), key, seen)
+            case Fired(event, last):
+                seen = self.seen(last)
+                return 0.0, 0.0 if self.exact or not seen else self.w.fired_cap(event, seen)
+            case Neg(operand):
+                a = self.num(operand)
+                return -a[1], -a[0]
+            case Call(fn, args):
+                values = [self.num(a) for a in args]
+                if fn == "abs":
+                    return _abs(values[0])
+                pick = min if fn == "min" else max
+                return pick(a[0] for a in values), pick(a[1] for a in values)
+            case Bin(op, left, right):
+                a, b = self.num(left), self.num(right)
+                if op == "+":
+                    return a[0] + b[0], a[1] + b[1]
+                if op == "-":
+                    return a[0] - b[1], a[1] - b[0]
+                if op == "*":
+                    return _mul(a, b)
+                return _div(a, b) if op == "/" else _pow(a, int(b[0]))
+        raise AssertionError(f"not a number: {ir!r}")  # pragma: no cover (checked at parse)
 
     def truth(self, ir: IR) -> tuple[bool, bool]:
         """(can be true, can be false) of a condition."""
-        kind = ir[0]
-        if kind == "bool":
-            return ir[1], not ir[1]
-        if kind == "not":
-            t, f = self.truth(ir[1])
-            return f, t
-        if kind in ("and", "or"):
-            parts = [self.truth(a) for a in ir[1]]
-            if kind == "and":
+        match ir:
+            case Bool(value):
+                return value, not value
+            case Not(operand):
+                t, f = self.truth(operand)
+                return f, t
+            case And(args):
+                parts = [self.truth(a) for a in args]
                 return all(t for t, _ in parts), any(f for _, f in parts)
-            return any(t for t, _ in parts), all(f for _, f in parts)
-        values = [self.num(a) for a in ir[2]]
-        pairs = [_compare(op, a, b) for op, a, b in zip(ir[1], values, values[1:], strict=False)]
-        return all(t for t, _ in pairs), any(f for _, f in pairs)
+            case Or(args):
+                parts = [self.truth(a) for a in args]
+                return any(t for t, _ in parts), all(f for _, f in parts)
+            case Cmp(ops, operands):
+                values = [self.num(a) for a in operands]
+                pairs = [
+                    _compare(op, a, b) for op, a, b in zip(ops, values, values[1:], strict=False)
+                ]
+                return all(t for t, _ in pairs), any(f for _, f in pairs)
+        raise AssertionError(f"not a condition: {ir!r}")  # pragma: no cover (checked at parse)
 
     def narrowed(self, ir: IR | None, name: str) -> Interval:
         """The values of variable ``name`` whenever the condition holds (and-chains only)."""
         lo, hi = self.var(name)
-        for part in () if ir is None else ir[1] if ir[0] == "and" else (ir,):
-            if part[0] != "cmp" or len(part[1]) != 1:
+        for part in () if ir is None else ir.args if isinstance(ir, And) else (ir,):
+            if not (isinstance(part, Cmp) and len(part.ops) == 1):
                 continue
-            op, (left, right) = part[1][0], part[2]
-            if left[0] == "var" and left[1] == name:
+            op, (left, right) = part.ops[0], part.operands
+            if left == Var(name):
                 other = self.num(right)
-            elif right[0] == "var" and right[1] == name:
+            elif right == Var(name):
                 other = self.num(left)
                 op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
             else:
@@ -332,35 +350,37 @@ class _Scope:
         """Why the leaves of a condition take the values they do, for messages."""
         out: dict[str, None] = {}
         for leaf in _leaves(ir):
-            kind = leaf[0]
-            if kind in ("var", "rel"):
-                name = self.name(leaf)
-                fact = f"{name} is {_g(self.w.initial[name])} on turn 1" if self.exact else None
-                out[fact or self.w.describe(name)] = None
-            elif kind == "start":
-                out[f"start({self.name(leaf)}) is {_g(self.w.initial[self.name(leaf)])}"] = None
-            elif kind == "turn":
-                out[f"turn() is {_span(self.turn)}"] = None
-            elif self.exact:
-                out["nothing has been counted or fired yet on turn 1"] = None
-            elif kind in ("count", "fired") and self.first and leaf[-1] == 1:
-                call = (
-                    _count_call(self.actor(leaf[1]), leaf[2], 1)
-                    if kind == "count"
-                    else f"fired('{leaf[1]}')"
-                )
-                out[
-                    f"{call} is always 0 in an inject's condition: injects come first in a turn, "
-                    "before any action or trigger of that turn (write last=2 for the last turn)"
-                ] = None
-            elif kind == "count":
-                actor, key, last = self.actor(leaf[1]), leaf[2], leaf[3]
-                out[self.w.describe_count(actor, key, last, self.seen(last))] = None
-            elif math.isfinite(cap := self.num(leaf)[1]):  # fired() of a trigger
-                call = f"fired('{leaf[1]}'" + (f", last={leaf[2]})" if leaf[2] != 1 else ")")
-                why = "is always 0: it is switched off" if cap == 0 else f"is at most {_g(cap)}"
-                out[f"{call} {why}"] = None
+            match leaf:
+                case Var() | Rel():
+                    name = self.name(leaf)
+                    fact = f"{name} is {_g(self.w.initial[name])} on turn 1" if self.exact else None
+                    out[fact or self.w.describe(name)] = None
+                case Start():
+                    name = self.name(leaf)
+                    out[f"start({name}) is {_g(self.w.initial[name])}"] = None
+                case Turn():
+                    out[f"turn() is {_span(self.turn)}"] = None
+                case _ if self.exact:
+                    out["nothing has been counted or fired yet on turn 1"] = None
+                case Count(actor, key, 1) if self.first:
+                    call = _count_call(self.actor(actor), key, 1)
+                    out[f"{call}{_FIRST}"] = None
+                case Fired(event, 1) if self.first:
+                    out[f"fired('{event}'){_FIRST}"] = None
+                case Count(actor, key, last):
+                    actor = self.actor(actor)
+                    out[self.w.describe_count(actor, key, last, self.seen(last))] = None
+                case Fired(event, last) if math.isfinite(cap := self.num(leaf)[1]):
+                    call = f"fired('{event}'" + (f", last={last})" if last != 1 else ")")
+                    why = "is always 0: it is switched off" if cap == 0 else f"is at most {_g(cap)}"
+                    out[f"{call} {why}"] = None
         return "; ".join(list(out)[:4])
+
+
+_FIRST = (
+    " is always 0 in an inject's condition: injects come first in a turn, "
+    "before any action or trigger of that turn (write last=2 for the last turn)"
+)
 
 
 def _count_call(actor: str, key: str, last: int) -> str:
@@ -372,13 +392,7 @@ def _count_call(actor: str, key: str, last: int) -> str:
 
 def _comparisons(ir: IR, out: list[IR]) -> list[IR]:
     """The comparisons of a condition, in the order they are written."""
-    if ir[0] == "cmp":
-        out.append(ir)
-    elif ir[0] in ("and", "or"):
-        for a in ir[1]:
-            _comparisons(a, out)
-    elif ir[0] == "not":
-        _comparisons(ir[1], out)
+    out.extend(node for node in walk(ir) if isinstance(node, Cmp))
     return out
 
 
@@ -406,8 +420,8 @@ def _comparison_texts(source: str) -> list[tuple[int, str]]:
 
 def _culprit(scope: _Scope, ir: IR) -> IR:
     """The smallest written part of a condition that makes it never hold."""
-    if ir[0] == "and":
-        return next((_culprit(scope, a) for a in ir[1] if not scope.truth(a)[0]), ir)
+    if isinstance(ir, And):
+        return next((_culprit(scope, a) for a in ir.args if not scope.truth(a)[0]), ir)
     return ir
 
 
@@ -437,7 +451,7 @@ class _Linter:
         rates = [
             (
                 rules.index[d.var],
-                self.parse(d.rate, "num").ir if isinstance(d.rate, str) else ("num", float(d.rate)),
+                self.parse(d.rate, "num").ir if isinstance(d.rate, str) else Num(float(d.rate)),
             )
             for d in self.dynamics
         ]

@@ -30,6 +30,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tripwire.errors import did_you_mean
+from tripwire.scenario.ir import (
+    And,
+    Bin,
+    Bool,
+    Call,
+    Cmp,
+    Count,
+    Fired,
+    Neg,
+    Node,
+    Not,
+    Num,
+    Or,
+    Rel,
+    Start,
+    Turn,
+    Var,
+    walk,
+)
 
 MAX_SOURCE = 2000
 MAX_BRACKETS = 24
@@ -117,12 +136,8 @@ class ExprContext:
     target_vars: Collection[str] | None = None
 
 
-# The intermediate form: nested tuples whose first item names the node kind.
-#   ("num", float) ("bool", bool) ("var", name) ("start", name) ("turn",)
-#   ("count", actor, key, last)
-#   ("fired", event, last) ("call", fname, args) ("bin", op, a, b) ("neg", a)
-#   ("not", a) ("and", args) ("or", args) ("cmp", ops, operands)
-IR = tuple
+# The intermediate form: typed nodes (tripwire.scenario.ir).
+IR = Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,11 +235,11 @@ class _Checker:
     def _Constant(self, node: ast.Constant, depth: int) -> tuple[str, IR]:
         value = node.value
         if isinstance(value, bool):
-            return "bool", ("bool", value)
+            return "bool", Bool(value)
         if isinstance(value, int | float):
             if not abs(value) <= MAX_CONSTANT:
                 raise self.fail(node, f"number too large (limit {MAX_CONSTANT:g})")
-            return "num", ("num", float(value))
+            return "num", Num(float(value))
         if isinstance(value, str):
             raise self.fail(
                 node, "text is only allowed as an argument of count(), fired() or rel()"
@@ -233,7 +248,7 @@ class _Checker:
 
     def _Name(self, node: ast.Name, depth: int) -> tuple[str, IR]:
         if node.id in ("true", "false"):
-            return "bool", ("bool", node.id == "true")
+            return "bool", Bool(node.id == "true")
         if node.id.startswith("_"):
             raise self.fail(node, f"names starting with '_' are not allowed: '{node.id}'")
         if node.id in FUNCTIONS:
@@ -268,7 +283,7 @@ class _Checker:
                 node, f"unknown variable '{name}'" + did_you_mean(name, self.ctx.variables)
             )
         self.names.add(name)
-        return "num", ("var", name)
+        return "num", Var(name)
 
     # --- operators ----------------------------------------------------------------------
     def _BinOp(self, node: ast.BinOp, depth: int) -> tuple[str, IR]:
@@ -288,15 +303,15 @@ class _Checker:
                 raise self.fail(
                     node, f"powers must be a whole number from 0 to {MAX_POWER}, like x ** 2"
                 )
-            return "num", ("bin", "**", left, ("num", float(exp.value)))
+            return "num", Bin("**", left, Num(float(exp.value)))
         right = self.expect(node.right, depth, "num", f"the right side of '{op}'")
-        return "num", ("bin", op, left, right)
+        return "num", Bin(op, left, right)
 
     def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> tuple[str, IR]:
         if isinstance(node.op, ast.Not):
-            return "bool", ("not", self.expect(node.operand, depth, "bool", "'not'"))
+            return "bool", Not(self.expect(node.operand, depth, "bool", "'not'"))
         if isinstance(node.op, ast.USub):
-            return "num", ("neg", self.expect(node.operand, depth, "num", "'-'"))
+            return "num", Neg(self.expect(node.operand, depth, "num", "'-'"))
         if isinstance(node.op, ast.UAdd):
             return "num", self.expect(node.operand, depth, "num", "'+'")
         raise self.fail(node, f"operator '{_OP_NAMES.get(type(node.op), '?')}' is not supported")
@@ -304,7 +319,7 @@ class _Checker:
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[str, IR]:
         word = "and" if isinstance(node.op, ast.And) else "or"
         args = tuple(self.expect(v, depth, "bool", f"each side of '{word}'") for v in node.values)
-        return "bool", (word, args)
+        return "bool", And(args) if word == "and" else Or(args)
 
     def _Compare(self, node: ast.Compare, depth: int) -> tuple[str, IR]:
         ops = []
@@ -317,7 +332,7 @@ class _Checker:
             self.expect(v, depth, "num", "a comparison's operand")
             for v in [node.left, *node.comparators]
         )
-        return "bool", ("cmp", tuple(ops), operands)
+        return "bool", Cmp(tuple(ops), operands)
 
     # --- functions ----------------------------------------------------------------------
     def _Call(self, node: ast.Call, depth: int) -> tuple[str, IR]:
@@ -393,7 +408,7 @@ class _Checker:
         elif "action" in kws:
             key = "action:" + self._text_arg(kws["action"], "action", self.ctx.actions)
         last = self._last_arg(kws["last"]) if "last" in kws else 1
-        return "num", ("count", actor, key, last)
+        return "num", Count(actor, key, last)
 
     def _call_fired(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         kws = self._keywords(node, ("last",))
@@ -401,20 +416,20 @@ class _Checker:
             raise self.fail(node, "fired() takes a trigger or inject id, like fired('my_trigger')")
         event = self._text_arg(node.args[0], "trigger or inject", self.ctx.events)
         last = self._last_arg(kws["last"]) if "last" in kws else 1
-        return "num", ("fired", event, last)
+        return "num", Fired(event, last)
 
     def _call_turn(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         if node.args or node.keywords:
             raise self.fail(node, "turn() takes no arguments")
-        return "num", ("turn",)
+        return "num", Turn()
 
     def _call_start(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         if len(node.args) != 1 or node.keywords:
             raise self.fail(node, "start() takes one variable, like start(world.tension)")
         _, ir = self.check(node.args[0], depth)
-        if ir[0] != "var":
+        if not isinstance(ir, Var):
             raise self.fail(node, "start() takes one variable, like start(world.tension)")
-        return "num", ("start", ir[1])
+        return "num", Start(ir.name)
 
     def _call_rel(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         if len(node.args) != 2 or node.keywords:
@@ -425,10 +440,10 @@ class _Checker:
         if a == b:
             raise self.fail(node, "rel() needs two different actors")
         if a in _ACTOR_WORDS or b in _ACTOR_WORDS:
-            return "num", ("rel", a, b)
+            return "num", Rel(a, b)
         name = rel_name(a, b)
         self.names.add(name)
-        return "num", ("var", name)
+        return "num", Var(name)
 
     def _call_min(self, node: ast.Call, depth: int) -> tuple[str, IR]:
         return self._numeric_call(node, depth, "min", at_least=2)
@@ -446,7 +461,7 @@ class _Checker:
             want = "one number" if at_most == 1 else f"{at_least} to {at_most} numbers"
             raise self.fail(node, f"{name}() takes {want}")
         args = tuple(self.expect(a, depth, "num", f"an argument of {name}()") for a in node.args)
-        return "num", ("call", name, args)
+        return "num", Call(name, args)
 
 
 def _syntax_message(err: SyntaxError) -> str:
@@ -600,44 +615,43 @@ class _Emitter:
         return ast.Subscript(value=_name("s"), slice=_const(idx), ctx=ast.Load())
 
     def emit(self, ir: IR) -> ast.expr:
-        kind = ir[0]
-        if kind in ("num", "bool"):
-            return _const(ir[1])
-        if kind == "var":
-            return self.var(ir[1])
-        if kind == "rel":
-            return self.var(rel_name(self.actor(ir[1]), self.actor(ir[2])))
-        if kind == "start":
-            return _const(float(self.b.initial[self.resolve(ir[1])]))
-        if kind == "turn":
-            return _name("t")
-        if kind == "count":
-            _, actor, key, last = ir
-            code = "any" if actor == "any" else self.actor(actor)
-            return _call("c", _const(self.b.actors[code]), _const(self.b.keys[key]), _const(last))
-        if kind == "fired":
-            return _call("f", _const(self.b.events[ir[1]]), _const(ir[2]))
-        if kind == "call":
-            return _call("_" + ir[1], *(self.emit(a) for a in ir[2]))
-        if kind == "neg":
-            return ast.UnaryOp(op=ast.USub(), operand=self.emit(ir[1]))
-        if kind == "not":
-            return ast.UnaryOp(op=ast.Not(), operand=self.emit(ir[1]))
-        if kind in ("and", "or"):
-            op = ast.And() if kind == "and" else ast.Or()
-            return ast.BoolOp(op=op, values=[self.emit(a) for a in ir[1]])
-        if kind == "cmp":
-            ops = [_AST_CMP[o]() for o in ir[1]]
-            left, *rest = (self.emit(a) for a in ir[2])
-            return ast.Compare(left=left, ops=ops, comparators=rest)
-        if kind == "bin":
-            _, op, a, b = ir
-            if op == "/":
-                return _call("_div", self.emit(a), self.emit(b))
-            if op == "**":
-                return _call("_pow", self.emit(a), self.emit(b))
-            return ast.BinOp(left=self.emit(a), op=_AST_BIN[op](), right=self.emit(b))
-        raise AssertionError(f"unknown IR node {kind!r}")  # pragma: no cover
+        match ir:
+            case Num(value) | Bool(value):
+                return _const(value)
+            case Var(name):
+                return self.var(name)
+            case Rel(a, b):
+                return self.var(rel_name(self.actor(a), self.actor(b)))
+            case Start(name):
+                return _const(float(self.b.initial[self.resolve(name)]))
+            case Turn():
+                return _name("t")
+            case Count(actor, key, last):
+                code = "any" if actor == "any" else self.actor(actor)
+                return _call(
+                    "c", _const(self.b.actors[code]), _const(self.b.keys[key]), _const(last)
+                )
+            case Fired(event, last):
+                return _call("f", _const(self.b.events[event]), _const(last))
+            case Call(fn, args):
+                return _call("_" + fn, *(self.emit(a) for a in args))
+            case Neg(operand):
+                return ast.UnaryOp(op=ast.USub(), operand=self.emit(operand))
+            case Not(operand):
+                return ast.UnaryOp(op=ast.Not(), operand=self.emit(operand))
+            case And(args) | Or(args):
+                op = ast.And() if isinstance(ir, And) else ast.Or()
+                return ast.BoolOp(op=op, values=[self.emit(a) for a in args])
+            case Cmp(ops, operands):
+                left, *rest = (self.emit(a) for a in operands)
+                return ast.Compare(left=left, ops=[_AST_CMP[o]() for o in ops], comparators=rest)
+            case Bin("/", left, right):
+                return _call("_div", self.emit(left), self.emit(right))
+            case Bin("**", left, right):
+                return _call("_pow", self.emit(left), self.emit(right))
+            case Bin(op, left, right):
+                return ast.BinOp(left=self.emit(left), op=_AST_BIN[op](), right=self.emit(right))
+        raise AssertionError(f"unknown IR node {ir!r}")  # pragma: no cover
 
 
 CompiledGroup = Callable[
@@ -728,29 +742,17 @@ def compile_update(
 
 def constant_value(expr: Expr) -> float | None:
     """The value of an expression that is a plain number, else None."""
-    ir = expr.ir
-    if ir[0] == "num":
-        return ir[1]
-    if ir[0] == "neg" and ir[1][0] == "num":
-        return -ir[1][1]
+    match expr.ir:
+        case Num(value):
+            return value
+        case Neg(Num(value)):
+            return -value
     return None
 
 
 def count_keys(expr: Expr) -> set[str]:
     """The count keys (``'*'``, ``'tag:x'``, ``'action:y'``) an expression asks about."""
-    found: set[str] = set()
-    stack: list[Any] = [expr.ir]
-    while stack:
-        node = stack.pop()
-        if not (isinstance(node, tuple) and node):
-            continue
-        if not isinstance(node[0], str):  # a tuple of operands
-            stack.extend(node)
-        elif node[0] == "count":
-            found.add(node[2])
-        else:
-            stack.extend(x for x in node[1:] if isinstance(x, tuple))
-    return found
+    return {node.key for node in walk(expr.ir) if isinstance(node, Count)}
 
 
 class Progress:
@@ -786,17 +788,7 @@ class Progress:
         return scale
 
     def _measure(self, ir: IR) -> float:
-        names: list[str] = []
-        stack: list[Any] = [ir]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, tuple) and node:
-                if node[0] == "var":
-                    names.append(node[1])
-                elif not isinstance(node[0], str):
-                    stack.extend(node)
-                else:
-                    stack.extend(x for x in node[1:] if isinstance(x, tuple))
+        names = [node.name for node in walk(ir) if isinstance(node, Var)]
         spans = [(hi - lo) / 2 for lo, hi in (self.ranges.get(n, (0, 0)) for n in names) if hi > lo]
         return max(spans) if spans else 0.0
 
@@ -807,28 +799,27 @@ class Progress:
         return float(self._parts[key](*args)[0])
 
     def degree(self, ir: IR, args: tuple) -> float:
-        kind = ir[0]
-        if kind == "and":
-            product = 1.0
-            for part in ir[1]:
-                product *= self.degree(part, args)
-            return product
-        if kind == "or":
-            return max(self.degree(a, args) for a in ir[1])
-        if kind == "not":
-            return 1.0 - self.degree(ir[1], args)
-        if kind == "bool":
-            return 1.0 if ir[1] else 0.0
-        if kind == "cmp":
-            worst = 1.0
-            operands = ir[2]
-            for op, left, right in zip(ir[1], operands, operands[1:], strict=False):
-                a, b = self._eval(left, args), self._eval(right, args)
-                gap = {"<": a - b, "<=": a - b, ">": b - a, ">=": b - a}.get(op, abs(a - b))
-                if (op in ("<", ">") and gap >= 0) or gap > 0:
-                    scale = self._scale(left) or self._scale(right) or max(abs(b), abs(a), 1.0)
-                    worst = min(worst, max(0.0, 1.0 - gap / scale))
-            return worst
+        match ir:
+            case And(parts):
+                product = 1.0
+                for part in parts:
+                    product *= self.degree(part, args)
+                return product
+            case Or(parts):
+                return max(self.degree(a, args) for a in parts)
+            case Not(operand):
+                return 1.0 - self.degree(operand, args)
+            case Bool(value):
+                return 1.0 if value else 0.0
+            case Cmp(ops, operands):
+                worst = 1.0
+                for op, left, right in zip(ops, operands, operands[1:], strict=False):
+                    a, b = self._eval(left, args), self._eval(right, args)
+                    gap = {"<": a - b, "<=": a - b, ">": b - a, ">=": b - a}.get(op, abs(a - b))
+                    if (op in ("<", ">") and gap >= 0) or gap > 0:
+                        scale = self._scale(left) or self._scale(right) or max(abs(b), abs(a), 1.0)
+                        worst = min(worst, max(0.0, 1.0 - gap / scale))
+                return worst
         return 0.0
 
     def __call__(

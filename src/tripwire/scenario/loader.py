@@ -20,8 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tripwire.scenario.catalog import Catalog, load_catalog, names_from
 from tripwire.errors import Diagnostic, Location, ScenarioError, did_you_mean
+from tripwire.scenario.catalog import Catalog, load_catalog, names_from
 from tripwire.scenario.schema import ACTORS, LIST_LIMITS, Names, Scenario
 from tripwire.scenario.validation import format_path, validate_model
 from tripwire.scenario.yamlsafe import MarkedMap, MarkedSeq, key_location, locate, read_yaml

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from tripwire.scenario.catalog import Catalog, load_catalog
 from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
+from tripwire.scenario.catalog import Catalog, load_catalog
 from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import ACTORS, Scenario
 

@@ -37,6 +37,7 @@ from tripwire.scenario.expr import (
     _safe_pow,
     rel_name,
 )
+from tripwire.scenario.ir import And, Cmp, Count, Not, Or, Rel, Var, walk
 
 
 def _vmin(first: Any, *rest: Any) -> Any:
@@ -113,18 +114,20 @@ class _VectorEmitter(_Emitter):
     """Emits element-wise operations where the scalar emitter uses Python's own."""
 
     def emit(self, ir: IR) -> ast.expr:
-        kind = ir[0]
-        if kind == "not":
-            return _call("_not", self.emit(ir[1]))
-        if kind in ("and", "or"):
-            return _call("_" + kind, *(self.emit(a) for a in ir[1]))
-        if kind == "cmp":
-            ops, operands = ir[1], [self.emit(a) for a in ir[2]]
-            parts = [
-                ast.Compare(left=left, ops=[_CMP_AST[op]()], comparators=[right])
-                for op, left, right in zip(ops, operands, operands[1:], strict=False)
-            ]
-            return parts[0] if len(parts) == 1 else _call("_and", *parts)
+        match ir:
+            case Not(operand):
+                return _call("_not", self.emit(operand))
+            case And(args):
+                return _call("_and", *(self.emit(a) for a in args))
+            case Or(args):
+                return _call("_or", *(self.emit(a) for a in args))
+            case Cmp(ops, operands):
+                emitted = [self.emit(a) for a in operands]
+                parts = [
+                    ast.Compare(left=left, ops=[_CMP_AST[op]()], comparators=[right])
+                    for op, left, right in zip(ops, emitted, emitted[1:], strict=False)
+                ]
+                return parts[0] if len(parts) == 1 else _call("_and", *parts)
         return super().emit(ir)
 
 
@@ -187,23 +190,13 @@ def reads(expr: Expr, binding: Binding) -> tuple[set[int], set[tuple[int, int]]]
     emitter = _Emitter(binding)
     variables: set[int] = set()
     counters: set[tuple[int, int]] = set()
-    stack: list[Any] = [expr.ir]
-    while stack:
-        node = stack.pop()
-        if not (isinstance(node, tuple) and node):
-            continue
-        kind = node[0]
-        if not isinstance(kind, str):  # a tuple of operands
-            stack.extend(node)
-        elif kind == "var":
-            variables.add(binding.index[emitter.resolve(node[1])])
-        elif kind == "rel":
-            name = rel_name(emitter.actor(node[1]), emitter.actor(node[2]))
-            variables.add(binding.index[name])
-        elif kind == "count":
-            _, actor, key, _last = node
-            code = "any" if actor == "any" else emitter.actor(actor)
-            counters.add((binding.actors[code], binding.keys[key]))
-        else:
-            stack.extend(x for x in node[1:] if isinstance(x, tuple))
+    for node in walk(expr.ir):
+        match node:
+            case Var(name):
+                variables.add(binding.index[emitter.resolve(name)])
+            case Rel(a, b):
+                variables.add(binding.index[rel_name(emitter.actor(a), emitter.actor(b))])
+            case Count(actor, key, _last):
+                code = "any" if actor == "any" else emitter.actor(actor)
+                counters.add((binding.actors[code], binding.keys[key]))
     return variables, counters

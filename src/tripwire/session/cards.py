@@ -36,7 +36,24 @@ from typing import Any
 import numpy as np
 
 from tripwire.catalog import load_catalog
-from tripwire.scenario.expr import Binding, Expr, compile_group, rel_name
+from tripwire.scenario.expr import IR, Binding, Expr, compile_group, rel_name
+from tripwire.scenario.ir import (
+    And,
+    Bin,
+    Bool,
+    Call,
+    Cmp,
+    Count,
+    Fired,
+    Neg,
+    Not,
+    Num,
+    Or,
+    Rel,
+    Start,
+    Turn,
+    Var,
+)
 
 __all__ = [
     "A_LITTLE",
@@ -293,11 +310,11 @@ class _Explainer:
         self.args = args
         self.names = names
 
-    def value(self, ir: tuple) -> float:
+    def value(self, ir: IR) -> float:
         fn = compile_group([(Expr("", "num", ir), self.b)])
         return float(fn(*self.args)[0])
 
-    def holds(self, ir: tuple) -> bool:
+    def holds(self, ir: IR) -> bool:
         fn = compile_group([(Expr("", "bool", ir), self.b)])
         return bool(fn(*self.args)[0])
 
@@ -316,102 +333,99 @@ class _Explainer:
             return self.b.target_code or word
         return word
 
-    def scale_of(self, ir: tuple) -> tuple[float, float] | None:
+    def scale_of(self, ir: IR) -> tuple[float, float] | None:
         """The range of the variable an operand reads directly (None: not a variable)."""
-        if ir[0] == "var":
-            i = self.rules.index.get(self.var(ir[1]))
-        elif ir[0] == "rel":
-            i = self.rules.index.get(rel_name(self.actor(ir[1]), self.actor(ir[2])))
-        else:
-            return None
+        match ir:
+            case Var(name):
+                i = self.rules.index.get(self.var(name))
+            case Rel(a, b):
+                i = self.rules.index.get(rel_name(self.actor(a), self.actor(b)))
+            case _:
+                return None
         return None if i is None else (self.rules.lo_list[i], self.rules.hi_list[i])
 
-    def words(self, ir: tuple) -> str:
-        kind = ir[0]
-        if kind == "var":
-            return variable_label(self.var(ir[1]), self.names)
-        if kind == "rel":
-            return variable_label(rel_name(self.actor(ir[1]), self.actor(ir[2])), self.names)
-        if kind == "num":
-            return f"{ir[1]:g}"
-        if kind == "bool":
-            return "true" if ir[1] else "false"
-        if kind == "turn":
-            return "the turn"
-        if kind == "start":
-            return f"{variable_label(self.var(ir[1]), self.names)} at the start"
-        if kind == "count":
-            _, actor, key, last = ir
-            who = "anyone" if actor == "any" else _name(self.actor(actor), self.names)
-            what = "moves"
-            if key.startswith("tag:"):
-                what = key[4:].replace("_", " ") + " moves"
-            elif key.startswith("action:"):
-                action = key[7:]
-                title = next((m.name for m in self.rules.moves if m.action == action), action)
-                what = f"'{title}' moves"
-            return f"{who}'s {what} in the last {last} turn{'s' if last != 1 else ''}"
-        if kind == "fired":
-            return f"times '{ir[1]}' happened in the last {ir[2]} turns"
-        if kind == "call":
-            return f"{ir[1]}({', '.join(self.words(a) for a in ir[2])})"
-        if kind == "neg":
-            return f"minus {self.words(ir[1])}"
-        if kind == "bin":
-            return f"{self.words(ir[2])} {ir[1]} {self.words(ir[3])}"
-        if kind == "not":
-            return f"not ({self.words(ir[1])})"
-        if kind in ("and", "or"):
-            return f" {kind} ".join(self.words(a) for a in ir[1])
-        if kind == "cmp":
-            return (
-                " ".join(f"{self.words(a)} {o}" for o, a in zip(ir[1], ir[2], strict=False))
-                + f" {self.words(ir[2][-1])}"
-            )
+    def words(self, ir: IR) -> str:
+        match ir:
+            case Var(name):
+                return variable_label(self.var(name), self.names)
+            case Rel(a, b):
+                return variable_label(rel_name(self.actor(a), self.actor(b)), self.names)
+            case Num(value):
+                return f"{value:g}"
+            case Bool(value):
+                return "true" if value else "false"
+            case Turn():
+                return "the turn"
+            case Start(name):
+                return f"{variable_label(self.var(name), self.names)} at the start"
+            case Count(actor, key, last):
+                who = "anyone" if actor == "any" else _name(self.actor(actor), self.names)
+                what = "moves"
+                if key.startswith("tag:"):
+                    what = key[4:].replace("_", " ") + " moves"
+                elif key.startswith("action:"):
+                    action = key[7:]
+                    title = next((m.name for m in self.rules.moves if m.action == action), action)
+                    what = f"'{title}' moves"
+                return f"{who}'s {what} in the last {last} turn{'s' if last != 1 else ''}"
+            case Fired(event, last):
+                return f"times '{event}' happened in the last {last} turns"
+            case Call(fn, args):
+                return f"{fn}({', '.join(self.words(a) for a in args)})"
+            case Neg(operand):
+                return f"minus {self.words(operand)}"
+            case Bin(op, left, right):
+                return f"{self.words(left)} {op} {self.words(right)}"
+            case Not(operand):
+                return f"not ({self.words(operand)})"
+            case And(args) | Or(args):
+                word = " and " if isinstance(ir, And) else " or "
+                return word.join(self.words(a) for a in args)
+            case Cmp(ops, operands):
+                return (
+                    " ".join(f"{self.words(a)} {o}" for o, a in zip(ops, operands, strict=False))
+                    + f" {self.words(operands[-1])}"
+                )
         return "a condition"  # pragma: no cover - every IR kind is named above
 
-    def shown(self, ir: tuple, value: float, scale: tuple[float, float] | None) -> str:
+    def shown(self, ir: IR, value: float, scale: tuple[float, float] | None) -> str:
         """An operand's value in the units the board shows (its scale: the other side's)."""
-        if ir[0] == "num" and scale is not None:
-            return format_value(value, *scale)
         if scale is not None:
             return format_value(value, *scale)
         return f"{value:g}" if value == int(value) else f"{value:.2f}"
 
-    def compare(self, op: str, left: tuple, right: tuple) -> str:
-        if left[0] == "num" and right[0] != "num":  # "60 < tension" reads "tension above 60"
-            op, left, right = _FLIP[op], right, left
+    def compare(self, op: str, left: IR, right: IR) -> str:
+        if isinstance(left, Num) and not isinstance(right, Num):
+            op, left, right = _FLIP[op], right, left  # "60 < tension" reads "tension above 60"
         scale = self.scale_of(left) or self.scale_of(right)
         a, b = self.value(left), self.value(right)
-        if scale == (0.0, 1.0) and right[0] == "num" and (op, b) in ((">=", 1.0), ("==", 1.0)):
+        if scale == (0.0, 1.0) and isinstance(right, Num) and (op, b) in ((">=", 1.0), ("==", 1.0)):
             return f"needs {self.words(left)} (none now)"  # a flag: on or off
         want = f"{_CMP_WORDS[op]} {self.shown(right, b, scale)}"
-        if right[0] not in ("num",):
+        if not isinstance(right, Num):
             want = f"{_CMP_WORDS[op]} {self.words(right)} ({self.shown(right, b, scale)})"
         return f"needs {self.words(left)} {want} (now {self.shown(left, a, scale)})"
 
-    def failing(self, ir: tuple) -> list[str]:
+    def failing(self, ir: IR) -> list[str]:
         """Why ``ir`` does not hold: one sentence per failing part (empty if it holds)."""
         if self.holds(ir):
             return []
-        kind = ir[0]
-        if kind == "and":
-            return [why for part in ir[1] for why in self.failing(part)]
-        if kind == "or":
-            options = ["; ".join(self.failing(part)) for part in ir[1]]
-            return ["one of: " + " — or — ".join(options)]
-        if kind == "cmp":
-            out = []
-            ops, operands = ir[1], ir[2]
-            for op, left, right in zip(ops, operands, operands[1:], strict=False):
-                probe = ("cmp", (op,), (left, right))
-                if not self.holds(probe):
-                    out.append(self.compare(op, left, right))
-            return out
-        if kind == "bool":
-            return ["not available in this scenario"]
-        if kind == "not":
-            return [f"needs it not to be so that {self.words(ir[1])}"]
+        match ir:
+            case And(parts):
+                return [why for part in parts for why in self.failing(part)]
+            case Or(parts):
+                options = ["; ".join(self.failing(part)) for part in parts]
+                return ["one of: " + " — or — ".join(options)]
+            case Cmp(ops, operands):
+                return [
+                    self.compare(op, left, right)
+                    for op, left, right in zip(ops, operands, operands[1:], strict=False)
+                    if not self.holds(Cmp((op,), (left, right)))
+                ]
+            case Bool():
+                return ["not available in this scenario"]
+            case Not(operand):
+                return [f"needs it not to be so that {self.words(operand)}"]
         return [f"needs {self.words(ir)}"]
 
 
