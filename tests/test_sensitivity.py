@@ -11,6 +11,7 @@ starting value of ``world.driver`` is 60 or more (nothing changes it), beside a 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -208,6 +209,9 @@ def test_a_folder_is_never_overwritten_unless_named(known, tmp_path, monkeypatch
     assert first.exit_code == 0, first.output
     default = tmp_path / "sensitivity-known-lhs-s4"
     assert (default / "indices.json").is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert default.stat().st_mode & 0o777 == 0o777 & ~umask  # made like any folder
     again = runner.invoke(app, args)  # the default name, not chosen by the user: refused
     assert again.exit_code == 2
     assert "already exists" in again.output

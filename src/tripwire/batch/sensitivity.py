@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
 import shutil
 import tempfile
 import time
@@ -921,7 +922,9 @@ def run_sensitivity(
         os.rmdir(folder)
     folder = folder.absolute()
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    # a fresh name beside the output (made like any folder, with the user's umask)
+    tmp = folder.parent / f".{folder.name}.tmp-{secrets.token_hex(6)}"
+    tmp.mkdir()
     try:
         table = points_table(design, played)
         pq.write_table(table, tmp / "points.parquet", compression="zstd")
