@@ -909,7 +909,9 @@ def sensitivity_cmd(
     ] = max(1, os.cpu_count() or 1),
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output folder (default: sensitivity-SCENARIO-METHOD)."),
+        typer.Option(
+            "--out", "-o", help="Output folder (default: sensitivity-SCENARIO-METHOD-sSEED)."
+        ),
     ] = None,
     outcomes: Annotated[
         list[str] | None,
