@@ -165,7 +165,17 @@ def test_two_processes_cannot_play_one_session(tmp_path, script):
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        _wait_for(lambda: (folder / JOURNAL).is_file() and journal_lines(folder), holder, "a turn")
+        # the first turn is played once its snapshot is in the log (written after the journal
+        # line): only then does the holder sit still for its --delay
+        _wait_for(
+            lambda: (
+                (folder / JOURNAL).is_file()
+                and journal_lines(folder)
+                and '{"type":"turn","turn":1,' in (folder / LOG).read_text(encoding="utf-8")
+            ),
+            holder,
+            "a turn",
+        )
         before = files(folder)
         assert LOCK in before
         message = f"{folder}:1:1: error: this session is open in another process (pid {holder.pid})"
