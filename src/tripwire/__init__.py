@@ -32,8 +32,7 @@ __all__ = [
 from tripwire.errors import InputError, ScenarioError
 
 if TYPE_CHECKING:
-    from tripwire.api import run_game
-    from tripwire.api import run_batch
+    from tripwire.api import run_batch, run_game
     from tripwire.scenario.loader import load_scenario
     from tripwire.sim.model import CrisisModel
     from tripwire.sim.rules import compile_rules
