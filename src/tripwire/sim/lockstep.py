@@ -18,8 +18,10 @@ numbers in the same order as the scalar code, and ``min``/``max`` and clipping k
 Python's rules. ``tests/test_lockstep.py`` plays every bundled scenario, and scenarios that
 use every feature of the rules, both ways and compares the games field by field.
 
-What it does not do: record event logs or take human seats and white-cell acts; those are
-:class:`CrisisModel`'s job. It can continue a game in progress with bots in every seat
+What it does not do: write event logs (with ``events=True`` it records each game's events
+in lean columns, the actions, holds, injects, triggers and outcomes the one-game model logs,
+in the same order: ``tripwire batch --events``) or take human seats and white-cell acts;
+those are :class:`CrisisModel`'s job. It can continue a game in progress with bots in every seat
 (:meth:`LockstepModel.continuing`), which is how a session's fork plays its futures.
 """
 
