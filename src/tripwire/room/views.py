@@ -11,6 +11,7 @@ a record whose ``seen`` says so (``tests/test_room_leak.py`` checks every messag
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -53,8 +54,16 @@ def public_records(session: Session) -> list[dict[str, Any]]:
     return [r for r in live_records(session) if visible(r, PUBLIC)]
 
 
+@functools.cache
 def names() -> dict[str, str]:
+    """Actor code -> display name."""
     return {code: a.name for code, a in load_catalog().actors.items()}
+
+
+@functools.cache
+def action_names() -> dict[str, str]:
+    """Catalog action id -> its short name (a scenario's own actions keep their id)."""
+    return {a.id: a.name for a in load_catalog().actions}
 
 
 def describe(record: Mapping[str, Any], who: Mapping[str, str]) -> str:
@@ -81,8 +90,10 @@ def describe(record: Mapping[str, Any], who: Mapping[str, str]) -> str:
         return f"Outcome reached: {record.get('title')}"
     if kind == "decision":
         moves = record.get("moves") or []
+        titles = action_names()
         said = ", ".join(
-            str(m.get("action")) + (f" → {m.get('target')}" if m.get("target") else "")
+            titles.get(str(m.get("action")), str(m.get("action")))
+            + (f" → {who.get(str(m.get('target')), m.get('target'))}" if m.get("target") else "")
             for m in moves
         )
         return f"{record.get('who')} decided: {said or 'hold'}"
