@@ -346,7 +346,10 @@ class Calibration:
 
 
 def _batch(scenario: Any, runs: int, seed: int, jobs: int, folder: Path) -> BatchResult:
-    return run_batch(scenario, runs, seed=seed, jobs=jobs, out=folder, plots=False)
+    # calibration judges the model against the analysis' bands whatever the scenario is:
+    # a modified or broken model must answer to them (a plain batch of a custom scenario
+    # is not judged unless asked)
+    return run_batch(scenario, runs, seed=seed, jobs=jobs, out=folder, plots=False, bands=True)
 
 
 def counterfactual(base: str, check: CausalCheck, folder: Path) -> Any:
