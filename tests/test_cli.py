@@ -552,11 +552,15 @@ def test_run_log_is_ordered_turn_by_turn(seed7_log) -> None:
 
 
 def test_run_log_has_every_actor_acting_with_coded_actions(seed7_log) -> None:
-    """Every actor acts every turn; every non-hold action carries a CAMEO code."""
+    """Every actor acts every turn (its own move, a hold, or joining a partner's joint move,
+    which spends its action points too); every non-hold action carries a CAMEO code."""
     log, _ = seed7_log
     records = read_log(log)
     actions = [r for r in records if r.get("kind") == "action"]
-    per_turn = {t: {r["actor"] for r in actions if r["turn"] == t} for t in range(1, 25)}
+    per_turn = {
+        t: {a for r in actions if r["turn"] == t for a in (r["actor"], *r.get("joined", ()))}
+        for t in range(1, 25)
+    }
     assert all(actors == set(ACTORS) for actors in per_turn.values()), per_turn
     moves = [r for r in actions if r["action"] != "hold"]
     assert moves
