@@ -727,3 +727,37 @@ def test_the_menu_header_never_runs_under_its_buttons(scenario, size, monkeypatc
     assert "SEPTEMBER" in next(t for t, _ in placed if t.startswith("TURN "))
     for button in (g.board, g.hold, g.confirm):
         assert not header.colliderect(pygame.Rect(button.tuple())), (header, button)
+
+
+def test_a_review_mark_can_be_cleared_back_to_the_dice(app, session):
+    """Force failure, then D (Dice): the mark is gone, the move rolls again, the clearing is
+    journaled with its rationale, and the resolved turn records the intervention; clearing a
+    move that has no mark is refused and changes nothing."""
+    play_to_review(app)
+    rows = [r for r in app.review() if r.index is not None and r.actor == "PRK"]
+    m = rows[0].index
+    click(app, "row", m)
+    click(app, "force_failure")
+    type_text(app, "Launch scrubbed")
+    click(app, "prompt_ok")
+    assert session.model.pending.forced == {m: False}
+    press(app, pygame.K_d, "d")
+    type_text(app, "On second thought, roll it")
+    press(app, pygame.K_RETURN)
+    assert session.model.pending.forced == {} and m not in session.model.pending.vetoed
+    assert session.lines[-1]["do"] == "clear"
+    assert session.lines[-1]["rationale"] == "On second thought, roll it"
+    assert "FORCED FAILURE" not in text_drawn(app)
+    lines = list(session.lines)
+    press(app, pygame.K_d, "d")  # nothing to clear now
+    type_text(app, "again")
+    press(app, pygame.K_RETURN)
+    assert session.lines == lines and "no veto or forced result to clear" in app.message
+    if app.prompt is not None:  # a refused act keeps its prompt open with the error
+        press(app, pygame.K_ESCAPE)
+    click(app, "resolve")
+    cleared = [
+        e for e in session.model.log if e.get("kind") == "intervention" and e.get("what") == "clear"
+    ]
+    assert len(cleared) == 1 and cleared[0]["seen"] == "white"
+    assert "let the dice decide" in cleared[0]["text"]

@@ -290,3 +290,31 @@ def test_the_white_cell_opens_the_review_of_the_game_so_far(room, client):
     assert "after-action review" in review.text and "REVIEW-NOTE-9" in review.text
     assert "Private: seen by the white cell only." in review.text
     assert review.headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_the_white_cell_sees_its_marks_and_clears_one_the_teams_see_none(room, client):
+    """A forced result shows as the move's mark in the white cell's view only; 'clear' lets
+    the dice decide again (the mark reads 'dice'); clearing an unmarked move is a 409."""
+    white = link(room, "white")
+    client.post(white + "/act", json={"do": "begin"})
+    pending = client.get(white + "/state").json()["white"]["pending"]
+    prk = next(p for p in pending if p["actor"] == "PRK")
+    move = prk["moves"][0]
+    assert move["mark"] == "dice"
+    ref = {"actor": "PRK", "action": move["action"], "target": move["target"]}
+    assert (
+        client.post(white + "/act", json={"do": "force", "success": False, **ref}).status_code
+        == 200
+    )
+
+    def mark() -> str:
+        pending = client.get(white + "/state").json()["white"]["pending"]
+        return next(p for p in pending if p["actor"] == "PRK")["moves"][0]["mark"]
+
+    assert mark() == "forced to fail"
+    for team in ("team:USA", "team:KOR", "public"):
+        assert "forced to fail" not in client.get(link(room, team) + "/state").text
+    assert client.post(white + "/act", json={"do": "clear", **ref}).status_code == 200
+    assert mark() == "dice"
+    again = client.post(white + "/act", json={"do": "clear", **ref})
+    assert again.status_code == 409 and "no veto or forced result" in again.json()["error"]

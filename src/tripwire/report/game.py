@@ -170,13 +170,15 @@ def describe_intervention(e: dict[str, Any]) -> str:
     """What the white cell did, in words (names rather than ids where the log allows)."""
     what = str(e.get("what") or "")
     names = actor_names()
-    if what in ("veto", "force_success", "force_failure") and e.get("actor"):
+    if what in ("veto", "force_success", "force_failure", "clear") and e.get("actor"):
         actor = names.get(str(e["actor"]), str(e["actor"]))
         move = _action_names().get(str(e.get("action")), str(e.get("action")))
         target = f" → {e['target']}" if e.get("target") else ""
         whose = f"{actor}'" if actor.endswith("s") else f"{actor}'s"
         if what == "veto":
             return f"Vetoed {whose} {move}{target}"
+        if what == "clear":
+            return f"Let the dice decide {whose} {move}{target} again"
         outcome = "succeed" if what == "force_success" else "fail"
         return f"Forced {whose} {move}{target} to {outcome}"
     if what == "set" and e.get("variable") and isinstance(e.get("value"), int | float):

@@ -59,7 +59,7 @@ from tripwire.session.session import Session, SessionError
 from tripwire.sim.events import PUBLIC, WHITE
 
 MAX_BODY = 64 * 1024
-WHITE_ACTS = ("begin", "resolve", "veto", "force", "inject", "set", "note", "undo")
+WHITE_ACTS = ("begin", "resolve", "veto", "force", "clear", "inject", "set", "note", "undo")
 KEEPALIVE = 15.0  # seconds between comments on a quiet event stream
 POLL = 0.05  # how often an event stream looks for a change (seconds)
 STATIC = ("room.js", "room.css")

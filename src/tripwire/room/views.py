@@ -269,6 +269,24 @@ def _chosen(session: Session, actor: str) -> list[dict[str, Any]] | None:
     ]
 
 
+def _marked(session: Session, actor: str) -> list[dict[str, Any]] | None:
+    """A seat's chosen moves with the white cell's review mark on each (the white cell's
+    view only): "vetoed", "forced to succeed", "forced to fail" or "dice"."""
+    moves = _chosen(session, actor)
+    pending = session.model.pending
+    if moves is None or pending is None:
+        return moves
+    chosen = pending.chosen[session.rules.actors.index(actor)] or []
+    for move, m in zip(moves, chosen, strict=True):
+        if m in pending.vetoed:
+            move["mark"] = "vetoed"
+        elif m in pending.forced:
+            move["mark"] = "forced to succeed" if pending.forced[m] else "forced to fail"
+        else:
+            move["mark"] = "dice"
+    return moves
+
+
 def upcoming_injects(session: Session) -> list[dict[str, Any]]:
     """The scenario's scheduled injects still to come, and its library (white cell)."""
     rules = session.rules
@@ -345,7 +363,7 @@ def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = Non
                     "actor": code,
                     "name": who.get(code, code),
                     "human": code in session.info.humans,
-                    "moves": _chosen(session, code),
+                    "moves": _marked(session, code),
                 }
                 for code in rules.actors
             ]

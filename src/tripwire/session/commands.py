@@ -30,7 +30,9 @@ from pydantic import (
     ValidationError,
 )
 
-KINDS = ("begin", "decide", "veto", "force", "inject", "set", "note", "fork", "resolve", "undo")
+KINDS = (
+    "begin", "decide", "veto", "force", "clear", "inject", "set", "note", "fork", "resolve", "undo",
+)  # fmt: skip
 
 # a finite number, not true/false, not text
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -99,6 +101,15 @@ class Force(_WhiteCell):
     success: StrictBool
 
 
+class Clear(_WhiteCell):
+    """Take back a veto or a forced result: the chosen move goes to the dice again."""
+
+    do: Literal["clear"] = "clear"
+    actor: StrictStr
+    action: StrictStr
+    target: StrictStr | None = None
+
+
 class Inject(_WhiteCell):
     """Between turns: a library inject (``id``) or an ad-hoc one (``text``, ``effects``)."""
 
@@ -155,6 +166,7 @@ Command = Annotated[
     | Annotated[Decide, Tag("decide")]
     | Annotated[Veto, Tag("veto")]
     | Annotated[Force, Tag("force")]
+    | Annotated[Clear, Tag("clear")]
     | Annotated[Inject, Tag("inject")]
     | Annotated[SetValue, Tag("set")]
     | Annotated[Note, Tag("note")]
@@ -164,7 +176,7 @@ Command = Annotated[
     Discriminator("do"),
 ]
 COMMAND: TypeAdapter[Command] = TypeAdapter(Command)
-COMMANDS = (Begin, Decide, Veto, Force, Inject, SetValue, Note, Fork, Resolve, Undo)
+COMMANDS = (Begin, Decide, Veto, Force, Clear, Inject, SetValue, Note, Fork, Resolve, Undo)
 BY_KIND: dict[str, type[_Command]] = {c.model_fields["do"].default: c for c in COMMANDS}
 
 _EXPECTED = {

@@ -29,6 +29,7 @@ from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import Scenario
 from tripwire.session.commands import (
     Begin,
+    Clear,
     Command,
     CommandError,
     Decide,
@@ -511,7 +512,7 @@ class Session:
                     if actor not in model.waiting_for():
                         raise SessionError(f"{actor} is not waiting to decide")
                     model.decide(actor, [m.index for m in moves], who=who)
-                case Veto() | Force():
+                case Veto() | Force() | Clear():
                     move = self.find_move(
                         command.actor, command.action, command.target, chosen=True
                     )
@@ -519,6 +520,8 @@ class Session:
                             "publish": command.publish}  # fmt: skip
                     if isinstance(command, Veto):
                         model.veto(move.index, **said)
+                    elif isinstance(command, Clear):
+                        model.clear(move.index, **said)
                     else:
                         model.force(move.index, command.success, **said)
                 case Inject():

@@ -330,6 +330,19 @@ class CrisisModel(mesa.Model):
         pending.forced.pop(move, None)
         self._intervention(pending.events, who, "veto", rationale, publish, move=move)
 
+    def clear(
+        self, move: int, *, who: str = "white cell", rationale: str = "", publish: bool = False
+    ) -> None:
+        """Take back a veto or a forced result: the chosen move goes to the dice again."""
+        pending = self._require_pending()
+        self._require_chosen(move)
+        if move not in pending.vetoed and move not in pending.forced:
+            mv = self.rules.moves[move]
+            raise ValueError(f"{mv.actor}'s '{mv.action}' has no veto or forced result to clear")
+        pending.vetoed.discard(move)
+        pending.forced.pop(move, None)
+        self._intervention(pending.events, who, "clear", rationale, publish, move=move)
+
     def force(
         self,
         move: int,
@@ -736,12 +749,14 @@ def check_moves(rules: Rules, view: DecisionView | None, actor: int, moves: list
 def describe_intervention(record: dict[str, Any], rules: Rules) -> str:
     """One line saying what the white cell did, for feeds and reviews."""
     what = record["what"]
-    if what in ("veto", "force_success", "force_failure"):
+    if what in ("veto", "force_success", "force_failure", "clear"):
         name = next((m.name for m in rules.moves if m.action == record["action"]), record["action"])
         target = f" → {record['target']}" if record.get("target") else ""
         move = f"{record['actor']}'s {name}{target}"
         if what == "veto":
             return f"White cell vetoed {move}"
+        if what == "clear":
+            return f"White cell let the dice decide {move} again"
         return f"White cell made {move} {'succeed' if what == 'force_success' else 'fail'}"
     if what == "inject":
         return f"White cell injected: {record.get('text', record.get('inject'))}"

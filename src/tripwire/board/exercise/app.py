@@ -371,23 +371,28 @@ class ExerciseApp(Window):
             self.selected, self.ready = [], None
 
     def intervene(self, what: str, opened_by: str = "") -> None:
-        """Veto, or force the success or failure of, the move picked in the review; asks for
-        the white cell's rationale first."""
+        """Veto, force the success or failure of, or clear the mark of (let the dice decide)
+        the move picked in the review; asks for the white cell's rationale first."""
         m = self.review_pick
         if self.screen_name != "review" or m is None:
             self.say("Pick a chosen move first: click it, or select it with ↑/↓.", "error")
             return
         move = self.session.rules.moves[m]
         label = move_card(self.session.rules, move, 0.0, self.names).label
-        verb = {"veto": "Veto", "success": "Force success of", "failure": "Force failure of"}[what]
+        verb = {
+            "veto": "Veto",
+            "success": "Force success of",
+            "failure": "Force failure of",
+            "clear": "Let the dice decide",
+        }[what]
         entry: dict[str, Any] = {
-            "do": "veto" if what == "veto" else "force",
+            "do": what if what in ("veto", "clear") else "force",
             "actor": move.actor,
             "action": move.action,
             "target": move.target,
             "who": WHITE_CELL,
         }
-        if what != "veto":
+        if what in ("success", "failure"):
             entry["success"] = what == "success"
 
         def submit(text: str) -> None:

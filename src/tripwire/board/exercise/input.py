@@ -246,9 +246,9 @@ def _screen_key(app: ExerciseApp, event: pygame.event.Event, key: int, char: str
             at = picks.index(app.review_pick) if app.review_pick in picks else -1
             step = 1 if key == pygame.K_DOWN else -1
             app.review_pick = picks[(at + step) % len(picks)] if at >= 0 else picks[0]
-        elif key in (pygame.K_v, pygame.K_s, pygame.K_x):
-            what = {pygame.K_v: "veto", pygame.K_s: "success"}.get(key, "failure")
-            app.intervene(what, char)
+        elif key in (pygame.K_v, pygame.K_s, pygame.K_x, pygame.K_d):
+            what = {pygame.K_v: "veto", pygame.K_s: "success", pygame.K_d: "clear"}
+            app.intervene(what.get(key, "failure"), char)
         elif key == pygame.K_r or key in ENTER:
             app.resolve()
 
@@ -342,6 +342,7 @@ def _activate(app: ExerciseApp, t: Target) -> None:
         "veto": lambda: app.intervene("veto"),
         "force_success": lambda: app.intervene("success"),
         "force_failure": lambda: app.intervene("failure"),
+        "clear": lambda: app.intervene("clear"),
     }
     if t.id in simple:
         simple[t.id]()

@@ -224,6 +224,7 @@ REVIEW_BUTTONS = (
     ("veto", "Veto (V)", 150),
     ("force_success", "Force success (S)", 220),
     ("force_failure", "Force failure (X)", 210),
+    ("clear", "Dice (D)", 130),
     ("resolve", "Resolve turn (R)", 230),
     ("peek", "Board (B)", 150),
 )

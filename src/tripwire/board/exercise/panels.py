@@ -38,6 +38,7 @@ HELP_SECTIONS = (
             ("Enter / 0", "confirm the choice / hold (choose nothing)"),
             ("Click or ↑/↓", "review: pick a chosen move"),
             ("V / S / X", "review: veto / force success / force failure"),
+            ("D", "review: clear the mark, let the dice decide"),
             ("R or Enter", "review: resolve the turn"),
             ("B", "menu or review: look at the board (B again returns)"),
             ("Wheel, PgUp / PgDn", "board: scroll the event feed of a busy turn"),

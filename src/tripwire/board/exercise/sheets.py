@@ -345,8 +345,8 @@ def review(app: ExerciseApp, surf: pygame.Surface) -> None:
     )
     r.put(
         surf,
-        "Click a move (or ↑/↓), then Veto, Force success or Force failure: each asks "
-        "for a rationale. Resolve the turn when done.",
+        "Click a move (or ↑/↓), then Veto, Force success or Force failure, or Dice to clear "
+        "the mark: each asks for a rationale. Resolve the turn when done.",
         (head.x, head.y + px(64)),
         lay.small,
         C.MUTED,

@@ -441,11 +441,9 @@ def briefing_acts(lines: Sequence[Mapping[str, Any]]) -> list[str]:
             out.append(f"Set {e.get('variable')} to {e.get('value')}{why}")
         elif do == "note":
             out.append(f"Note: {e.get('text', '')}")
-        elif do in ("veto", "force"):
-            kind = (
-                "Veto"
-                if do == "veto"
-                else ("Force success" if e.get("success") else "Force failure")
+        elif do in ("veto", "force", "clear"):
+            kind = {"veto": "Veto", "clear": "Let the dice decide"}.get(
+                do, "Force success" if e.get("success") else "Force failure"
             )
             out.append(f"{kind}: {e.get('actor')} {e.get('action')}{why}")
     return out

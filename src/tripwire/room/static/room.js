@@ -184,7 +184,8 @@ function drawWhite(v) {
   for (const p of w.pending) {
     const tr = el("tr");
     tr.appendChild(el("td", p.name + (p.human ? " (team)" : " (bot)")));
-    const moves = p.moves === null ? "deciding…" : (p.moves.map((m) => m.name + (m.target ? " → " + m.target : "")).join(", ") || "hold");
+    const mark = (m) => (m.mark && m.mark !== "dice" ? " [" + m.mark + "]" : "");
+    const moves = p.moves === null ? "deciding…" : (p.moves.map((m) => m.name + (m.target ? " → " + m.target : "") + mark(m)).join(", ") || "hold");
     tr.appendChild(el("td", moves));
     body.appendChild(tr);
     for (const m of p.moves || []) {
@@ -275,9 +276,9 @@ function wire() {
     if (!$("review-move").value) { say("No chosen move to review yet.", "error"); return; }
     const m = JSON.parse($("review-move").value);
     const what = $("review-what").value;
-    const body = {do: what === "veto" ? "veto" : "force", actor: m.actor, action: m.action, target: m.target,
+    const body = {do: what.startsWith("force") ? "force" : what, actor: m.actor, action: m.action, target: m.target,
       rationale: $("review-why").value, publish: $("review-publish").checked};
-    if (what !== "veto") body.success = what === "force-success";
+    if (what.startsWith("force")) body.success = what === "force-success";
     if (await post("/act", body)) { say("Recorded.", "ok"); $("review-why").value = ""; }
   });
   $("f-inject").addEventListener("submit", async (e) => {
