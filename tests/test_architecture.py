@@ -113,3 +113,16 @@ def test_the_catalog_package_is_data_on_one_side_of_the_scenario_layer():
     code = [p for p in (SRC / "catalog").rglob("*.py")]
     assert [p.name for p in code] == ["__init__.py"]
     assert {m for m, _ in _imports(code[0])} == {"tripwire.scenario.catalog"}
+
+
+def test_the_board_and_the_room_read_the_session_not_its_model():
+    """The exercise board, the projector and the room read the game through the session's
+    own methods (the session owns the model and replaces it on undo and resume)."""
+    reached = []
+    for path in [*(SRC / "board").rglob("*.py"), *(SRC / "room").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "model":
+                owner = ast.unparse(node.value)
+                if owner.endswith("session") or owner == "s":
+                    reached.append(f"{path.relative_to(SRC)}:{node.lineno} {owner}.model")
+    assert not reached, reached

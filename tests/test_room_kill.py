@@ -65,7 +65,12 @@ def test_a_server_killed_mid_turn_resumes_with_every_decision(tmp_path: Path):
         assert state["turn"] == 1 and state["waiting"] == ["JPN"]
         chosen = {p["actor"]: p["moves"] for p in state["white"]["pending"] if p["human"]}
         assert chosen["USA"] == [
-            {"action": "deploy_carrier_group", "target": "PRK", "name": "Deploy carrier group"}
+            {
+                "action": "deploy_carrier_group",
+                "target": "PRK",
+                "name": "Deploy carrier group",
+                "mark": "dice",
+            }
         ]
         assert chosen["KOR"] == [] and chosen["JPN"] is None
         # a second decision from a team that decided before the crash is refused

@@ -41,7 +41,7 @@ def _briefing(session: Session, viewer: str) -> str:
     parts = [
         f'<section class="sheet"><h2>{escape(spec.title)}</h2>'
         f'<p class="read-aloud">{escape(spec.description)}</p>'
-        f"<p>{session.model.turns} turns of one month from {escape(spec.start)}. Teams: "
+        f"<p>{session.planned_turns} turns of one month from {escape(spec.start)}. Teams: "
         + ", ".join(escape(names().get(h, h)) for h in session.info.humans)
         + ".</p></section>"
     ]
@@ -71,7 +71,7 @@ def _cards(session: Session, viewer: str) -> str:
 
 
 def _turns(session: Session, viewer: str) -> str:
-    log = session.model.log
+    log = session.log
     who = names()
     parts = []
     turns = sorted({int(r["turn"]) for r in log if r.get("type") == "turn" and r["turn"] > 0})

@@ -165,14 +165,14 @@ class Room:
         command = Decide(actor=actor, moves=moves, who=f"{actor} team")
         with self.lock:
             session = self.session
-            if session.model.pending is None:
+            if not session.under_way:
                 raise Refused(
                     409,
                     "the turn has not begun: the white cell begins it"
                     if session.phase == "briefing"
                     else "the game is over",
                 )
-            if actor not in session.model.waiting_for():
+            if actor not in session.waiting_for():
                 raise Refused(409, "your team has decided this turn already")
             self._apply(command)
 
@@ -342,7 +342,7 @@ def create_app(room: Room) -> Starlette:  # noqa: PLR0915 - one closure per rout
             folder = room.session.folder
             if folder is None:
                 raise Refused(404, "this session is not saved, so it has no review")
-            log = room.session.model.log
+            log = room.session.log
             if not any(r.get("type") == "turn" and r.get("turn", 0) >= 1 for r in log):
                 raise Refused(409, "the review covers played turns: resolve the first turn")
             text = (folder / LOG).read_bytes()

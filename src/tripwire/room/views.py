@@ -38,13 +38,11 @@ FEED_TURNS = 3  # the feed shows the events of the last turns
 def live_records(session: Session) -> list[dict[str, Any]]:
     """The event log so far with the turn under way (its injects, decisions and the white
     cell's review so far) as events of that turn: what the room has seen happen."""
-    model = session.model
-    records = list(model.records())
-    pending = model.pending
-    if pending is not None:
+    records = list(session.records())
+    if session.under_way:
         records += [
-            {"type": "event", "turn": pending.turn, "seq": seq, **event}
-            for seq, event in enumerate(pending.events)
+            {"type": "event", "turn": session.turn, "seq": seq, **event}
+            for seq, event in enumerate(session.turn_events())
         ]
     return records
 
@@ -127,13 +125,13 @@ def _feed(records: list[dict[str, Any]], viewer: str, who: Mapping[str, str]) ->
 
 
 def _indicators(session: Session) -> list[dict[str, Any]]:
-    model, rules = session.model, session.rules
+    rules = session.rules
     out = []
     for name in HEADLINE:
         if name not in rules.index:
             continue
         i = rules.index[name]
-        value = model.value(name)
+        value = session.value(name)
         shown = fmt_value(name, value)
         if name == "world.escalation_rung":
             shown = f"{value:.0f} — {rung_name(value)}"
@@ -153,7 +151,7 @@ def _indicators(session: Session) -> list[dict[str, Any]]:
 def situation(session: Session, viewer: str) -> dict[str, Any]:
     """The situation update of the last resolved turn: how the headline numbers moved and
     what happened (the viewer's share of it)."""
-    log = session.model.log
+    log = session.log
     snaps = [r for r in log if r.get("type") == "turn"]
     if len(snaps) < 2:
         return {"turn": 0, "lines": [], "changes": []}
@@ -184,7 +182,7 @@ def situation(session: Session, viewer: str) -> dict[str, Any]:
 
 def alerts(session: Session) -> list[dict[str, Any]]:
     """Outcomes reached and risk triggers fired in the last resolved turn (public)."""
-    log = session.model.log
+    log = session.log
     snaps = [r for r in log if r.get("type") == "turn"]
     turn = int(snaps[-1]["turn"]) if snaps else 0
     out = []
@@ -199,7 +197,7 @@ def alerts(session: Session) -> list[dict[str, Any]]:
 
 def results(session: Session, actor: str) -> list[str]:
     """What a team's moves did in the last resolved turn (public once resolved)."""
-    log = session.model.log
+    log = session.log
     snaps = [r for r in log if r.get("type") == "turn"]
     turn = int(snaps[-1]["turn"]) if snaps else 0
     who = names()
@@ -253,10 +251,10 @@ def _cards(session: Session, actor: str) -> list[dict[str, Any]]:
 
 
 def _chosen(session: Session, actor: str) -> list[dict[str, Any]] | None:
-    pending = session.model.pending
-    if pending is None:
+    review = session.under_review()
+    if review is None:
         return None
-    moves = pending.chosen[session.rules.actors.index(actor)]
+    moves = review.chosen[session.rules.actors.index(actor)]
     if moves is None:
         return None
     return [
@@ -273,15 +271,15 @@ def _marked(session: Session, actor: str) -> list[dict[str, Any]] | None:
     """A seat's chosen moves with the white cell's review mark on each (the white cell's
     view only): "vetoed", "forced to succeed", "forced to fail" or "dice"."""
     moves = _chosen(session, actor)
-    pending = session.model.pending
-    if moves is None or pending is None:
+    review = session.under_review()
+    if moves is None or review is None:
         return moves
-    chosen = pending.chosen[session.rules.actors.index(actor)] or []
+    chosen = review.chosen[session.rules.actors.index(actor)] or ()
     for move, m in zip(moves, chosen, strict=True):
-        if m in pending.vetoed:
+        if m in review.vetoed:
             move["mark"] = "vetoed"
-        elif m in pending.forced:
-            move["mark"] = "forced to succeed" if pending.forced[m] else "forced to fail"
+        elif m in review.forced:
+            move["mark"] = "forced to succeed" if review.forced[m] else "forced to fail"
         else:
             move["mark"] = "dice"
     return moves
@@ -307,15 +305,15 @@ def upcoming_injects(session: Session) -> list[dict[str, Any]]:
 
 
 def _variables(session: Session) -> list[dict[str, Any]]:
-    rules, model = session.rules, session.model
+    rules, state = session.rules, session.state
     return [
         {
             "name": name,
             "label": label(name),
             "lo": rules.lo_list[i],
             "hi": rules.hi_list[i],
-            "value": float(model.state[i]),
-            "shown": fmt_value(name, float(model.state[i])),
+            "value": float(state[i]),
+            "shown": fmt_value(name, float(state[i])),
         }
         for name, i in rules.index.items()
         if not name.startswith("param.")
@@ -325,16 +323,16 @@ def _variables(session: Session) -> list[dict[str, Any]]:
 def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = None) -> dict:
     """Everything one viewer's page shows now (see the module docstring for what it may
     hold)."""
-    model, rules, spec = session.model, session.rules, session.spec
+    rules, spec = session.rules, session.spec
     who = names()
     records = live_records(session)
-    deciding = model.waiting_for()
+    deciding = session.waiting_for()
     out: dict[str, Any] = {
         "viewer": viewer,
         "role": "white" if viewer == WHITE else "team" if viewer.startswith("team:") else "public",
         "scenario": {"id": spec.id, "title": spec.title, "description": spec.description},
         "turn": session.turn,
-        "turns": model.turns,
+        "turns": session.planned_turns,
         "date": month(rules.month(max(session.turn, 1))),
         "phase": session.phase,
         "humans": [{"actor": h, "name": who.get(h, h)} for h in session.info.humans],
@@ -349,13 +347,12 @@ def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = Non
         actor = viewer.removeprefix("team:")
         out["team"] = {
             **team_brief(session, actor),
-            "cards": _cards(session, actor) if model.pending is not None else [],
+            "cards": _cards(session, actor) if session.under_way else [],
             "decided": _chosen(session, actor),
             "deciding": actor in deciding,
             "results": results(session, actor),
         }
     elif out["role"] == "white":
-        pending = model.pending
         out["white"] = {
             "briefs": [team_brief(session, h) for h in session.info.humans],
             "pending": [
@@ -367,11 +364,11 @@ def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = Non
                 }
                 for code in rules.actors
             ]
-            if pending is not None
+            if session.under_way
             else [],
             "upcoming": upcoming_injects(session),
             "library": [{"id": k, "text": v.text} for k, v in rules.library.items()],
             "variables": _variables(session),
-            "can_undo": session.turn >= 1 or pending is not None,
+            "can_undo": session.turn >= 1 or session.under_way,
         }
     return out

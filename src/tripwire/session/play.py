@@ -154,7 +154,7 @@ def play_headless(
     loaded = load_script(script, session)
 
     def on_turn(s: Session) -> None:
-        records = s.model.log
+        records = s.log
         snap = records[-1] if records and records[-1].get("type") == "turn" else None
         if snap is not None:
             console.print(
@@ -180,10 +180,10 @@ def summary(session: Session, console: Console) -> None:
     spec = session.spec
     if session.turn > 0:
         title = f"{spec.title} — seed {session.info.seed}"
-        console.print(turn_table(session.model.log, title=title))
+        console.print(turn_table(session.log, title=title))
     if session.phase == "over":
         titles = dict(zip(session.rules.outcome_ids, session.rules.outcome_titles, strict=True))
-        for line in outcome_lines(session.model.log, titles):
+        for line in outcome_lines(session.log, titles):
             console.print(f"  {line}")
     else:
         console.print(f"  the game stands after turn {session.turn} ({session.phase})")

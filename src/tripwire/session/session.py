@@ -16,9 +16,11 @@ same dice.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from tripwire import __version__
@@ -192,6 +194,26 @@ def flatten(lines: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Review:
+    """What the white cell reviews before a turn resolves.
+
+    Attributes:
+        turn: the turn under way.
+        chosen: per actor (``rules.actors`` order), its chosen move indices (None: a human
+            seat still deciding).
+        vetoed: the moves the white cell vetoed.
+        forced: move -> the result the white cell forced (True: success).
+        success: every move's chance of success this turn (``rules.moves`` order).
+    """
+
+    turn: int
+    chosen: tuple[tuple[int, ...] | None, ...]
+    vetoed: frozenset[int]
+    forced: dict[int, bool]
+    success: np.ndarray
+
+
 class Session:
     """A facilitated game (see the module docstring).
 
@@ -215,6 +237,7 @@ class Session:
         self.lines: list[dict[str, Any]] = []  # the journal's lines, as written
         self.script_step = -1  # the last scripted step applied (for resuming a script)
         self.model = self._fresh_model()
+        self.generation = 0  # counts the games built: undo and resume replace the model
         self._journal = Journal(folder) if folder is not None else None
 
     def _fresh_model(self) -> CrisisModel:
@@ -421,6 +444,7 @@ class Session:
         lines = self.lines if lines is None else lines
         pairs = [(k, e) for k, line in enumerate(lines) for e in line.get("entries", [line])]
         self.model = self._fresh_model()
+        self.generation += 1
         for k, entry in _cut(pairs):
             # an undo's cut is already made by _cut(): replaying it only records it
             try:
@@ -448,6 +472,76 @@ class Session:
     @property
     def turn(self) -> int:
         return self.model.turn
+
+    # --- what the views read (the board, the projector, the room) -----------------------
+    # Views read the game through these, never through ``session.model``: the session owns
+    # the model and replaces it on undo and resume.
+    @property
+    def log(self) -> list[dict[str, Any]]:
+        """The event log of the turns resolved so far."""
+        return self.model.log
+
+    def records(self) -> list[dict[str, Any]]:
+        """The log and, after it, the white cell's acts since the last resolved turn."""
+        return self.model.records()
+
+    @property
+    def planned_turns(self) -> int:
+        """How many turns the game is set to play."""
+        return self.model.turns
+
+    @property
+    def under_way(self) -> bool:
+        """Whether a turn has begun and not yet resolved."""
+        return self.model.pending is not None
+
+    def waiting_for(self) -> list[str]:
+        """The human seats still to decide in the turn under way (in actor order)."""
+        return self.model.waiting_for()
+
+    def value(self, name: str) -> float:
+        """A state variable's value now (white-cell acts and this turn's injects included)."""
+        return self.model.value(name)
+
+    @property
+    def state(self) -> np.ndarray:
+        """Every state variable now, in ``rules.var_names`` order (a read-only copy)."""
+        state = self.model.state.copy()
+        state.flags.writeable = False
+        return state
+
+    def turn_events(self) -> list[dict[str, Any]]:
+        """The events of the turn under way so far (its injects, decisions and the white
+        cell's review), as the white cell sees them; empty between turns."""
+        pending = self.model.pending
+        return list(pending.events) if pending is not None else []
+
+    def under_review(self) -> Review | None:
+        """The turn under way's chosen moves, the white cell's marks on them and each
+        move's chance of success (None between turns)."""
+        pending, view = self.model.pending, self.model.view
+        if pending is None or view is None:
+            return None
+        return Review(
+            turn=pending.turn,
+            chosen=tuple(None if c is None else tuple(c) for c in pending.chosen),
+            vetoed=frozenset(pending.vetoed),
+            forced=dict(pending.forced),
+            success=view.success.copy(),
+        )
+
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever anything a view shows may have changed (a cheap key to redraw
+        on): the game's generation (undo and resume replace it), the log, the acts, the
+        turn under way's events and the state."""
+        pending = self.model.pending
+        return (
+            self.generation,
+            len(self.model.log),
+            len(self.model.records()),
+            len(pending.events) if pending is not None else -1,
+            self.model.state.tobytes(),
+        )
 
     # --- inputs -------------------------------------------------------------------------
     def apply(self, command: Command | Mapping[str, Any]) -> None:

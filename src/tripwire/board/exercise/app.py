@@ -104,7 +104,7 @@ class ExerciseApp(Window):
         self._cards: tuple[tuple[int, str], list[MoveCard]] | None = None
         self.white = WhiteCell(self)
         self._viewer: App | None = None
-        self._viewer_of: tuple[Any, ...] | None = None  # (model, what changes) it shows
+        self._viewer_of: tuple[Any, ...] | None = None  # the session version it shows
         self.viewer_name = WHITE  # who the board's records are filtered for
         self._windowed_size = size
         self._repeating = False
@@ -133,13 +133,10 @@ class ExerciseApp(Window):
     def _sync_viewer(self) -> None:
         """Rebuild the board when the game changed: a turn resolved, an undo, or a white-cell
         act between turns (its effects show at once, not when the next turn resolves)."""
-        model = self.session.model  # replaced by an undo: compared by identity
-        pending = len(model.pending.events) if model.pending is not None else -1
-        key = (model, len(model.log), len(model.records()), pending, model.state.tobytes())
-        seen = self._viewer_of
-        if seen is not None and seen[0] is model and seen[1:] == key[1:]:
+        key = self.session.version()
+        if self._viewer_of == key:
             return
-        records = live_records(model, self.viewer_name)
+        records = live_records(self.session, self.viewer_name)
         app = App(records, size=self.layout.board.tuple()[2:], window=False)
         app.renderer = self.renderer  # one font and static-layer cache for everything
         old = self._viewer
@@ -150,7 +147,7 @@ class ExerciseApp(Window):
     @property
     def seat(self) -> str | None:
         """The human seat whose turn it is to decide (None when no seat is to decide)."""
-        waiting = self.session.model.waiting_for() if self.session.phase == "deciding" else []
+        waiting = self.session.waiting_for() if self.session.phase == "deciding" else []
         return waiting[0] if waiting else None
 
     @property
@@ -191,13 +188,12 @@ class ExerciseApp(Window):
 
     def review(self) -> list[ReviewRow]:
         """The review's rows: every actor's chosen moves this turn (bots' too)."""
-        model = self.session.model
-        if model.pending is None or model.view is None:
+        review = self.session.under_review()
+        if review is None:
             return []
         return review_rows(
             self.session.rules,
-            model.pending,
-            model.view.success,
+            review,
             humans=self.session.info.humans,
             names=self.names,
         )
@@ -240,7 +236,7 @@ class ExerciseApp(Window):
         """The current value of a state variable (None for an unknown name)."""
         if name not in self.session.rules.index:
             return None
-        return self.session.model.value(name)
+        return self.session.value(name)
 
     def suggestions(self) -> list[str]:
         """The open prompt's suggestions for what is typed (e.g. variable names)."""

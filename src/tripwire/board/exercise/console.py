@@ -199,7 +199,7 @@ class WhiteCell:
         except ValueError as err:
             return str(err)
         i = rules.var_names.index(name)
-        now, lo, hi = app.session.model.value(name), rules.lo_list[i], rules.hi_list[i]
+        now, lo, hi = app.session.value(name), rules.lo_list[i], rules.hi_list[i]
         percent = is_share(lo, hi)  # shown as "35%" on the board: typed in percent too
 
         def shown(v: float) -> str:
@@ -231,7 +231,7 @@ class WhiteCell:
     def _ask_undo(self, opened_by: str) -> None:
         app = self.app
         s = app.session
-        if s.turn < 1 and s.model.pending is None:
+        if s.turn < 1 and not s.under_way:
             app.say("There is no turn to undo yet.", "error")
             return
         turn = s.turn

@@ -100,7 +100,7 @@ def console(app: ExerciseApp, surf: pygame.Surface) -> None:
     r.button(surf, g.close, "Close (Tab)", lay.small)
     session = app.session
     between = session.phase == "briefing"
-    undoable = session.turn >= 1 or session.model.pending is not None
+    undoable = session.turn >= 1 or session.under_way
     spec = {cid: rest for cid, *rest in CONSOLE_COMMANDS}
     for cid, rect in g.commands:  # none while the library is open
         key, label, when = spec[cid]

@@ -142,14 +142,12 @@ class ProjectorApp(Window):
         """Read the session (under the lock): rebuild the board when the game changed, and
         queue an alert for each outcome reached or trigger fired since the last look."""
         with self.lock:
-            model = self.session.model
-            pending = len(model.pending.events) if model.pending is not None else -1
-            key = (model, len(model.log), len(model.records()), pending, model.state.tobytes())
+            key = self.session.version()
             self._phase, self._turn = self.session.phase, self.session.turn
             self._title = self.session.spec.title
             if self._viewer is not None and self._key is not None and self._key == key:
                 return
-            records = live_records(model, PUBLIC)
+            records = live_records(self.session, PUBLIC)
         alarms = [
             r
             for r in records

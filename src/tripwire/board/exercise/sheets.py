@@ -98,7 +98,7 @@ def handover(app: ExerciseApp, surf: pygame.Surface) -> None:
     )
     y += px(56)
     if seat:
-        waiting = app.session.model.waiting_for()
+        waiting = app.session.waiting_for()
         lines = [
             "What the other teams choose stays hidden until the turn resolves.",
             "Still to decide this turn: " + ", ".join(app.name(c) for c in waiting) + ".",
@@ -147,7 +147,7 @@ def menu(app: ExerciseApp, surf: pygame.Surface) -> None:
     r.put(surf, help_line, (head.x, y), lay.small, C.MUTED, face="cond", width=head.w)
     news = [
         str(e.get("text") or e.get("id"))
-        for e in (app.session.model.pending.events if app.session.model.pending else [])
+        for e in app.session.turn_events()
         if e.get("kind") == "inject"
     ]
     if news:

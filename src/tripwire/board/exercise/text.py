@@ -18,6 +18,7 @@ import numpy as np
 
 from tripwire.board.common.colours import DOMAIN_LETTERS, RGB, goldstein_colour
 from tripwire.session.cards import ActionCard
+from tripwire.session.session import Review, Session
 from tripwire.sim.events import DECIMALS, WHITE, visible
 
 __all__ = [
@@ -217,17 +218,14 @@ class ReviewRow:
 
 def review_rows(
     rules: Any,
-    pending: Any,
-    success: Sequence[float],
+    review: Review,
     *,
     humans: Iterable[str],
     names: Mapping[str, str],
 ) -> list[ReviewRow]:
-    """Every actor's chosen moves (bots' too), in actor order, with the white cell's marks.
-
-    ``pending`` is the model's pending turn (its ``chosen``, ``vetoed`` and ``forced``).
-    """
-    chosen, vetoed, forced = pending.chosen, set(pending.vetoed), dict(pending.forced)
+    """Every actor's chosen moves (bots' too), in actor order, with the white cell's marks
+    (``review``: :meth:`tripwire.session.Session.under_review`)."""
+    chosen, vetoed, forced, success = review.chosen, review.vetoed, review.forced, review.success
     humans = set(humans)
     rows = []
     for a, code in enumerate(rules.actors):
@@ -269,7 +267,7 @@ def inject_effects(effects: Iterable[tuple[int, float]], var_names: Sequence[str
 # --- the board's records ----------------------------------------------------------------
 
 
-def live_records(model: Any, viewer: str = WHITE) -> list[dict[str, Any]]:
+def live_records(session: Session, viewer: str = WHITE) -> list[dict[str, Any]]:
     """The records the board shows now, as ``viewer`` may see them (:func:`visible`).
 
     The event log holds a turn's snapshot only once it resolves, but the white cell's acts
@@ -279,18 +277,18 @@ def live_records(model: Any, viewer: str = WHITE) -> list[dict[str, Any]]:
     now and the acts since then are added to its turn's feed (from the seq after the last).
     The log itself is not changed: this is only what the board draws.
     """
-    log = model.log
-    if model.pending is not None:
-        extra = [e for e in model.pending.events if e.get("kind") == "inject"]
+    log = session.log
+    if session.under_way:
+        extra = [e for e in session.turn_events() if e.get("kind") == "inject"]
     else:
-        extra = [r for r in model.records()[len(log) :] if r.get("type") == "event"]
+        extra = [r for r in session.records()[len(log) :] if r.get("type") == "event"]
     last = next((i for i in range(len(log) - 1, -1, -1) if log[i].get("type") == "turn"), None)
     if last is None:
         return [r for r in log if visible(r, viewer)]
     snap = log[last]
-    rules = model.rules
+    rules, now_state = session.rules, session.state
     idx = rules.snapshot_index.tolist()
-    values = np.round(model.state[idx], DECIMALS).tolist()
+    values = np.round(now_state[idx], DECIMALS).tolist()
     state = {rules.var_names[i]: (0.0 if v == 0 else v) for i, v in zip(idx, values, strict=True)}
     if not extra and state == snap.get("state"):
         return [r for r in log if visible(r, viewer)]
@@ -299,8 +297,8 @@ def live_records(model: Any, viewer: str = WHITE) -> list[dict[str, Any]]:
     now = {
         **snap,
         "state": state,
-        "rung": round(float(model.state[rules.rung_index])),
-        "escalation_score": round(float(model.state[rules.score_index])),
+        "rung": round(float(now_state[rules.rung_index])),
+        "escalation_score": round(float(now_state[rules.score_index])),
     }
     added = [
         {**e, "type": "event", "turn": turn, "seq": seq + k}
