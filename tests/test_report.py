@@ -526,8 +526,27 @@ def test_forced_move_and_undo_are_described_for_the_hotwash():
         {"actor": "KOR", "action": "trilateral_exercise", "target": "PRK",
          "result": "forced to succeed"}]}  # fmt: skip
     assert describe_intervention(undo) == (
-        "Undid turn 3 (it was played again); it had: KOR Trilateral exercise → PRK "
+        "Undid turn 3 (it was played again); it had: South Korea Trilateral exercise → PRK "
         "(forced to succeed)"
     )
     force = {"what": "force_failure", "actor": "USA", "action": "offer_talks", "target": "PRK"}
     assert describe_intervention(force) == "Forced United States' Offer talks → PRK to fail"
+
+
+def test_one_wording_of_an_intervention_serves_the_log_and_every_reader():
+    """The log's text and the readers' lines come from one describer, from the record's data:
+    the log says who acted ("White cell ..."), readers whose heading says it start with the
+    verb, and a reader never needs to cut the log's prose."""
+    from tripwire.sim.events import describe_intervention as words
+
+    clear = {"what": "clear", "actor": "PRK", "action": "srbm_salvo", "target": None}
+    assert words(clear) == "White cell let the dice decide PRK's srbm_salvo again"
+    assert words(clear, actions={"srbm_salvo": "SRBM salvo"}, subject=False) == (
+        "Let the dice decide PRK's SRBM salvo again"
+    )
+    inject = {"what": "inject", "inject": "adhoc", "headline": "A ferry sinks"}
+    assert words(inject) == "White cell injected: A ferry sinks"
+    old = {"what": "inject", "inject": "adhoc", "text": "White cell injected: A ferry sinks"}
+    assert words(old, subject=False) == "Injected: A ferry sinks"  # a log from before headline
+    setting = {"what": "set", "variable": "world.tension", "value": 91.0, "previous": 55.0}
+    assert words(setting) == "White cell set world.tension to 91 (was 55)"

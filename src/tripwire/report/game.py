@@ -21,6 +21,7 @@ from tripwire.dates import turn_month
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.logfile import is_finished, read_log
 from tripwire.report.labels import actor_names, fmt_value, label, rung_name, var_info
+from tripwire.sim.events import describe_intervention as describe_intervention_words
 
 RUNG = "world.escalation_rung"
 SCORE = "world.escalation_score"
@@ -167,42 +168,18 @@ def _action_names() -> dict[str, str]:
 
 
 def describe_intervention(e: dict[str, Any]) -> str:
-    """What the white cell did, in words (names rather than ids where the log allows)."""
-    what = str(e.get("what") or "")
-    names = actor_names()
-    if what in ("veto", "force_success", "force_failure", "clear") and e.get("actor"):
-        actor = names.get(str(e["actor"]), str(e["actor"]))
-        move = _action_names().get(str(e.get("action")), str(e.get("action")))
-        target = f" → {e['target']}" if e.get("target") else ""
-        whose = f"{actor}'" if actor.endswith("s") else f"{actor}'s"
-        if what == "veto":
-            return f"Vetoed {whose} {move}{target}"
-        if what == "clear":
-            return f"Let the dice decide {whose} {move}{target} again"
-        outcome = "succeed" if what == "force_success" else "fail"
-        return f"Forced {whose} {move}{target} to {outcome}"
-    if what == "set" and e.get("variable") and isinstance(e.get("value"), int | float):
-        name = str(e["variable"])
-        before = e.get("previous")
-        was = f" (was {fmt_value(name, before)})" if isinstance(before, int | float) else ""
-        return f"Set {label(name)} to {fmt_value(name, e['value'])}{was}"
-    if what == "undo" and e.get("undone_turn") is not None:
-        text = f"Undid turn {e['undone_turn']} (it was played again)"
-        undone = [m for m in e.get("undone") or [] if isinstance(m, dict)]
-        if undone:
-            moves = "; ".join(
-                f"{m.get('actor')} {_action_names().get(str(m.get('action')), m.get('action'))}"
-                + (f" → {m['target']}" if m.get("target") else "")
-                + f" ({m.get('result')})"
-                for m in undone
-            )
-            text += f"; it had: {moves}"
-        return text
-    text = str(e.get("text") or what or "intervention")
-    if text.startswith("White cell injected: "):
-        text = "Injected: " + text.removeprefix("White cell injected: ")
-    text = text.removeprefix("White cell ")
-    return text[:1].upper() + text[1:]
+    """What the white cell did, in words, with the catalog's names and the board's units
+    (the log's own wording: :func:`tripwire.sim.events.describe_intervention`)."""
+    if not e.get("what"):  # a record older than the data fields: its own text
+        return str(e.get("text") or "intervention")
+    return describe_intervention_words(
+        e,
+        actions=_action_names(),
+        actors=actor_names(),
+        value=fmt_value,
+        variable=label,
+        subject=False,
+    )
 
 
 def turning_points(game: Game) -> list[TurningPoint]:

@@ -19,7 +19,15 @@ from tripwire.catalog import load_catalog
 from tripwire.report.labels import fmt_value, label, month, rung_name
 from tripwire.session.cards import session_cards
 from tripwire.session.session import Session
-from tripwire.sim.events import PUBLIC, WHITE, audience, team, told_once, visible
+from tripwire.sim.events import (
+    PUBLIC,
+    WHITE,
+    audience,
+    describe_intervention,
+    team,
+    told_once,
+    visible,
+)
 
 # the indicators every view shows, in this order
 HEADLINE = (
@@ -97,7 +105,12 @@ def describe(record: Mapping[str, Any], who: Mapping[str, str]) -> str:
         return f"{record.get('who')} decided: {said or 'hold'}"
     if kind == "intervention":
         why = record.get("rationale")
-        return f"{record.get('text')}" + (f" (rationale: {why})" if why else "")
+        said = (
+            describe_intervention(record, actions=action_names(), actors=who)
+            if record.get("what")
+            else str(record.get("text"))
+        )
+        return said + (f" (rationale: {why})" if why else "")
     if kind == "note":
         return f"Note from {record.get('who')}: {record.get('text')}"
     return str(record.get("text") or kind)

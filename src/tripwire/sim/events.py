@@ -14,7 +14,7 @@ cell). :func:`audience` reads it and :func:`visible` is the one filter every vie
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 LOG_SCHEMA = 1
@@ -209,3 +209,92 @@ def dumps(record: Mapping[str, Any]) -> str:
 def dumps_log(records: Iterable[Mapping[str, Any]]) -> str:
     """A whole log as JSON Lines text."""
     return "".join(dumps(r) + "\n" for r in records)
+
+
+# --- the white cell's interventions in words ------------------------------------------------
+def _g(_name: str, value: float) -> str:
+    return f"{value:g}"
+
+
+def describe_intervention(
+    record: Mapping[str, Any],
+    *,
+    actions: Mapping[str, str] | None = None,
+    actors: Mapping[str, str] | None = None,
+    value: Callable[[str, float], str] = _g,
+    variable: Callable[[str], str] = str,
+    subject: bool = True,
+) -> str:
+    """What the white cell did, in one line: the one wording of an intervention record for
+    the log's ``text`` field, the feeds and the reviews.
+
+    Args:
+        record: an ``intervention`` record (its data fields; ``text`` is not read).
+        actions: action id -> name (ids are shown without it).
+        actors: actor code -> name (codes are shown without it).
+        value: how a variable's value is written (``value(variable, x)``).
+        variable: how a variable's name is written.
+        subject: start with "White cell" (the log's text); without it the line starts with
+            the verb, for readers whose heading already says who acted.
+    """
+    actions, actors = actions or {}, actors or {}
+    what = str(record.get("what") or "")
+    text = _intervention_words(record, what, actions, actors, value=value, variable=variable)
+    if subject:
+        return f"White cell {text}"
+    return text[:1].upper() + text[1:]
+
+
+def _intervention_words(
+    record: Mapping[str, Any],
+    what: str,
+    actions: Mapping[str, str],
+    actors: Mapping[str, str],
+    *,
+    value: Callable[[str, float], str],
+    variable: Callable[[str], str],
+) -> str:
+    if what in ("veto", "force_success", "force_failure", "clear") and record.get("actor"):
+        actor = actors.get(str(record["actor"]), str(record["actor"]))
+        whose = f"{actor}'" if actor.endswith("s") else f"{actor}'s"
+        name = actions.get(str(record.get("action")), str(record.get("action")))
+        target = f" → {record['target']}" if record.get("target") else ""
+        move = f"{whose} {name}{target}"
+        if what == "veto":
+            return f"vetoed {move}"
+        if what == "clear":
+            return f"let the dice decide {move} again"
+        return f"forced {move} to {'succeed' if what == 'force_success' else 'fail'}"
+    if what == "inject":
+        said = record.get("headline")
+        if said is None:  # a log written before inject interventions carried their headline
+            said = str(record.get("text") or record.get("inject") or "")
+            said = said.removeprefix("White cell injected: ")
+        return f"injected: {said}"
+    if what == "set" and isinstance(record.get("value"), int | float):
+        name = str(record.get("variable"))
+        before = record.get("previous")
+        was = f" (was {value(name, before)})" if isinstance(before, int | float) else ""
+        return f"set {variable(name)} to {value(name, record['value'])}{was}"
+    if what == "undo":
+        text = f"undid turn {record.get('undone_turn')}"
+        undone = [m for m in record.get("undone") or [] if isinstance(m, Mapping)]
+        if undone:
+            moves = "; ".join(
+                f"{actors.get(str(m.get('actor')), m.get('actor'))} "
+                f"{actions.get(str(m.get('action')), m.get('action'))}"
+                + (f" → {m['target']}" if m.get("target") else "")
+                + f" ({m.get('result')})"
+                for m in undone
+            )
+            text += f" (it was played again); it had: {moves}"
+        return text
+    if what == "fork":
+        shares = "; ".join(
+            f"{o.get('title', oid)} {o['probability']:.0%}"
+            for oid, o in (record.get("outcomes") or {}).items()
+            if isinstance(o, Mapping) and isinstance(o.get("probability"), int | float)
+        )
+        runs, start = record.get("runs"), record.get("from_turn")
+        return f"showed {runs} bot continuations from turn {start}: {shares}"
+    return what or "intervention"

@@ -407,7 +407,7 @@ class CrisisModel(mesa.Model):
             )
         events = self._briefing_events
         self._intervention(
-            events, who, "inject", rationale, publish, inject=inject.id, text=inject.text
+            events, who, "inject", rationale, publish, inject=inject.id, headline=inject.text
         )
         s = self.state.tolist()
         self._apply_inject(s, inject, "facilitator", events)
@@ -489,7 +489,8 @@ class CrisisModel(mesa.Model):
             mv = self.rules.moves[move]
             record.update(actor=mv.actor, action=mv.action, target=mv.target)
         record.update(details)
-        record["text"] = describe_intervention(record, self.rules)
+        names = {m.action: m.name for m in reversed(self.rules.moves)}  # an action's name
+        record["text"] = ev.describe_intervention(record, actions=names)
         record["rationale"] = rationale
         record["seen"] = ev.published(publish)  # the white cell's, unless it publishes it
         events.append(record)
@@ -744,35 +745,6 @@ def check_moves(rules: Rules, view: DecisionView | None, actor: int, moves: list
                     "turn: one reverses the other"
                 )
         taken.append(m)
-
-
-def describe_intervention(record: dict[str, Any], rules: Rules) -> str:
-    """One line saying what the white cell did, for feeds and reviews."""
-    what = record["what"]
-    if what in ("veto", "force_success", "force_failure", "clear"):
-        name = next((m.name for m in rules.moves if m.action == record["action"]), record["action"])
-        target = f" → {record['target']}" if record.get("target") else ""
-        move = f"{record['actor']}'s {name}{target}"
-        if what == "veto":
-            return f"White cell vetoed {move}"
-        if what == "clear":
-            return f"White cell let the dice decide {move} again"
-        return f"White cell made {move} {'succeed' if what == 'force_success' else 'fail'}"
-    if what == "inject":
-        return f"White cell injected: {record.get('text', record.get('inject'))}"
-    if what == "set":
-        value, previous = record["value"], record["previous"]
-        return f"White cell set {record['variable']} to {value:g} (was {previous:g})"
-    if what == "undo":
-        return f"White cell undid turn {record.get('undone_turn')}"
-    if what == "fork":
-        shares = "; ".join(
-            f"{o.get('title', oid)} {o['probability']:.0%}"
-            for oid, o in (record.get("outcomes") or {}).items()
-        )
-        runs, start = record.get("runs"), record.get("from_turn")
-        return f"White cell showed {runs} bot continuations from turn {start}: {shares}"
-    return f"White cell: {what}"
 
 
 def _collector(rules: Rules) -> mesa.DataCollector:

@@ -22,7 +22,7 @@ from tripwire.board.common.arrows import curve_offsets
 from tripwire.board.common.colours import DOMAIN_LETTERS, RGB, goldstein_colour
 from tripwire.board.common.game import Game, TurnData, reached_turns, split_turns, timeline_marks
 from tripwire.dates import date_label
-from tripwire.sim.events import told_once
+from tripwire.sim.events import describe_intervention, told_once
 
 __all__ = [
     "ArrowSpec",
@@ -258,10 +258,11 @@ def _ladder(rung: int, previous: int | None, ref: Reference) -> LadderState:
     return LadderState(rung, previous, name, group, ref.ladder, tuple(groups))
 
 
-def _plain(text: str) -> str:
-    """An intervention's text without its "White cell" opening (the feed heading says it)."""
-    rest = text.removeprefix("White cell ")
-    return rest[:1].upper() + rest[1:]
+def _intervention(e: Mapping[str, Any], ref: Reference) -> str:
+    """What the white cell did, from the record's data (the feed's heading says who)."""
+    if not e.get("what"):  # a record without the data fields: its own words
+        return str(e.get("text") or "intervention")
+    return describe_intervention(e, actions=ref.actions, actors=ref.names, subject=False)
 
 
 def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
@@ -308,7 +309,7 @@ def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
         return FeedItem(seq, kind, f"{who} decided:", "; ".join(moves) or "hold")
     if kind == "intervention":
         why = f" — {e['rationale']}" if e.get("rationale") else ""
-        return FeedItem(seq, kind, "White cell:", f"{_plain(e.get('text', ''))}{why}")
+        return FeedItem(seq, kind, "White cell:", f"{_intervention(e, ref)}{why}")
     if kind == "note":
         return FeedItem(seq, kind, f"Note ({e.get('who') or 'white cell'}):", str(e.get("text")))
     # anything newer than this board: show whatever text it carries
