@@ -467,6 +467,9 @@ def test_the_feed_tells_facilitator_acts_from_model_outcomes():
             "intervention",
             who="white cell",
             what="veto",
+            actor="USA",
+            action="deploy_carrier_group",
+            target="PRK",
             text="White cell vetoed USA's deploy_carrier_group",
             rationale="Not cleared by the President.",
         ),
@@ -480,7 +483,7 @@ def test_the_feed_tells_facilitator_acts_from_model_outcomes():
         (
             "intervention",
             "White cell:",
-            "Vetoed USA's deploy_carrier_group — Not cleared by the President.",
+            "Vetoed United States' Deploy carrier group → PRK — Not cleared by the President.",
         ),
         (
             "action",

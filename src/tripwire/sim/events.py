@@ -240,6 +240,8 @@ def describe_intervention(
     actions, actors = actions or {}, actors or {}
     what = str(record.get("what") or "")
     text = _intervention_words(record, what, actions, actors, value=value, variable=variable)
+    if text is None:  # a record without the data fields its kind needs: its own words
+        return str(record.get("text") or what or "intervention")
     if subject:
         return f"White cell {text}"
     return text[:1].upper() + text[1:]
@@ -253,7 +255,7 @@ def _intervention_words(
     *,
     value: Callable[[str, float], str],
     variable: Callable[[str], str],
-) -> str:
+) -> str | None:
     if what in ("veto", "force_success", "force_failure", "clear") and record.get("actor"):
         actor = actors.get(str(record["actor"]), str(record["actor"]))
         whose = f"{actor}'" if actor.endswith("s") else f"{actor}'s"
@@ -297,4 +299,4 @@ def _intervention_words(
         )
         runs, start = record.get("runs"), record.get("from_turn")
         return f"showed {runs} bot continuations from turn {start}: {shares}"
-    return what or "intervention"
+    return None
