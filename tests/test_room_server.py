@@ -15,7 +15,7 @@ with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its test cli
 from typer.testing import CliRunner
 
 from tripwire.cli import app as cli
-from tripwire.room.server import Room, create_app
+from tripwire.room.server import CLOCK, Clock, Room, create_app
 from tripwire.room.tokens import ROOM, Tokens
 from tripwire.scenario.loader import load_scenario
 from tripwire.session import Session
@@ -179,6 +179,31 @@ def test_the_clock_is_set_started_and_paused_by_the_white_cell(room, client):
     assert clock["running"] and clock["limit"] == 600
     client.post(white + "/clock", json={"do": "pause"})
     assert not client.get(link(room, "public") + "/state").json()["clock"]["running"]
+
+
+def test_the_clock_survives_a_restart_of_the_server(tmp_path):
+    """The clock is saved in the session folder at every change: a paused clock comes back
+    as it was; a running one comes back running, the time the server was down counted."""
+    wall = [1000.0]
+    mono = [50.0]
+    path = tmp_path / CLOCK
+    clock = Clock(now=lambda: mono[0], path=path, wall=lambda: wall[0])
+    clock.reset(10)
+    clock.start()
+    mono[0] += 120
+    wall[0] += 120
+    clock.pause()
+    again = Clock(now=lambda: mono[0], path=path, wall=lambda: wall[0])
+    assert again.state() == {"running": False, "elapsed": 120.0, "limit": 600.0,
+                             "remaining": 480.0}  # fmt: skip
+    again.start()  # saved running at wall 1120
+    wall[0] += 30  # the server is down for 30 s
+    mono[0] = 7.0  # a new process: another monotonic origin
+    back = Clock(now=lambda: mono[0], path=path, wall=lambda: wall[0])
+    assert back.running and back.state()["elapsed"] == 150.0
+    path.write_text("{not json", encoding="utf-8")
+    fresh = Clock(now=lambda: mono[0], path=path, wall=lambda: wall[0])
+    assert fresh.state() == {"running": False, "elapsed": 0.0, "limit": 0.0, "remaining": None}
 
 
 def test_handouts_print_each_viewers_share(room, client):

@@ -50,6 +50,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from tripwire.errors import Diagnostic, InputError, Location
+from tripwire.files import write_text_atomic
 from tripwire.room import handouts
 from tripwire.room.tokens import Link, Tokens
 from tripwire.room.views import view
@@ -76,18 +77,53 @@ SECURITY_HEADERS = [
 ]
 
 
+CLOCK = "clock.json"  # the exercise clock, in the session folder
+
+
 class Clock:
     """The exercise clock: the white cell starts, pauses and sets it; everyone sees it.
 
     Wall-clock time never enters the game or its log: the clock is the room's, not the
-    model's.
+    model's. With a ``path`` it is saved there at every change and read back when the room
+    is served again (``--resume``): a clock that was running has kept running while the
+    server was down, as the room's own clock would. A clock file that cannot be read starts
+    the clock afresh (it holds nothing the game needs).
     """
 
-    def __init__(self, now: Callable[[], float] = time.monotonic):
-        self._now = now
+    def __init__(
+        self,
+        now: Callable[[], float] = time.monotonic,
+        path: Path | None = None,
+        wall: Callable[[], float] = time.time,
+    ):
+        self._now, self._wall = now, wall
+        self.path = path
         self.limit = 0.0  # seconds for the turn (0: counts up)
         self.elapsed = 0.0
         self.since: float | None = None
+        if path is not None:
+            self._load(path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            limit, elapsed = float(data["limit"]), float(data["elapsed"])
+            running, saved = bool(data["running"]), float(data["saved_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return
+        if not (0 <= limit <= 36_000 and 0 <= elapsed < 1e7):
+            return
+        self.limit = limit
+        self.elapsed = elapsed + (max(self._wall() - saved, 0.0) if running else 0.0)
+        self.since = self._now() if running else None
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        elapsed = self.elapsed + (self._now() - self.since if self.since is not None else 0.0)
+        data = {"limit": self.limit, "elapsed": round(elapsed, 3), "running": self.running,
+                "saved_at": self._wall()}  # fmt: skip
+        write_text_atomic(self.path, json.dumps(data) + "\n")
 
     @property
     def running(self) -> bool:
@@ -105,16 +141,19 @@ class Clock:
     def start(self) -> None:
         if self.since is None:
             self.since = self._now()
+        self._save()
 
     def pause(self) -> None:
         if self.since is not None:
             self.elapsed += self._now() - self.since
             self.since = None
+        self._save()
 
     def reset(self, minutes: float) -> None:
         self.limit = float(minutes) * 60.0
         self.elapsed = 0.0
         self.since = None
+        self._save()
 
 
 class Refused(Exception):
@@ -134,7 +173,8 @@ class Room:
         self.session = session
         self.tokens = tokens
         self.lock = threading.RLock()
-        self.clock = Clock()
+        folder = session.folder
+        self.clock = Clock(path=folder / CLOCK if folder is not None else None)
         self.version = 0
         self.closing = False  # set when the server stops: event streams end
 
