@@ -343,3 +343,23 @@ def test_the_white_cell_sees_its_marks_and_clears_one_the_teams_see_none(room, c
     assert mark() == "dice"
     again = client.post(white + "/act", json={"do": "clear", **ref})
     assert again.status_code == 409 and "no veto or forced result" in again.json()["error"]
+
+
+def test_the_white_cell_forks_from_the_web_and_sees_where_the_game_is_heading(room, client):
+    """A fork between turns plays bot continuations, is logged as the board's is, and shows
+    its outcome shares to the white cell only; teams cannot fork, bad sizes are 400, and a
+    fork during a turn is 409."""
+    white = link(room, "white")
+    assert client.post(link(room, "team:USA") + "/fork", json={"runs": 20}).status_code == 403
+    assert client.post(white + "/fork", json={"runs": 0}).status_code == 400
+    assert client.post(white + "/fork", json={"runs": "many"}).status_code == 400
+    assert client.post(white + "/fork", json={"runs": 40}).status_code == 200
+    fork = client.get(white + "/state").json()["white"]["fork"]
+    assert fork["runs"] == 40 and fork["turn"] == 0
+    assert {o["id"] for o in fork["outcomes"]} >= {"missile_crisis_2", "sanctions_collapse"}
+    assert all(0 <= o["probability"] <= 1 for o in fork["outcomes"])
+    assert room.session.lines[-1]["do"] == "fork" and room.session.lines[-1]["runs"] == 40
+    assert "fork" not in client.get(link(room, "team:KOR") + "/state").text
+    client.post(white + "/act", json={"do": "begin"})
+    during = client.post(white + "/fork", json={"runs": 20})
+    assert during.status_code == 409 and "between turns" in during.json()["error"]

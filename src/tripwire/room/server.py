@@ -11,6 +11,8 @@ Routes (``TOKEN`` is a join link's token; it alone says who the client is)::
                                    {"do": "note", "text": "...", "publish": true}
     POST /t/TOKEN/clock            the exercise clock: {"do": "start" | "pause" | "reset",
                                    "minutes": N}
+    POST /t/TOKEN/fork             the white cell's fork: {"runs": N} bot continuations from
+                                   here (between turns; logged, the game is unchanged)
     GET  /t/TOKEN/print/WHAT       printable handouts: briefing, cards, turns
     GET  /t/TOKEN/review           the white cell's after-action review of the game so far
                                    (tripwire report, run in a separate process)
@@ -55,11 +57,13 @@ from tripwire.room import handouts
 from tripwire.room.tokens import Link, Tokens
 from tripwire.room.views import view
 from tripwire.session.commands import CommandError, Decide, MoveRef, parse_command
+from tripwire.session.fork import fork, fork_entry
 from tripwire.session.journal import LOG
 from tripwire.session.session import Session, SessionError
 from tripwire.sim.events import PUBLIC, WHITE
 
 MAX_BODY = 64 * 1024
+MAX_FORK = 2000  # bot continuations one fork may play
 WHITE_ACTS = ("begin", "resolve", "veto", "force", "clear", "inject", "set", "note", "undo")
 KEEPALIVE = 15.0  # seconds between comments on a quiet event stream
 POLL = 0.05  # how often an event stream looks for a change (seconds)
@@ -175,6 +179,7 @@ class Room:
         self.lock = threading.RLock()
         folder = session.folder
         self.clock = Clock(path=folder / CLOCK if folder is not None else None)
+        self.last_fork: dict[str, Any] | None = None  # the white cell's last fork, shown to it
         self.version = 0
         self.closing = False  # set when the server stops: event streams end
 
@@ -186,7 +191,36 @@ class Room:
         with self.lock:
             data = view(self.session, viewer, clock=self.clock.state())
             data["version"] = self.version
+            if viewer == WHITE and self.last_fork is not None:
+                data["white"]["fork"] = self.last_fork
             return data
+
+    def run_fork(self, viewer: str, body: Any) -> None:
+        """Play bot continuations from here and show the white cell where the game is
+        heading (recorded in the log like the board's fork; the game is unchanged)."""
+        if viewer != WHITE:
+            raise Refused(403, "only the white cell's link can fork")
+        if not isinstance(body, dict) or set(body) - {"runs"}:
+            raise Refused(400, 'send {"runs": N} (N bot continuations, 1 to 2000)')
+        runs = body.get("runs", 200)
+        if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs <= MAX_FORK:
+            raise Refused(400, f"'runs' must be a whole number from 1 to {MAX_FORK}")
+        with self.lock:
+            try:
+                result = fork(self.session, runs)
+                self.session.apply(fork_entry(result))
+            except SessionError as err:
+                raise Refused(409, str(err)) from None
+            self.last_fork = {
+                "turn": result.turn,
+                "runs": result.runs,
+                "outcomes": [
+                    {"id": oid, **{k: o[k] for k in ("title", "probability", "ci95")}}
+                    for oid, o in result.outcomes.items()
+                ],
+                "tension": result.tension,
+            }
+            self.version += 1
 
     # --- inputs -------------------------------------------------------------------------
     def decide(self, viewer: str, body: Any) -> None:
@@ -367,6 +401,12 @@ def create_app(room: Room) -> Starlette:  # noqa: PLR0915 - one closure per rout
 
         return route
 
+    async def fork_route(request: Request) -> Response:
+        viewer = viewer_of(request)
+        body = await _json_body(request)
+        await asyncio.to_thread(room.run_fork, viewer, body)  # seconds of games: not in the loop
+        return JSONResponse({"ok": True, "version": room.version})
+
     async def print_route(request: Request) -> Response:
         viewer = viewer_of(request)
         what = request.path_params["what"]
@@ -415,6 +455,7 @@ def create_app(room: Room) -> Starlette:  # noqa: PLR0915 - one closure per rout
         Route("/t/{token}/decide", posting(room.decide), methods=["POST"]),
         Route("/t/{token}/act", posting(room.act), methods=["POST"]),
         Route("/t/{token}/clock", posting(room.set_clock), methods=["POST"]),
+        Route("/t/{token}/fork", fork_route, methods=["POST"]),
         Route("/t/{token}/print/{what}", print_route),
         Route("/t/{token}/review", review_route),
         Route("/static/{name}", static_route),

@@ -214,6 +214,21 @@ function drawWhite(v) {
   clear(up);
   for (const i of w.upcoming) up.appendChild(el("li", "Turn " + i.turn + " (" + i.date + "): " + i.id + " — " + i.text + (i.conditional ? " (if its condition holds)" : "")));
   if (!w.upcoming.length) up.appendChild(el("li", "none"));
+  const fk = $("fork");
+  fk.hidden = !w.fork;
+  if (w.fork) {
+    fk.caption.textContent = w.fork.runs + " bot continuations from turn " + w.fork.turn + " (the game is unchanged)";
+    const rows = fk.tBodies[0];
+    clear(rows);
+    const pc = (x) => Math.round(x * 100) + "%";
+    for (const o of w.fork.outcomes) {
+      const tr = el("tr");
+      tr.appendChild(el("td", o.title));
+      tr.appendChild(el("td", pc(o.probability)));
+      tr.appendChild(el("td", pc(o.ci95[0]) + "–" + pc(o.ci95[1])));
+      rows.appendChild(tr);
+    }
+  }
 }
 
 function showRange() {
@@ -280,6 +295,11 @@ function wire() {
       rationale: $("review-why").value, publish: $("review-publish").checked};
     if (what.startsWith("force")) body.success = what === "force-success";
     if (await post("/act", body)) { say("Recorded.", "ok"); $("review-why").value = ""; }
+  });
+  $("f-fork").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    say("Playing the continuations…", "ok");
+    if (await post("/fork", {runs: Number($("fork-runs").value)})) say("Fork done: see where the game is heading below.", "ok");
   });
   $("f-inject").addEventListener("submit", async (e) => {
     e.preventDefault();
