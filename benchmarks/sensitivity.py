@@ -30,8 +30,10 @@ from pathlib import Path
 
 SCENARIO = "baseline"
 TARGET_SECONDS = 600.0
-# Ten --set names of different kinds: starting values, model parameters, actor parameters.
-PARAMS = [
+# Ten --set names of different kinds: starting values, model parameters, actor parameters
+# (--design mixed). Actor parameters and start()-read values change the compiled rules, so
+# each point compiles its own.
+MIXED = [
     "world.tension=20:90",
     "world.sanctions_enforcement=0.1:0.8",
     "world.taiwan_strait=10:80",
@@ -43,6 +45,21 @@ PARAMS = [
     "PRK.risk_tolerance=0.2:0.9",
     "CHN.risk_tolerance=0.1:0.8",
 ]
+# Ten starting values and model parameters that compiling reads nowhere (--design state, the
+# default): points share the base rules and play 1,000 games to a chunk.
+STATE = [
+    "world.tension=20:90",
+    "world.sanctions_enforcement=0.1:0.8",
+    "world.sanctions_loopholes=30:80",
+    "RUS.war_urgency=40:95",
+    "USA.attention_elsewhere=10:70",
+    "param.war_urgency_target=40:95",
+    "param.erosion_war=0.01:0.1",
+    "param.tension_rungs=0:1",
+    "param.arms_race_tension=0:0.06",
+    "param.repetition_cost=0.3:1.5",
+]
+PARAMS = STATE
 
 
 def floor(games: int, jobs: int) -> float:
@@ -96,7 +113,16 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=None)
     parser.add_argument("--runs", type=int, default=None)
     parser.add_argument("--floor-games", type=int, default=None, help="games of the floor")
+    parser.add_argument(
+        "--design",
+        choices=("state", "mixed"),
+        default="state",
+        help="state: ten starting values and model parameters (points share rules); mixed: "
+        "actor parameters and start()-read values too (each point compiles its own)",
+    )
     args = parser.parse_args()
+    global PARAMS  # noqa: PLW0603 (the design the whole run uses)
+    PARAMS = STATE if args.design == "state" else MIXED
     samples = args.samples or (16 if args.quick else 256)
     runs = args.runs or (50 if args.quick else 200)
     floor_games = args.floor_games or (20_000 if args.quick else 60_000)

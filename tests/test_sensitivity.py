@@ -334,3 +334,42 @@ def test_a_bad_problem_file_is_located_in_the_file(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith(f"{problem}:2:3: error: unknown name 'world.tensoin'")
     assert not (tmp_path / "x").exists()
+
+
+def test_points_that_differ_in_starting_values_share_rules_and_play_the_same_games(
+    tmp_path, monkeypatch
+):
+    """A design over starting values only plays several points in one chunk on the base
+    rules (one compile); every point's games are those of compiling the point, and of
+    tripwire batch --set with its values."""
+    from tripwire.batch import sensitivity as sens
+    from tripwire.scenario.loader import load_scenario
+    from tripwire.sim.rules import compile_rules
+
+    params = [
+        "world.tension=20:90",
+        "param.erosion_war=0.01:0.1",
+        "world.sanctions_loopholes=30:80",
+    ]
+    shared = sens.shared_rules_names(compile_rules(load_scenario("baseline")))
+    assert {p.split("=")[0] for p in params} <= shared
+    assert "world.taiwan_strait" not in shared  # start(world.taiwan_strait) is read
+    assert "param.goldstein_to_relations" not in shared  # folded into the move tables
+    kwargs = {"method": "lhs", "samples": 6, "runs": 25, "seed": 3, "turns": 10,
+              "means": ["world.tension"]}  # fmt: skip
+    calls = []
+    real = sens.play_group
+    monkeypatch.setattr(sens, "play_group", lambda task: calls.append(task) or real(task))
+    fast = run_sensitivity("baseline", params, out=tmp_path / "fast", **kwargs)
+    assert calls and max(len(t.points) for t in calls) > 1  # points shared a chunk
+    monkeypatch.setattr(sens, "shared_rules_names", lambda rules: set())  # compile each point
+    slow = run_sensitivity("baseline", params, out=tmp_path / "slow", **kwargs)
+    assert (tmp_path / "fast" / "points.parquet").read_bytes() == (
+        tmp_path / "slow" / "points.parquet"
+    ).read_bytes()
+    row = fast.frame.iloc[4]
+    sets = {p.split("=")[0]: row[p.split("=")[0]] for p in params}
+    batch = run_batch("baseline", 25, seed=3, sets=sets, out=tmp_path / "b", turns=10,
+                      plots=False)  # fmt: skip
+    assert row["reached.missile_crisis_2"] == batch.frame["reached.missile_crisis_2"].sum()
+    assert slow.frame.equals(fast.frame)

@@ -52,11 +52,12 @@ from tripwire.batch.worker import ChunkTask, run_seed
 from tripwire.catalog import load_catalog
 from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.files import write_text_atomic
+from tripwire.scenario.ir import Start, walk
 from tripwire.scenario.loader import load_scenario, scenario_digest, scenario_names
 from tripwire.scenario.overrides import Assignment, apply_overrides, known_names
 from tripwire.scenario.schema import Scenario
 from tripwire.sim.lockstep import LockstepModel
-from tripwire.sim.rules import compile_rules
+from tripwire.sim.rules import Rules, compile_rules
 
 METHODS = ("sobol", "morris", "lhs")
 KIND = "tripwire-sensitivity"
@@ -68,6 +69,7 @@ MAX_GAMES = 200_000_000
 MAX_PARAMS = 50
 INTEGER_SUFFIX = ".action_points"  # whole numbers: sampled values are rounded to the nearest
 COMPILE_GAMES = 50
+GROUP_GAMES = 1000  # games one task plays at once when points share their rules
 RESAMPLES = 100  # bootstrap resamples of SALib's confidence intervals
 CONF_LEVEL = 0.95
 
@@ -487,6 +489,103 @@ def play_point(task: PointTask) -> PointResult:
     return PointResult(chunk.point, games.reached > 0, final)
 
 
+# --- points that differ only in starting values share one compile -------------------------
+# Compiling reads a starting value in two places: start(x) in a condition, and the scale of
+# relations' responses to moves. A design whose parameters are all other starting values
+# plays the same games with the base rules and a starting state per game (one column per
+# game), so several points share one compile and one chunk of GROUP_GAMES games. The result
+# is the same, game for game, as compiling each point (tests/test_sensitivity.py).
+FOLDED = ("param.goldstein_to_relations",)  # starting values folded into the compiled tables
+
+
+def shared_rules_names(rules: Rules) -> set[str]:
+    """The ``--set`` names a design may vary over shared rules: the state variables whose
+    starting value nothing reads when compiling."""
+    src = rules.sources
+    items = [
+        *src.gain, *src.success, *src.precondition, *src.inject_when, *src.trigger,
+        *src.outcome, *((expr, binding) for _, expr, binding in src.dynamics),
+    ]  # fmt: skip
+    read: set[str] = set()
+    for expr, binding in items:
+        for node in walk(expr.ir):
+            if isinstance(node, Start):
+                base, _, attr = node.name.partition(".")
+                code = {"self": binding.self_code, "target": binding.target_code}.get(base, base)
+                read.add(f"{code}.{attr}")
+    return {name for name in rules.var_names if name not in read and name not in FOLDED}
+
+
+@dataclass(slots=True)
+class GroupTask:
+    """Several design points that share the base rules: each point's starting values."""
+
+    points: tuple[int, ...]
+    scenario: dict[str, Any]
+    catalog_sha256: str
+    names: tuple[str, ...]  # the design's parameters (state variables)
+    values: tuple[tuple[float, ...], ...]  # per point, per parameter
+    seeds: tuple[int, ...]
+    means: tuple[str, ...]
+    tripwire: str = __version__
+
+
+_GROUP_RULES: dict[str, Rules] = {}
+
+
+def play_group(task: GroupTask) -> list[PointResult]:
+    """Play several points' games in one chunk of the lockstep engine, on the base rules
+    compiled once per process, with each point's starting values in its games' columns."""
+    catalog = load_catalog()
+    if catalog.digest != task.catalog_sha256 or task.tripwire != __version__:
+        raise RuntimeError(
+            "this worker's Tripwire differs from the client's (catalog or version); "
+            "install the same Tripwire version on every worker"
+        )
+    key = json.dumps(task.scenario, sort_keys=True)
+    if key not in _GROUP_RULES:
+        spec = Scenario.model_validate(
+            task.scenario, context=scenario_names(task.scenario, catalog)
+        )
+        _GROUP_RULES.clear()  # one design at a time
+        _GROUP_RULES[key] = compile_rules(spec, catalog)
+    rules = _GROUP_RULES[key]
+    runs = len(task.seeds)
+    initial = np.repeat(rules.initial[:, None], runs * len(task.points), axis=1)
+    rows = [rules.index[name] for name in task.names]
+    for k, values in enumerate(task.values):
+        initial[np.ix_(rows, range(k * runs, (k + 1) * runs))] = np.asarray(values)[:, None]
+    games = LockstepModel(rules, task.seeds * len(task.points), initial=initial).run().result()
+    reached = games.reached > 0
+    out = []
+    for k, point in enumerate(task.points):
+        cols = slice(k * runs, (k + 1) * runs)
+        final = (
+            np.stack([games.state[rules.index[v], cols] for v in task.means])
+            if task.means
+            else np.zeros((0, runs))
+        )
+        out.append(PointResult(point, reached[:, cols], final))
+    return out
+
+
+def _groups(design: Design, seeds: tuple[int, ...], todo: Sequence[int]) -> Iterator[GroupTask]:
+    per = max(1, GROUP_GAMES // max(design.runs, 1))
+    names = tuple(p.name for p in design.params)
+    scenario = design.scenario.model_dump(mode="json")
+    for start in range(0, len(todo), per):
+        points = tuple(todo[start : start + per])
+        yield GroupTask(
+            points=points,
+            scenario=scenario,
+            catalog_sha256=design.catalog_sha256,
+            names=names,
+            values=tuple(tuple(float(v) for v in design.values[p]) for p in points),
+            seeds=seeds,
+            means=design.means,
+        )
+
+
 def _tasks(design: Design, seeds: tuple[int, ...], todo: Sequence[int]) -> Iterator[PointTask]:
     catalog = load_catalog()
     runs = tuple(range(design.runs))
@@ -525,13 +624,15 @@ def play_design(
 ) -> Played:
     """Play every design point ``design.runs`` times with the same seeds (common random
     numbers) on the batch's backends; the result does not depend on ``jobs``."""
-    rules_outcomes = compile_rules(design.scenario, load_catalog()).outcome_ids
+    base = compile_rules(design.scenario, load_catalog())
+    rules_outcomes = base.outcome_ids
     picks = np.array([rules_outcomes.index(o) for o in design.outcomes], dtype=np.int64)
+    shared = {p.name for p in design.params} <= shared_rules_names(base)
     seeds = tuple(run_seed(design.seed, i) for i in range(design.runs))
     total = design.points * design.runs
     # a point's own rules cost about as much to compile as COMPILE_GAMES games to play, so a
     # design of many small points repays starting workers sooner than a batch does
-    work = max(total, design.points * COMPILE_GAMES)
+    work = total if shared else max(total, design.points * COMPILE_GAMES)
     chosen = backend or choose_backend(jobs, None, None, games=work)
     counts = np.zeros((design.points, len(design.outcomes)), dtype=np.int64)
     means = np.zeros((design.points, len(design.means)), dtype=np.float64)
@@ -539,7 +640,14 @@ def play_design(
     done = 0
     if progress:
         progress(0, total)
-    for result in chosen.run(_tasks(design, seeds, range(design.points)), play_point):
+    todo = range(design.points)
+    if shared:
+        results: Iterator[PointResult] = (
+            r for group in chosen.run(_groups(design, seeds, todo), play_group) for r in group
+        )
+    else:
+        results = iter(chosen.run(_tasks(design, seeds, todo), play_point))
+    for result in results:
         counts[result.point] = result.reached[picks].sum(axis=1)
         if design.means:
             # a fixed order of summation whatever the process: math.fsum per row

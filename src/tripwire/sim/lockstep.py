@@ -231,7 +231,12 @@ class LockstepModel(mesa.Model):
         turns: int | None = None,
         series: Sequence[str] = (),
         events: bool = False,
+        initial: np.ndarray | None = None,
     ):
+        """``initial``: each game's starting state, (V, G), instead of the rules' own (for
+        designs whose points differ only in starting values: see
+        :func:`tripwire.batch.sensitivity.play_group`; the values are clipped to the
+        variables' ranges as compiling a scenario clips them)."""
         super().__init__(rng=int(seeds[0]) if len(seeds) else 0)
         # (kind, turn, games, what, success, cancelled) blocks, in the order of the log
         self.recorded: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -246,7 +251,13 @@ class LockstepModel(mesa.Model):
         self.generators = [np.random.default_rng(int(seed)) for seed in self.seeds]
         self.draws = np.empty((g, len(rules.chance_injects) + n_moves))
         self.gumbel = np.empty((g, n_moves))
-        self.state = np.repeat(rules.initial[:, None], g, axis=1)  # only ever written in place
+        if initial is None:
+            self.state = np.repeat(rules.initial[:, None], g, axis=1)  # only written in place
+        else:
+            if initial.shape != (len(rules.initial), g):
+                raise ValueError(f"initial must be (variables, games): {initial.shape}")
+            lo, hi = rules.lo[:, None], rules.hi[:, None]
+            self.state = np.ascontiguousarray(np.clip(initial, lo, hi), dtype=np.float64)
         self._cells = self.state.reshape(-1)  # a flat view of it (the array is C-contiguous)
         self.weights = np.repeat(rules.weights0[:, None], g, axis=1)
         self.recent = np.zeros((rules.n_groups, g))
