@@ -30,6 +30,7 @@ from tripwire.board.common import colours as C
 from tripwire.board.common.frame import date_label
 from tripwire.board.common.layout import Rect
 from tripwire.board.common.window import Window
+from tripwire.board.exercise.input import VIEW_KEYS
 from tripwire.board.exercise.layout import exercise_layout
 from tripwire.board.exercise.text import live_records
 from tripwire.board.exercise.view import PHASES, ExerciseRenderer
@@ -39,20 +40,6 @@ from tripwire.sim.events import PUBLIC
 __all__ = ["ALERT_SECONDS", "ProjectorApp", "public_phase", "run_projector"]
 
 ALERT_SECONDS = 12.0  # how long an alert stays up (several alerts follow one another)
-VIEW_KEYS = (
-    pygame.K_SPACE,
-    pygame.K_LEFT,
-    pygame.K_RIGHT,
-    pygame.K_HOME,
-    pygame.K_END,
-    pygame.K_PLUS,
-    pygame.K_EQUALS,
-    pygame.K_KP_PLUS,
-    pygame.K_MINUS,
-    pygame.K_KP_MINUS,
-    pygame.K_PAGEUP,
-    pygame.K_PAGEDOWN,
-)
 
 
 def public_phase(phase: str, turn: int) -> str:
