@@ -31,8 +31,8 @@ from pathlib import Path
 SCENARIO = "baseline"
 TARGET_SECONDS = 600.0
 # Ten --set names of different kinds: starting values, model parameters, actor parameters
-# (--design mixed). Actor parameters and start()-read values change the compiled rules, so
-# each point compiles its own.
+# (--design mixed). A value that a condition reads with start() (world.taiwan_strait) changes
+# the compiled rules, so each point compiles its own.
 MIXED = [
     "world.tension=20:90",
     "world.sanctions_enforcement=0.1:0.8",
@@ -45,8 +45,8 @@ MIXED = [
     "PRK.risk_tolerance=0.2:0.9",
     "CHN.risk_tolerance=0.1:0.8",
 ]
-# Ten starting values and model parameters that compiling reads nowhere (--design state, the
-# default): points share the base rules and play 1,000 games to a chunk.
+# Ten starting values and model parameters that compiling reads nowhere, and risk tolerances
+# (--design state, the default): points share the base rules, 1,000 games to a chunk.
 STATE = [
     "world.tension=20:90",
     "world.sanctions_enforcement=0.1:0.8",
@@ -57,7 +57,7 @@ STATE = [
     "param.erosion_war=0.01:0.1",
     "param.tension_rungs=0:1",
     "param.arms_race_tension=0:0.06",
-    "param.repetition_cost=0.3:1.5",
+    "PRK.risk_tolerance=0.2:0.9",
 ]
 PARAMS = STATE
 

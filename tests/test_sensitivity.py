@@ -339,9 +339,9 @@ def test_a_bad_problem_file_is_located_in_the_file(tmp_path):
 def test_points_that_differ_in_starting_values_share_rules_and_play_the_same_games(
     tmp_path, monkeypatch
 ):
-    """A design over starting values only plays several points in one chunk on the base
-    rules (one compile); every point's games are those of compiling the point, and of
-    tripwire batch --set with its values."""
+    """A design over starting values and risk tolerances plays several points in one chunk
+    on the base rules (one compile); every point's games are those of compiling the point,
+    and of tripwire batch --set with its values."""
     from tripwire.batch import sensitivity as sens
     from tripwire.scenario.loader import load_scenario
     from tripwire.sim.rules import compile_rules
@@ -350,6 +350,7 @@ def test_points_that_differ_in_starting_values_share_rules_and_play_the_same_gam
         "world.tension=20:90",
         "param.erosion_war=0.01:0.1",
         "world.sanctions_loopholes=30:80",
+        "PRK.risk_tolerance=0.1:0.9",
     ]
     shared = sens.shared_rules_names(compile_rules(load_scenario("baseline")))
     assert {p.split("=")[0] for p in params} <= shared

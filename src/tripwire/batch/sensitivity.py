@@ -500,7 +500,8 @@ FOLDED = ("param.goldstein_to_relations",)  # starting values folded into the co
 
 def shared_rules_names(rules: Rules) -> set[str]:
     """The ``--set`` names a design may vary over shared rules: the state variables whose
-    starting value nothing reads when compiling."""
+    starting value nothing reads when compiling, and the actors' risk tolerances (the
+    lockstep engine takes them per game)."""
     src = rules.sources
     items = [
         *src.gain, *src.success, *src.precondition, *src.inject_when, *src.trigger,
@@ -513,7 +514,8 @@ def shared_rules_names(rules: Rules) -> set[str]:
                 base, _, attr = node.name.partition(".")
                 code = {"self": binding.self_code, "target": binding.target_code}.get(base, base)
                 read.add(f"{code}.{attr}")
-    return {name for name in rules.var_names if name not in read and name not in FOLDED}
+    shared = {name for name in rules.var_names if name not in read and name not in FOLDED}
+    return shared | {f"{actor}.risk_tolerance" for actor in rules.actors}
 
 
 @dataclass(slots=True)
@@ -551,11 +553,21 @@ def play_group(task: GroupTask) -> list[PointResult]:
         _GROUP_RULES[key] = compile_rules(spec, catalog)
     rules = _GROUP_RULES[key]
     runs = len(task.seeds)
-    initial = np.repeat(rules.initial[:, None], runs * len(task.points), axis=1)
-    rows = [rules.index[name] for name in task.names]
+    games_n = runs * len(task.points)
+    initial = np.repeat(rules.initial[:, None], games_n, axis=1)
+    risk = np.repeat(rules.risk_tolerance[:, None], games_n, axis=1)
     for k, values in enumerate(task.values):
-        initial[np.ix_(rows, range(k * runs, (k + 1) * runs))] = np.asarray(values)[:, None]
-    games = LockstepModel(rules, task.seeds * len(task.points), initial=initial).run().result()
+        cols = slice(k * runs, (k + 1) * runs)
+        for name, value in zip(task.names, values, strict=True):
+            if name in rules.index:
+                initial[rules.index[name], cols] = value
+            else:  # ACTOR.risk_tolerance
+                risk[rules.actors.index(name.partition(".")[0]), cols] = value
+    games = (
+        LockstepModel(rules, task.seeds * len(task.points), initial=initial, risk_tolerance=risk)
+        .run()
+        .result()
+    )
     reached = games.reached > 0
     out = []
     for k, point in enumerate(task.points):

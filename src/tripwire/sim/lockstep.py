@@ -232,11 +232,13 @@ class LockstepModel(mesa.Model):
         series: Sequence[str] = (),
         events: bool = False,
         initial: np.ndarray | None = None,
+        risk_tolerance: np.ndarray | None = None,
     ):
         """``initial``: each game's starting state, (V, G), instead of the rules' own (for
         designs whose points differ only in starting values: see
         :func:`tripwire.batch.sensitivity.play_group`; the values are clipped to the
-        variables' ranges as compiling a scenario clips them)."""
+        variables' ranges as compiling a scenario clips them); ``risk_tolerance``: each
+        game's actors' risk tolerances, (actors, G), instead of the rules' own."""
         super().__init__(rng=int(seeds[0]) if len(seeds) else 0)
         # (kind, turn, games, what, success, cancelled) blocks, in the order of the log
         self.recorded: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -260,6 +262,11 @@ class LockstepModel(mesa.Model):
             self.state = np.ascontiguousarray(np.clip(initial, lo, hi), dtype=np.float64)
         self._cells = self.state.reshape(-1)  # a flat view of it (the array is C-contiguous)
         self.weights = np.repeat(rules.weights0[:, None], g, axis=1)
+        self.aversion: np.ndarray | None = None  # (M, G) when the games' actors differ
+        if risk_tolerance is not None:
+            risk = np.array([max(0, mv.rung - 1) / 3 for mv in rules.moves])
+            # as compile_rules computes rules.move_aversion, one game per column
+            self.aversion = (1.0 - risk_tolerance)[rules.move_actor] * risk[:, None]
         self.recent = np.zeros((rules.n_groups, g))
         self.move_counts = np.zeros((n_moves, g), dtype=np.int64)
         self.actions = np.zeros((self.turns + 1, self.k.history_rows, g), dtype=np.int64)
@@ -426,7 +433,15 @@ class LockstepModel(mesa.Model):
         if k.gain is not None:
             gains[rules.gain_slots] = k.gain(*args)
         _, scores = rule.move_scores(
-            rules, self.state, self.weights, gains, success, self.recent, self.gumbel.T, legal
+            rules,
+            self.state,
+            self.weights,
+            gains,
+            success,
+            self.recent,
+            self.gumbel.T,
+            legal,
+            self.aversion,
         )
         self.picks = rule.choose_moves(rules, scores)
         return success

@@ -156,12 +156,15 @@ def move_scores(
     recent: np.ndarray,
     gumbel: np.ndarray,
     legal: np.ndarray,
+    aversion: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every move's expected utility for its own actor, and its score (utility plus the
     actor's noise x the move's Gumbel taste; -inf where the move is not legal).
 
     All arrays have a trailing game axis: state (V, G), weights and gains (K, G), success,
-    gumbel and legal (M, G), recent (groups, G); one game passes G = 1.
+    gumbel and legal (M, G), recent (groups, G); one game passes G = 1. ``aversion`` is each
+    move's (1 - risk tolerance) x risk, (M, G), for games whose actors' risk tolerances differ
+    (default: the rules' own, ``rules.move_aversion``).
 
     utility(m) = sum over the actor's objectives k of weight_k x gain_k x (terms_k . E_m)
                  - cost_m - (1 - risk_tolerance) x param.risk_aversion x risk_m x tension/50
@@ -201,9 +204,8 @@ def move_scores(
     for j in range(1, undone.shape[1]):  # in column order, whatever G
         reversal = reversal + undone[:, j]
     fatigue = fatigue + state[ix["param.reversal_cost"]] * reversal
-    utility = (
-        value - rules.move_cost[:, None] - scale[None, :] * rules.move_aversion[:, None] - fatigue
-    )
+    averse = rules.move_aversion[:, None] if aversion is None else aversion
+    utility = value - rules.move_cost[:, None] - scale[None, :] * averse - fatigue
     legal = legal & willing(rules, utility)
     return utility, np.where(legal, utility + rules.move_noise[:, None] * gumbel, -np.inf)
 
