@@ -48,12 +48,12 @@ import pyarrow.parquet as pq
 
 from tripwire import __version__
 from tripwire.batch.backends import Backend, choose_backend
-from tripwire.batch.worker import ChunkTask, run_seed
+from tripwire.batch.worker import ChunkTask, run_seed, worker_rules
 from tripwire.catalog import load_catalog
 from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.files import write_text_atomic
 from tripwire.scenario.ir import Start, walk
-from tripwire.scenario.loader import load_scenario, scenario_digest, scenario_names
+from tripwire.scenario.loader import load_scenario, scenario_digest
 from tripwire.scenario.overrides import Assignment, apply_overrides, known_names
 from tripwire.scenario.schema import Scenario
 from tripwire.sim.lockstep import LockstepModel
@@ -472,14 +472,7 @@ def play_point(task: PointTask) -> PointResult:
     each a scenario of its own, which a per-process cache would keep until the end.
     """
     chunk = task.chunk
-    catalog = load_catalog()
-    if catalog.digest != chunk.catalog_sha256 or chunk.tripwire != __version__:
-        raise RuntimeError(
-            "this worker's Tripwire differs from the client's (catalog or version); "
-            "install the same Tripwire version on every worker"
-        )
-    spec = Scenario.model_validate(chunk.scenario, context=scenario_names(chunk.scenario, catalog))
-    rules = compile_rules(spec, catalog)
+    rules = worker_rules(chunk.scenario, chunk.catalog_sha256, chunk.tripwire)
     games = LockstepModel(rules, chunk.seeds).run().result()
     final = (
         np.stack([games.state[rules.index[v]] for v in task.means])
@@ -538,19 +531,11 @@ _GROUP_RULES: dict[str, Rules] = {}
 def play_group(task: GroupTask) -> list[PointResult]:
     """Play several points' games in one chunk of the lockstep engine, on the base rules
     compiled once per process, with each point's starting values in its games' columns."""
-    catalog = load_catalog()
-    if catalog.digest != task.catalog_sha256 or task.tripwire != __version__:
-        raise RuntimeError(
-            "this worker's Tripwire differs from the client's (catalog or version); "
-            "install the same Tripwire version on every worker"
-        )
     key = json.dumps(task.scenario, sort_keys=True)
     if key not in _GROUP_RULES:
-        spec = Scenario.model_validate(
-            task.scenario, context=scenario_names(task.scenario, catalog)
-        )
+        rules = worker_rules(task.scenario, task.catalog_sha256, task.tripwire)
         _GROUP_RULES.clear()  # one design at a time
-        _GROUP_RULES[key] = compile_rules(spec, catalog)
+        _GROUP_RULES[key] = rules
     rules = _GROUP_RULES[key]
     runs = len(task.seeds)
     games_n = runs * len(task.points)

@@ -64,19 +64,23 @@ class ChunkResult:
     events: dict[str, Any] | None = field(default=None)
 
 
+def worker_rules(scenario: dict[str, Any], catalog_sha256: str, tripwire: str) -> Rules:
+    """A task's scenario compiled in this worker, once the worker is known to run the
+    client's Tripwire (the same catalog and version: the same games)."""
+    catalog = load_catalog()
+    if catalog.digest != catalog_sha256 or tripwire != __version__:
+        raise RuntimeError(
+            "this worker's Tripwire differs from the client's (catalog or version); "
+            "install the same Tripwire version on every worker"
+        )
+    spec = Scenario.model_validate(scenario, context=scenario_names(scenario, catalog))
+    return compile_rules(spec, catalog)
+
+
 def _rules(task: ChunkTask) -> Rules:
     rules = _RULES.get(task.scenario_sha256)
     if rules is None:
-        catalog = load_catalog()
-        if catalog.digest != task.catalog_sha256 or task.tripwire != __version__:
-            raise RuntimeError(
-                "this worker's Tripwire differs from the client's (catalog or version); "
-                "install the same Tripwire version on every worker"
-            )
-        spec = Scenario.model_validate(
-            task.scenario, context=scenario_names(task.scenario, catalog)
-        )
-        rules = compile_rules(spec, catalog)
+        rules = worker_rules(task.scenario, task.catalog_sha256, task.tripwire)
         _RULES[task.scenario_sha256] = rules
     return rules
 

@@ -43,7 +43,7 @@ HEADLINE = (
 FEED_TURNS = 3  # the feed shows the events of the last turns
 
 
-def live_records(session: Session) -> list[dict[str, Any]]:
+def seen_so_far(session: Session) -> list[dict[str, Any]]:
     """The event log so far with the turn under way (its injects, decisions and the white
     cell's review so far) as events of that turn: what the room has seen happen."""
     records = list(session.records())
@@ -57,7 +57,7 @@ def live_records(session: Session) -> list[dict[str, Any]]:
 
 def public_records(session: Session) -> list[dict[str, Any]]:
     """The records the projector may show (for a projector window of the board)."""
-    return [r for r in live_records(session) if visible(r, PUBLIC)]
+    return [r for r in seen_so_far(session) if visible(r, PUBLIC)]
 
 
 @functools.cache
@@ -338,7 +338,7 @@ def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = Non
     hold)."""
     rules, spec = session.rules, session.spec
     who = names()
-    records = live_records(session)
+    records = seen_so_far(session)
     deciding = session.waiting_for()
     out: dict[str, Any] = {
         "viewer": viewer,

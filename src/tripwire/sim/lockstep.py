@@ -264,9 +264,8 @@ class LockstepModel(mesa.Model):
         self.weights = np.repeat(rules.weights0[:, None], g, axis=1)
         self.aversion: np.ndarray | None = None  # (M, G) when the games' actors differ
         if risk_tolerance is not None:
-            risk = np.array([max(0, mv.rung - 1) / 3 for mv in rules.moves])
             # as compile_rules computes rules.move_aversion, one game per column
-            self.aversion = (1.0 - risk_tolerance)[rules.move_actor] * risk[:, None]
+            self.aversion = (1.0 - risk_tolerance)[rules.move_actor] * rules.move_risk[:, None]
         self.recent = np.zeros((rules.n_groups, g))
         self.move_counts = np.zeros((n_moves, g), dtype=np.int64)
         self.actions = np.zeros((self.turns + 1, self.k.history_rows, g), dtype=np.int64)

@@ -197,7 +197,8 @@ class Rules:
     n_groups: int
     move_cost: np.ndarray  # (M,)
     move_noise: np.ndarray  # (M,) noise scale of the move's actor
-    move_aversion: np.ndarray  # (M,) (1 - actor's risk tolerance) x (rung - 1) / 3
+    move_risk: np.ndarray  # (M,) the escalation a move signals, (rung - 1) / 3 (at least 0)
+    move_aversion: np.ndarray  # (M,) (1 - actor's risk tolerance) x move_risk
     delta_success: np.ndarray  # (M, V)
     delta_failure: np.ndarray  # (M, V)
     sparse: SparseEffects
@@ -533,6 +534,7 @@ class _Compiler:
                 [mv.cost / (1 + len(mv.partners)) for mv in moves], dtype=np.float64
             ),
             "move_noise": np.array(self.noise, dtype=np.float64)[move_actor],
+            "move_risk": risk,
             "move_aversion": (1.0 - np.array(self.risk))[move_actor] * risk,
             "delta_success": d_succ,
             "delta_failure": d_fail,
