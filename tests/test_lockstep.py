@@ -24,6 +24,7 @@ from tripwire.scenario.expr import compile_group
 from tripwire.scenario.loader import bundled_scenarios, load_scenario
 from tripwire.scenario.overrides import Assignment, apply_overrides
 from tripwire.scenario.vectorized import compile_vector_group, compile_vector_update
+from tripwire.session import whitecell
 from tripwire.sim.lockstep import LockstepCountry, LockstepModel
 from tripwire.sim.model import CrisisModel, rules_for
 from tripwire.sim.policies import BotPolicy, HumanSeat
@@ -246,9 +247,9 @@ def test_continuing_a_game_in_progress_plays_the_same_futures(scenario: str | Pa
         game.begin_turn()
         game.decide("USA", game.view.ranked[rules.actors.index("USA")][:1])
         game.resolve_turn()
-    game.set_value("world.tension", 83.5)
+    whitecell.set_value(game, "world.tension", 83.5)
     library = list(rules.library)
-    game.inject(library[0])
+    whitecell.inject(game, library[0])
     game.queue_inject(library[-1])
     futures = seeds(25, start=3)
     batch = LockstepModel.continuing(game, futures).run()

@@ -123,24 +123,26 @@ def built(tmp_path_factory):
     """An exercise game's log, a 40-game batch of its scenario and a 2-point sweep."""
     from tripwire.batch.runner import run_batch
     from tripwire.logfile import write_log
+    from tripwire.session import whitecell
     from tripwire.sim.model import CrisisModel
 
     tmp = tmp_path_factory.mktemp("report")
     model = CrisisModel("missile_crisis_2", rng=7, turns=12, collect=False)
     model.step()
-    model.inject(
+    whitecell.inject(
+        model,
         text="A defector reveals a hidden enrichment site.",
         effects={"world.tension": 8},
         rationale="Test the US team's escalation control.",
     )
-    model.note("Players debated the US response for twenty minutes.")
+    whitecell.note(model, "Players debated the US response for twenty minutes.")
     model.begin_turn()
     vetoed = next(a for a, moves in enumerate(model.pending.chosen) if moves)
-    model.veto(model.pending.chosen[vetoed][0], rationale=VETO_RATIONALE)
+    whitecell.veto(model, model.pending.chosen[vetoed][0], rationale=VETO_RATIONALE)
     usa = model.rules.actors.index("USA")
     model.decide("USA", list(model.pending.chosen[usa]), who="USA team")
     model.resolve_turn()
-    model.set_value("world.tension", 75, rationale=SET_RATIONALE)
+    whitecell.set_value(model, "world.tension", 75, rationale=SET_RATIONALE)
     while model.running:
         model.step()
     log = tmp / "exercise.jsonl"

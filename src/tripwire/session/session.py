@@ -2,9 +2,10 @@
 
 Every input (a turn begins; a seat decides; the white cell vetoes, forces, injects, sets a
 value, annotates, undoes; a turn resolves) goes through :meth:`Session.apply`, which acts on
-the model and then appends the input to the journal (durably) and, after a turn, rewrites
-the log. :meth:`Session.resume` rebuilds a session by replaying its journal on a fresh model
-with the same seed: since a turn's dice are drawn in fixed blocks whatever anyone chooses,
+the model (the white cell's acts through :mod:`tripwire.session.whitecell`) and then appends
+the input to the journal (durably) and, after a turn, rewrites the log.
+:meth:`Session.resume` rebuilds a session by replaying its journal on a fresh model with the
+same seed: since a turn's dice are drawn in fixed blocks whatever anyone chooses,
 the same inputs give the same game, byte for byte.
 
 Undo goes back to just before the last turn began (white-cell acts made before it began are
@@ -29,6 +30,7 @@ from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.files import read_text, write_text_atomic
 from tripwire.scenario.loader import scenario_names
 from tripwire.scenario.schema import Scenario
+from tripwire.session import whitecell
 from tripwire.session.commands import (
     Begin,
     Clear,
@@ -613,13 +615,14 @@ class Session:
                     said = {"who": command.who, "rationale": command.rationale,
                             "publish": command.publish}  # fmt: skip
                     if isinstance(command, Veto):
-                        model.veto(move.index, **said)
+                        whitecell.veto(model, move.index, **said)
                     elif isinstance(command, Clear):
-                        model.clear(move.index, **said)
+                        whitecell.clear(model, move.index, **said)
                     else:
-                        model.force(move.index, command.success, **said)
+                        whitecell.force(model, move.index, command.success, **said)
                 case Inject():
-                    model.inject(
+                    whitecell.inject(
+                        model,
                         command.id,
                         text=command.text,
                         effects=command.effects,
@@ -628,7 +631,8 @@ class Session:
                         publish=command.publish,
                     )
                 case SetValue():
-                    model.set_value(
+                    whitecell.set_value(
+                        model,
                         command.variable,
                         command.value,
                         who=command.who,
@@ -636,10 +640,10 @@ class Session:
                         publish=command.publish,
                     )
                 case Note():
-                    model.note(command.text, who=command.who, publish=command.publish)
+                    whitecell.note(model, command.text, who=command.who, publish=command.publish)
                 case Fork():
-                    model.record_fork(
-                        command.runs, dict(command.outcomes), who=command.who,
+                    whitecell.record_fork(
+                        model, command.runs, dict(command.outcomes), who=command.who,
                         publish=command.publish,
                     )  # fmt: skip
                 case Resolve():
@@ -684,7 +688,8 @@ class Session:
             self.model = self._fresh_model()
             for e in kept[:-1]:
                 self._act(parse_command(e), replaying=True)
-        self.model.record_undo(
+        whitecell.record_undo(
+            self.model,
             int(command.undone_turn),  # type: ignore[arg-type]
             who=command.who,
             rationale=command.rationale,

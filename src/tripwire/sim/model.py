@@ -102,6 +102,18 @@ class CrisisModel(mesa.Model):
 
     Raises:
         InputError: (a ValueError) an unknown override name or a value out of range.
+
+    What a facilitator's session (:mod:`tripwire.session`) builds on; the white cell's acts
+    themselves are the session's (:mod:`tripwire.session.whitecell`), not the model's:
+
+    Attributes:
+        pending: the turn under way (:class:`PendingTurn`: its chosen moves, the moves
+            vetoed and the results forced, its events so far), or None between turns.
+            Resolution reads its ``vetoed`` and ``forced``; records added to its ``events``
+            are logged with the turn.
+        briefing_events: records made between turns (the white cell's acts, the injects it
+            fires); they open the next turn's events when it begins, and :meth:`records`
+            shows them after the log until then.
     """
 
     def __init__(
@@ -138,7 +150,7 @@ class CrisisModel(mesa.Model):
         self.trigger_counts: dict[str, int] = dict.fromkeys((t.id for t in self.rules.triggers), 0)
         self._trigger_last = [-(10**9)] * len(self.rules.triggers)
         self._queued_injects: list[InjectRule] = []
-        self._briefing_events: list[dict[str, Any]] = []  # white-cell acts before a turn
+        self.briefing_events: list[dict[str, Any]] = []  # white-cell acts before a turn
         self.pending: PendingTurn | None = None
         self.peak_rung = float(self.state[self.rules.rung_index])
         self.total_score = 0.0
@@ -203,6 +215,14 @@ class CrisisModel(mesa.Model):
         """Fire an inject from the scenario's library at the start of the next turn."""
         self._queued_injects.append(self.rules.library[inject_id])
 
+    def apply_inject(self, inject: InjectRule, cause: str, events: list[dict[str, Any]]) -> None:
+        """Fire ``inject`` now: its effects move the state (clipped), its weight shifts and
+        its event count apply, and, when the game is recorded, its ``inject`` record (with
+        ``cause``) is appended to ``events`` (:attr:`briefing_events` between turns)."""
+        s = self.state.tolist()
+        self._apply_inject(s, inject, cause, events)
+        self.state[:] = s
+
     # --- the turn -----------------------------------------------------------------------
     def step(self) -> None:
         """Play one turn (see the module docstring for its phases).
@@ -229,7 +249,7 @@ class CrisisModel(mesa.Model):
         self.history.begin_turn(turn)
         n_chance = len(rules.chance_injects)
         draws, gumbel = rule.roll_dice(self.rng, rules)
-        events, self._briefing_events = self._briefing_events, []
+        events, self.briefing_events = self.briefing_events, []
         s = self.state.tolist()
         if self._fire_injects(s, turn, draws[:n_chance], events):
             self.state[:] = s
@@ -289,7 +309,7 @@ class CrisisModel(mesa.Model):
         self.peak_rung = max(self.peak_rung, s[rules.rung_index])
         self._close_turn(turn, turn_events)
 
-    # --- seats and the white cell -------------------------------------------------------
+    # --- the seats ----------------------------------------------------------------------
     def waiting_for(self) -> list[str]:
         """The human seats that have not decided the turn under way."""
         if self.pending is None:
@@ -320,197 +340,10 @@ class CrisisModel(mesa.Model):
             }
         )
 
-    def veto(
-        self, move: int, *, who: str = "white cell", rationale: str = "", publish: bool = False
-    ) -> None:
-        """Stop a chosen move before it resolves (``publish``: the room may read the record)."""
-        pending = self._require_pending()
-        self._require_chosen(move)
-        pending.vetoed.add(move)
-        pending.forced.pop(move, None)
-        self._intervention(pending.events, who, "veto", rationale, publish, move=move)
-
-    def clear(
-        self, move: int, *, who: str = "white cell", rationale: str = "", publish: bool = False
-    ) -> None:
-        """Take back a veto or a forced result: the chosen move goes to the dice again."""
-        pending = self._require_pending()
-        self._require_chosen(move)
-        if move not in pending.vetoed and move not in pending.forced:
-            mv = self.rules.moves[move]
-            raise ValueError(f"{mv.actor}'s '{mv.action}' has no veto or forced result to clear")
-        pending.vetoed.discard(move)
-        pending.forced.pop(move, None)
-        self._intervention(pending.events, who, "clear", rationale, publish, move=move)
-
-    def force(
-        self,
-        move: int,
-        success: bool,
-        *,
-        who: str = "white cell",
-        rationale: str = "",
-        publish: bool = False,
-    ) -> None:
-        """Decide a chosen move's success or failure instead of its roll."""
-        pending = self._require_pending()
-        self._require_chosen(move)
-        pending.forced[move] = bool(success)
-        pending.vetoed.discard(move)
-        self._intervention(
-            pending.events,
-            who,
-            "force_success" if success else "force_failure",
-            rationale,
-            publish,
-            move=move,
-        )
-
-    def inject(
-        self,
-        inject_id: str | None = None,
-        *,
-        text: str | None = None,
-        effects: dict[str, float] | None = None,
-        who: str = "white cell",
-        rationale: str = "",
-        publish: bool = False,
-    ) -> None:
-        """Between turns: fire a library inject, or an ad-hoc one with text and effects.
-
-        Its effects apply now; it is recorded at the start of the next turn.
-
-        Raises:
-            ValueError: an unknown inject or variable, or a turn under way.
-        """
-        self._require_briefing()
-        if inject_id is not None:
-            if inject_id not in self.rules.library:
-                raise ValueError(f"unknown inject '{inject_id}'")
-            inject = self.rules.library[inject_id]
-        else:
-            pairs = []
-            for name, delta in (effects or {}).items():
-                if name not in self.rules.index:
-                    raise ValueError(f"unknown variable '{name}'")
-                pairs.append((self.rules.index[name], float(delta)))
-            inject = InjectRule(
-                "adhoc",
-                -1,
-                text or "(facilitator inject)",
-                None,
-                None,
-                False,
-                None,
-                tuple(pairs),
-                (),
-            )
-        events = self._briefing_events
-        self._intervention(
-            events, who, "inject", rationale, publish, inject=inject.id, headline=inject.text
-        )
-        s = self.state.tolist()
-        self._apply_inject(s, inject, "facilitator", events)
-        self.state[:] = s
-
-    def set_value(
-        self,
-        name: str,
-        value: float,
-        *,
-        who: str = "white cell",
-        rationale: str = "",
-        publish: bool = False,
-    ) -> None:
-        """Between turns: set a state variable (clipped to its range)."""
-        self._require_briefing()
-        if name not in self.rules.index:
-            raise ValueError(f"unknown variable '{name}'")
-        i = self.rules.index[name]
-        old = float(self.state[i])
-        new = min(self.rules.hi_list[i], max(self.rules.lo_list[i], float(value)))
-        self.state[i] = new
-        self._intervention(
-            self._briefing_events, who, "set", rationale, publish,
-            variable=name, value=new, previous=old,
-        )  # fmt: skip
-
-    def record_undo(
-        self,
-        turn: int,
-        *,
-        who: str = "white cell",
-        rationale: str = "",
-        undone: list[dict[str, Any]] | None = None,
-        publish: bool = False,
-    ) -> None:
-        """Record that the white cell undid a turn (the undo itself is the session's work);
-        ``undone`` lists the moves of the undone turn worth remembering (see
-        :func:`tripwire.session.session.undone_moves`)."""
-        extra: dict[str, Any] = {"undone": undone} if undone else {}
-        self._intervention(
-            self._briefing_events, who, "undo", rationale, publish, undone_turn=turn, **extra
-        )
-
-    def record_fork(
-        self,
-        runs: int,
-        outcomes: dict[str, dict[str, Any]],
-        *,
-        who: str = "white cell",
-        publish: bool = False,
-    ) -> None:
-        """Record that the white cell showed the room ``runs`` bot continuations from here
-        and their outcome shares (``id -> {title, probability, ci95}``); nothing changes."""
-        self._require_briefing()
-        self._intervention(
-            self._briefing_events, who, "fork", "", publish, runs=runs, from_turn=self.turn,
-            outcomes=outcomes,
-        )  # fmt: skip
-
-    def note(self, text: str, *, who: str = "white cell", publish: bool = False) -> None:
-        """Annotate the game (recorded with the turn under way, or the next one); the white
-        cell's alone unless ``publish``."""
-        events = self.pending.events if self.pending is not None else self._briefing_events
-        events.append({"kind": "note", "who": who, "text": text, "seen": ev.published(publish)})
-
-    def _intervention(
-        self,
-        events: list[dict[str, Any]],
-        who: str,
-        what: str,
-        rationale: str,
-        publish: bool,
-        **details: Any,
-    ) -> None:
-        move = details.pop("move", None)
-        record: dict[str, Any] = {"kind": "intervention", "who": who, "what": what}
-        if move is not None:
-            mv = self.rules.moves[move]
-            record.update(actor=mv.actor, action=mv.action, target=mv.target)
-        record.update(details)
-        names = {m.action: m.name for m in reversed(self.rules.moves)}  # an action's name
-        record["text"] = ev.describe_intervention(record, actions=names)
-        record["rationale"] = rationale
-        record["seen"] = ev.published(publish)  # the white cell's, unless it publishes it
-        events.append(record)
-
     def _require_pending(self) -> PendingTurn:
         if self.pending is None:
             raise ValueError("no turn under way: begin the turn first")
         return self.pending
-
-    def _require_briefing(self) -> None:
-        if self.pending is not None:
-            raise ValueError("a turn is under way: inject or set values between turns")
-        if not self.running:
-            raise ValueError("the game is over")
-
-    def _require_chosen(self, move: int) -> None:
-        pending = self._require_pending()
-        if not any(move in (m or []) for m in pending.chosen):
-            mv = self.rules.moves[move]
-            raise ValueError(f"{mv.actor}'s '{mv.action}' was not chosen this turn")
 
     def _decide(self, s: list[float], turn: int, gumbel: np.ndarray) -> list[list[int]]:
         """Phase 2: every actor chooses, simultaneously, from one view of the state."""
@@ -691,14 +524,14 @@ class CrisisModel(mesa.Model):
     def records(self) -> list[dict[str, Any]]:
         """The event log so far, with the white cell's acts since the last turn as the first
         events of the next one (its snapshot follows when it is played)."""
-        if not self.record or self.pending is not None or not self._briefing_events:
+        if not self.record or self.pending is not None or not self.briefing_events:
             return self.log
         turn = self.turn + 1
         return [
             *self.log,
             *(
                 {"type": "event", "turn": turn, "seq": seq, **event}
-                for seq, event in enumerate(self._briefing_events)
+                for seq, event in enumerate(self.briefing_events)
             ),
         ]
 
@@ -711,7 +544,17 @@ class CrisisModel(mesa.Model):
 
 @dataclass(slots=True)
 class PendingTurn:
-    """A turn that has begun and awaits human decisions and the white cell's review."""
+    """A turn that has begun and awaits human decisions and the white cell's review.
+
+    Attributes:
+        turn: the turn's number.
+        rolls: its success rolls, one per move (drawn when it began).
+        chosen: per actor (``rules.actors`` order), its chosen move indices (None: a human
+            seat still to decide).
+        events: the turn's records so far (its injects, decisions, the white cell's review).
+        vetoed: moves that resolve as stopped.
+        forced: move -> the result that replaces its roll (True: success).
+    """
 
     turn: int
     rolls: list[float]
