@@ -126,3 +126,36 @@ def test_the_board_and_the_room_read_the_session_not_its_model():
                 if owner.endswith("session") or owner == "s":
                     reached.append(f"{path.relative_to(SRC)}:{node.lineno} {owner}.model")
     assert not reached, reached
+
+
+WHITE_CELL_ACTS = (
+    "veto", "clear", "force", "inject", "set_value", "note", "record_undo", "record_fork",
+)  # fmt: skip
+
+
+def test_the_white_cells_acts_are_the_sessions_not_the_engines():
+    """The white cell's acts live in session/whitecell.py; the engine keeps only what a turn
+    needs (the turn under way, the records made between turns, firing an inject), and no
+    module below the session makes a note or an intervention record."""
+    from tripwire.session import whitecell
+    from tripwire.sim.lockstep import LockstepModel
+    from tripwire.sim.model import CrisisModel
+
+    for engine in (CrisisModel, LockstepModel):
+        on_engine = [name for name in WHITE_CELL_ACTS if hasattr(engine, name)]
+        assert not on_engine, f"{engine.__name__} has white-cell acts: {on_engine}"
+    assert all(callable(getattr(whitecell, name)) for name in WHITE_CELL_ACTS)
+    made = []
+    for path in MODULES:
+        if LAYERS[_part(path)] >= LAYERS["session"]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                pairs = zip(node.keys, node.values, strict=True)
+                if any(
+                    isinstance(k, ast.Constant) and k.value == "kind"
+                    and isinstance(v, ast.Constant) and v.value in ("intervention", "note")
+                    for k, v in pairs
+                ):  # fmt: skip
+                    made.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert not made, made
