@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "tripwire"
 LAYERS: dict[str, int] = {
     **dict.fromkeys(("errors", "files", "dates"), 0),
     **dict.fromkeys(("scenario", "catalog", "scenarios", "assets"), 1),
-    **dict.fromkeys(("sim", "logfile"), 2),
+    **dict.fromkeys(("sim", "logfile", "gamelog"), 2),
     **dict.fromkeys(("batch", "workers"), 3),
     **dict.fromkeys(("session", "authoring", "calibration", "targets", "fit", "docgen", "odd"), 4),
     **dict.fromkeys(("board", "report", "room", "listing", "turntable"), 5),

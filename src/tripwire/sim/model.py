@@ -490,7 +490,7 @@ class CrisisModel(mesa.Model):
             record.update(actor=mv.actor, action=mv.action, target=mv.target)
         record.update(details)
         names = {m.action: m.name for m in reversed(self.rules.moves)}  # an action's name
-        record["text"] = ev.describe_intervention(record, actions=names)
+        record["text"] = ev.describe_intervention(record, ev.Names(actions=names))
         record["rationale"] = rationale
         record["seen"] = ev.published(publish)  # the white cell's, unless it publishes it
         events.append(record)
