@@ -63,6 +63,8 @@ from tripwire.report.timeline import Timeline
 from tripwire.sim.events import KIND_NAMES, PUBLIC, audience, describe
 
 BOARD_SIZE = (1280, 800)
+TITLE_STYLE = {"trigger": code, "inject": code, "outcome": b}  # how a turning point's title is set
+STORY = ("outcome", "intervention", "peak", "trigger", "inject")  # a board picture's caption
 BOARD_WIDTH = 1120  # CSS px: the board's own text stays legible
 
 
@@ -285,23 +287,23 @@ def _turning_points(game: Game, points: list[TurningPoint], changes: list[Change
     rows: list[list[Inline]] = []
     hidden = private_points(game)
     for p in points:
-        what: list[str | Span] = [p.title] if p.kind != "trigger" else [code(p.title)]
+        what: list[str | Span] = [
+            TITLE_STYLE[p.kind](p.title) if p.kind in TITLE_STYLE else p.title
+        ]
         detail: list[str | Span] = [p.detail] if p.detail else []
-        if p.kind == "trigger" and len(p.turns) > 1:
+        if len(p.turns) > 1:  # a trigger that fired again
             detail += [
                 BR,
                 tone(f"Fired {len(p.turns)} times: turns {', '.join(map(str, p.turns))}.", "muted"),
             ]
         if p.kind == "intervention":
             detail = [b("Rationale: "), p.rationale or tone("none given", "muted")]
-            if p.who and p.who != "white cell":
-                detail += [BR, tone(f"By {p.who}.", "muted")]
-        if p.kind == "inject":
-            what = [code(p.title)]
-        if p.kind == "note" and p.who and p.who != "white cell":
-            detail = [tone(f"By {p.who}.", "muted")]
-        if p.kind == "outcome":
-            what = [b(p.title)]
+        if p.who and p.who != "white cell":
+            detail = (
+                [*detail, BR, tone(f"By {p.who}.", "muted")]
+                if detail
+                else [tone(f"By {p.who}.", "muted")]
+            )
         if _key(p) in hidden:  # shown here, but the room did not see it at the time
             detail = [tone(f"Private: seen by the {hidden[_key(p)]} only.", "warn"), BR, *detail]
         rows.append(
@@ -432,17 +434,9 @@ def _boards(game: Game, points: list[TurningPoint], changes: list[Change]) -> Se
 
 
 def _turn_story(here: list[TurningPoint]) -> str:
-    """A turn's turning points as a sentence, the weightiest first."""
-    parts = [f"{p.title} reached" for p in here if p.kind == "outcome"]
-    parts += [f"white cell: {p.title}" for p in here if p.kind == "intervention"]
-    parts += [
-        p.title.replace("Escalation peaks", "escalation peaks") for p in here if p.kind == "peak"
-    ]
-    fired = [p.title for p in here if p.kind == "trigger"]
-    if fired:
-        parts.append(("risk triggers " if len(fired) > 1 else "risk trigger ") + ", ".join(fired))
-    parts += [f"event {p.title}" for p in here if p.kind == "inject"]
-    parts = [p.rstrip(".") for p in parts]
+    """A turn's turning points as a sentence, the weightiest first, each as its label."""
+    told = sorted((p for p in here if p.kind in STORY), key=lambda p: STORY.index(p.kind))
+    parts = [p.label.rstrip(".") for p in told]
     if len(parts) > 4:
         parts = [*parts[:4], f"and {len(parts) - 4} more"]
     text = "; ".join(parts)

@@ -37,6 +37,7 @@ class TurningPoint:
     rationale: str = ""
     who: str = ""
     turns: list[int] = field(default_factory=list)
+    label: str = ""  # the record's label (tripwire.sim.events.Said.label), or the title
 
 
 def turning_points(game: Game) -> list[TurningPoint]:
@@ -62,6 +63,7 @@ def turning_points(game: Game) -> list[TurningPoint]:
             rationale=str(e.get("rationale") or ""),
             who=str(e.get("who") or ""),
             turns=[turn] if kind == "trigger" else [],
+            label=said.label,
         )
         if kind == "trigger":
             triggers[said.name] = point
@@ -70,9 +72,8 @@ def turning_points(game: Game) -> list[TurningPoint]:
     peak = max(rungs)
     if peak > rungs[0]:
         turn = game.turn_numbers[rungs.index(peak)]
-        points.append(
-            TurningPoint(turn, "peak", f"Escalation peaks at rung {peak:.0f}: {rung_name(peak)}")
-        )
+        title = f"Escalation peaks at rung {peak:.0f}: {rung_name(peak)}"
+        points.append(TurningPoint(turn, "peak", title, label=title))
     order = {"inject": 0, "intervention": 1, "note": 2, "trigger": 3, "peak": 4, "outcome": 5}
     return sorted(points, key=lambda p: (p.turn, order.get(p.kind, 9)))
 
