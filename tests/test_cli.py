@@ -817,7 +817,7 @@ def test_turn_table_marks_failed_and_cancelled_actions() -> None:
     assert result.stdout.count("✗") == len(failed)
     assert result.stdout.count("⊘") == len(cancelled)
     example = failed[0]
-    label = f"{example['name']} → {example['target']}" if example["target"] else example["name"]
+    label = f"{example['name']}→{example['target']}" if example["target"] else example["name"]
     assert f"{label} ✗" in result.stdout
 
 

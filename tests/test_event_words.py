@@ -23,6 +23,7 @@ from tripwire.sim.events import (
     describe,
     describe_intervention,
     dumps_log,
+    move_words,
 )
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "event-log.md"
@@ -173,8 +174,8 @@ def test_every_view_shows_the_describers_words():
     buf = io.StringIO()
     Console(file=buf, width=300, force_terminal=False).print(turn_table(game.records))
     table = buf.getvalue()
-    raw = describe(SAMPLES["action"], Names(actions=names.actions))
-    assert raw.name in table  # codes in the table: "Trilateral exercise → PRK (with USA, JPN)"
+    tight = move_words(SAMPLES["action"], Names(actions=names.actions), arrow="→")
+    assert f"{tight} ✗" in table  # codes, a tight arrow: "Trilateral exercise→PRK (with USA, JPN)"
     for kind in ("inject", "trigger", "outcome"):
         assert describe(SAMPLES[kind], names).name in table
 

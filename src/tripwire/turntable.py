@@ -23,7 +23,7 @@ from rich.text import Text
 from tripwire.gamelog import Game
 from tripwire.logfile import printable
 from tripwire.report.labels import record_names
-from tripwire.sim.events import Names, describe
+from tripwire.sim.events import Names, describe, move_words
 
 FAILED = "✗"
 CANCELLED = "⊘"
@@ -44,7 +44,7 @@ def _names() -> Names:
 
 def _action_text(event: Mapping[str, Any]) -> Text:
     said = describe(event, _names())
-    label = printable(said.name)
+    label = printable(move_words(event, _names(), arrow="→"))  # a move wraps with its target
     if said.result not in ("succeeded", "failed", "cancelled"):  # the white cell's doing
         label = f"{label} ({said.result})"
     if said.status == "vetoed":

@@ -309,10 +309,10 @@ def _names(codes: Any, names: Names) -> str:
     return ", ".join(names.actor(c) for c in codes)
 
 
-def _move(record: Mapping[str, Any], names: Names) -> str:
+def _move(record: Mapping[str, Any], names: Names, arrow: str = " → ") -> str:
     name = str(record.get("name") or names.action(record.get("action")))
     target = record.get("target")
-    text = f"{name} → {names.actor(target)}" if target else name
+    text = f"{name}{arrow}{names.actor(target)}" if target else name
     partners, declined = record.get("partners"), record.get("declined")
     if isinstance(partners, list) and partners:  # a joint move: made together
         text += f" (with {_names(partners, names)})"
@@ -321,10 +321,11 @@ def _move(record: Mapping[str, Any], names: Names) -> str:
     return text
 
 
-def move_words(record: Mapping[str, Any], names: Names = RAW) -> str:
+def move_words(record: Mapping[str, Any], names: Names = RAW, *, arrow: str = " → ") -> str:
     """A move as a table shows it: its name, its target and its partners
-    ("Trilateral exercise → PRK (with USA, JPN)"); "holds" for a hold."""
-    return "holds" if record.get("action") == "hold" else _move(record, names)
+    ("Trilateral exercise → PRK (with USA, JPN)"); "holds" for a hold. A narrow table
+    writes the arrow tight (``arrow="→"``), so that a move and its target wrap together."""
+    return "holds" if record.get("action") == "hold" else _move(record, names, arrow)
 
 
 def _result(record: Mapping[str, Any]) -> tuple[str, str]:
@@ -366,19 +367,14 @@ def describe(record: Mapping[str, Any], names: Names = RAW) -> Said:
             else ""
         )
         name = text if record.get("id") == "adhoc" else _text(record, "id", "text", default="")
-        return Said(kind, "Event:", text, name=name, label=f"Event: {name}", cause=why)
+        head = f"{KIND_NAMES[kind]}:"
+        return Said(kind, head, text, name=name, label=f"{head} {name}", cause=why)
     if kind == "trigger":
-        tid = _text(record, "id")
-        return Said(
-            kind,
-            "Risk trigger:",
-            _text(record, "text", "id"),
-            name=tid,
-            label=f"Risk trigger: {tid}",
-        )
+        tid, head = _text(record, "id"), f"{KIND_NAMES[kind]}:"
+        return Said(kind, head, _text(record, "text", "id"), name=tid, label=f"{head} {tid}")
     if kind == "outcome":
-        title = _text(record, "title", "id")
-        return Said(kind, "Outcome reached:", title, name=title, label=f"Outcome reached: {title}")
+        title, head = _text(record, "title", "id"), f"{KIND_NAMES[kind]}:"
+        return Said(kind, head, title, name=title, label=f"{head} {title}")
     if kind == "decision":
         moves = "; ".join(
             move_words(m, names) for m in record.get("moves") or [] if isinstance(m, Mapping)
@@ -393,13 +389,13 @@ def describe(record: Mapping[str, Any], names: Names = RAW) -> Said:
         )
     if kind == "intervention":
         who = str(record.get("who") or "white cell")
-        head = "White cell:" if who == "white cell" else f"White cell ({who}):"
+        head = f"{KIND_NAMES[kind]}:" if who == "white cell" else f"{KIND_NAMES[kind]} ({who}):"
         words = describe_intervention(record, names, subject=False)
         why = f"rationale: {record['rationale']}" if record.get("rationale") else ""
         return Said(kind, head, words, why, words, f"{head} {words}")
     if kind == "note":
         text = _text(record, "text", default="")
-        head = f"Note ({record.get('who') or 'white cell'}):"
+        head = f"{KIND_NAMES[kind]} ({record.get('who') or 'white cell'}):"
         return Said(kind, head, text, name=text, label=f"{head} {text}")
     # a kind newer than this module: whatever text it carries
     text = _text(record, "text", "what", "summary", "id", default=kind)
@@ -414,7 +410,7 @@ def _action(record: Mapping[str, Any], names: Names) -> Said:
     head = f"{actor} → {names.actor(target)}:" if target else f"{actor}:"
     status, result = _result(record)
     name = move_words(record, names)
-    if name == "holds":
+    if record.get("action") == "hold":
         body = "holds (no action this turn)"
     else:
         body = f"{record.get('name') or names.action(record.get('action'))} — {result}"
