@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "tripwire"
 LAYERS: dict[str, int] = {
     **dict.fromkeys(("errors", "files", "dates"), 0),
     **dict.fromkeys(("scenario", "catalog", "scenarios", "assets"), 1),
-    **dict.fromkeys(("sim", "logfile"), 2),
+    **dict.fromkeys(("sim", "logfile", "gamelog"), 2),
     **dict.fromkeys(("batch", "workers"), 3),
     **dict.fromkeys(("session", "authoring", "calibration", "targets", "fit", "docgen", "odd"), 4),
     **dict.fromkeys(("board", "report", "room", "listing", "turntable"), 5),
@@ -159,3 +159,147 @@ def test_the_white_cells_acts_are_the_sessions_not_the_engines():
                 ):  # fmt: skip
                     made.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert not made, made
+
+
+# --- one reader and one describer of the event log (docs/event-log.md) ---------------------
+OWNER = "sim/events.py"  # every record kind's fields and words
+READER = "gamelog.py"  # the one reader of a log
+
+
+def test_one_reader_of_the_log():
+    """A log is read into turns by tripwire.gamelog alone: no other module defines a game of
+    the log or reads a log file past the check (tripwire.logfile.read_log)."""
+    found = []
+    for path in MODULES:
+        rel = str(path.relative_to(SRC))
+        if rel in (READER, "logfile.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.name in ("Game", "TurnData"):
+                found.append(f"{rel}:{node.lineno} class {node.name}")
+            if isinstance(node, ast.Name | ast.Attribute) and "read_log" in ast.unparse(node):
+                found.append(f"{rel}:{node.lineno} read_log")
+    assert not found, found
+
+
+def _event_kinds() -> set[str]:
+    from tripwire.sim.events import EVENT_KINDS
+
+    return set(EVENT_KINDS)
+
+
+def _reads_kind(node: ast.AST) -> bool:
+    """``x.get("kind")``, ``x["kind"]`` or ``x.kind``: a record's kind."""
+    return any(
+        (isinstance(n, ast.Attribute) and n.attr == "kind")
+        or (isinstance(n, ast.Constant) and n.value == "kind")
+        for n in ast.walk(node)
+    )
+
+
+def _kind_names(function: ast.AST) -> set[str]:
+    """The local names ``function`` gives a record's kind (``kind = e.get("kind")``)."""
+    return {
+        t.id
+        for n in ast.walk(function)
+        if isinstance(n, ast.Assign) and _reads_kind(n.value)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+
+
+def _tests_a_kind(test: ast.AST, kinds: set[str], names: set[str]) -> bool:
+    """Whether ``test`` compares a record's kind with one of the event kinds."""
+    for n in ast.walk(test):
+        if not isinstance(n, ast.Compare):
+            continue
+        left = n.left
+        if not (_reads_kind(left) or (isinstance(left, ast.Name) and left.id in names)):
+            continue
+        for c in n.comparators:
+            if any(isinstance(m, ast.Constant) and m.value in kinds for m in ast.walk(c)):
+                return True
+    return False
+
+
+def _says_words(nodes: list[ast.AST]) -> bool:
+    """Whether code builds text: an f-string with words, or a string with a space in it."""
+    for node in nodes:
+        for n in ast.walk(node):
+            if isinstance(n, ast.JoinedStr) and any(
+                isinstance(v, ast.Constant) and any(c.isalpha() for c in v.value) for v in n.values
+            ):
+                return True
+            if (
+                isinstance(n, ast.Constant)
+                and isinstance(n.value, str)
+                and " " in n.value.strip()
+                and any(c.isalpha() for c in n.value)
+            ):
+                return True
+    return False
+
+
+def _worded_branches(function: ast.AST, kinds: set[str]) -> list[int]:
+    """The lines of the branches of ``function`` chosen by a record's kind that say words:
+    an ``if``, ``elif``, ``else`` or conditional expression, or a comprehension that picks
+    records by kind to say them."""
+    lines = []
+    names = _kind_names(function)
+    for node in ast.walk(function):
+        if isinstance(node, ast.If | ast.IfExp) and _tests_a_kind(node.test, kinds, names):
+            body = node.body if isinstance(node, ast.If) else [node.body]
+            orelse = node.orelse if isinstance(node, ast.If) else [node.orelse]
+            if _says_words(body):
+                lines.append(node.lineno)
+            an_elif = len(orelse) == 1 and isinstance(orelse[0], ast.If)
+            if orelse and not an_elif and _says_words(orelse):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            picked = any(_tests_a_kind(t, kinds, names) for g in node.generators for t in g.ifs)
+            said = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            if picked and _says_words(said):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_one_describer_of_the_records():
+    """Every record kind is said in words by tripwire.sim.events.describe alone: no function
+    elsewhere picks its words by a record's kind in two or more branches (a second describer:
+    "News:" here, "Event:" there). Filtering by kind and styling by kind stay free."""
+    kinds = _event_kinds()
+    found = []
+    for path in MODULES:
+        rel = str(path.relative_to(SRC))
+        if rel == OWNER:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                worded = _worded_branches(node, kinds)
+                if len(worded) >= 2:
+                    found.append(f"{rel}:{node.lineno} {node.name}() words kinds at {worded}")
+    assert not found, "\n".join(found)
+
+
+def test_the_check_finds_a_second_describer():
+    """The check above catches the room's old feed line (its own words for each kind) and the
+    review's old story of a turn, and lets a filter by kind pass."""
+    kinds = _event_kinds()
+    old_feed = """
+def describe(record, who):
+    kind = record.get("kind")
+    if kind == "inject":
+        return f"News: {record.get('text')}"
+    if kind == "trigger":
+        return f"Risk: {record.get('text')}"
+    return str(record.get("text") or kind)
+"""
+    assert len(_worded_branches(ast.parse(old_feed).body[0], kinds)) == 2
+    old_story = """
+def story(here):
+    parts = [f"{p.title} reached" for p in here if p.kind == "outcome"]
+    parts += [f"event {p.title}" for p in here if p.kind == "inject"]
+"""
+    assert len(_worded_branches(ast.parse(old_story).body[0], kinds)) == 2
+    filtering = "def f(log):\n    return [r for r in log if r.get('kind') == 'action']\n"
+    assert _worded_branches(ast.parse(filtering).body[0], kinds) == []

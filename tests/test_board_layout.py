@@ -17,14 +17,7 @@ import numpy as np
 import pytest
 
 from tripwire.board.common.colours import COOPERATION, goldstein_colour
-from tripwire.board.common.frame import (
-    date_label,
-    frame_model,
-    game_frame,
-    reached_turns,
-    split_turns,
-    timeline_marks,
-)
+from tripwire.board.common.frame import date_label, frame_model, game_frame
 from tripwire.board.common.geo import LambertConformal, Viewport, load_map, project, theatre_bounds
 from tripwire.board.common.layout import (
     actor_screen_positions,
@@ -39,6 +32,7 @@ from tripwire.board.common.layout import (
     timeline_turn_at,
     timeline_x,
 )
+from tripwire.gamelog import Game
 
 SIZES = [(1280, 800), (1920, 1080)]
 
@@ -374,7 +368,7 @@ def test_timeline_and_buttons_hit_testing(size):
 
 def test_feed_says_what_happened_in_plain_language():
     """Each event becomes a feed line: who did what to whom and whether it worked."""
-    game = split_turns(synthetic_log())
+    game = Game.from_records(synthetic_log())
     lines = [f"{i.head} {i.body}" for i in game_frame(game, 1).feed]
     assert lines == [
         "Event: A summit is announced.",
@@ -395,7 +389,7 @@ def test_feed_says_what_happened_in_plain_language():
 def test_frame_arrows_marks_and_statuses():
     """Targeted actions become arrows (coloured by Goldstein, with lanes and statuses);
     untargeted ones become marks at the actor."""
-    frame = game_frame(split_turns(synthetic_log()), 1)
+    frame = game_frame(Game.from_records(synthetic_log()), 1)
     by_name = {a.name: a for a in frame.arrows}
     assert set(by_name) == {
         "Satellite tech transfer",
@@ -417,7 +411,7 @@ def test_frame_arrows_marks_and_statuses():
 def test_gauges_ladder_outcomes_and_date():
     """Gauges show value and change, the ladder names the rung and its group, the outcome
     watch marks reached outcomes with their turn, and the date is written out."""
-    game = split_turns(synthetic_log())
+    game = Game.from_records(synthetic_log())
     f1 = game_frame(game, 1)
     gauges = {g.key: g for g in f1.gauges}
     assert (gauges["world.tension"].text, gauges["world.tension"].delta_text) == ("64", "+14")
@@ -435,7 +429,8 @@ def test_gauges_ladder_outcomes_and_date():
     assert watch["alpha"].reached_turn == 2 and watch["alpha"].progress == pytest.approx(0.9)
     assert watch["beta"].reached_turn is None and watch["beta"].progress == 1.0  # clipped
     assert f3.finished and not game_frame(game, 2).finished
-    assert reached_turns(game, 1) == {} and reached_turns(game) == {"alpha": 2}
+    assert game.reached(1) == {"alpha": None, "beta": None}
+    assert game.reached(3) == {"alpha": 2, "beta": None}
     assert game_frame(game, 0).gauges[0].delta_text == ""  # no previous turn
     assert date_label("2027-12") == "December 2027" and date_label("soon") == "soon"
 
@@ -483,7 +478,8 @@ def test_the_feed_tells_facilitator_acts_from_model_outcomes():
         (
             "intervention",
             "White cell:",
-            "Vetoed United States' Deploy carrier group → PRK — Not cleared by the President.",
+            "Vetoed United States' Deploy carrier group → North Korea — rationale: Not cleared "
+            "by the President.",
         ),
         (
             "action",
@@ -498,10 +494,10 @@ def test_a_game_cut_short_keeps_its_complete_turns():
     """Without a result line the game still splits into its complete turns; events after
     the last snapshot (a turn cut off mid-way) are left out."""
     records = synthetic_log(finished=False)[:-2]  # drop turn 3's snapshot: its event dangles
-    game = split_turns(records)
+    game = Game.from_records(records)
     assert game.result is None and game.last_turn == 2 and game.planned_turns == 3
     assert not game_frame(game, 2).finished
-    assert timeline_marks(game) == ((1, "inject"), (1, "trigger"), (2, "outcome"))
+    assert game.marks() == ((1, "inject"), (1, "trigger"), (2, "outcome"))
 
 
 def test_importing_the_board_does_not_import_pygame():

@@ -20,7 +20,6 @@ import pytest
 
 from tests.test_board_layout import synthetic_log
 from tripwire.board.common.colours import HIGHLIGHT, PANEL
-from tripwire.board.common.frame import split_turns
 from tripwire.board.common.layout import (
     actor_screen_positions,
     arrow_geometry,
@@ -30,6 +29,7 @@ from tripwire.board.common.layout import (
 from tripwire.board.replay import app as board_app
 from tripwire.board.replay.app import App, LiveSource, replay, save_screenshots
 from tripwire.errors import InputError
+from tripwire.gamelog import Game
 from tripwire.sim.events import dumps_log
 
 
@@ -230,7 +230,7 @@ def test_a_log_without_result_line_replays(records, tmp_path, monkeypatch):
 
 def game_turns(records):
     """The records of a finished log as a live source yields them, turn by turn."""
-    game = split_turns(records)
+    game = Game.from_records(records)
     for td in game.turns:
         batch = [*td.events, td.snapshot]
         if td.turn == game.last_turn and game.result is not None:

@@ -4,7 +4,7 @@ A bounded, seeded mutation fuzzer edits a real log (lines deleted, doubled, swap
 short; values of another type; keys dropped; unknown kinds; huge numbers, NaN, unicode,
 control characters; turns negative or out of order) and reads each mutant the two ways a
 person would: ``tripwire report LOG`` (exit 0, 1 or 2, never a traceback or an internal
-error) and the replay's loader (``board.common.game.read_game``: the game or a located
+error) and the replay's loader (``gamelog.read_game``: the game or a located
 ``InputError``). The log is never changed. Before the reader checked shapes and order, 4 of
 400 mutants crashed the report and 5 of 400 the replay (a ``seq`` of text, a gap in the
 turns, ``1e999``, a 30-digit integer, a list where a number belongs).
@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tripwire.board.common.game import read_game
 from tripwire.errors import InputError
+from tripwire.gamelog import read_game
 from tripwire.logfile import parse_log
 
 ROOT = Path(__file__).resolve().parents[1]

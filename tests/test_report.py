@@ -264,7 +264,7 @@ def test_timeline_lists_every_turn_with_each_actors_moves(game_report, built):
     for action in actions:
         if action["action"] != "hold":
             assert action["name"] in text
-    assert "Decision (USA team)" in text
+    assert "USA team decided:" in text
     assert "Players debated the US response" in text
 
 
@@ -516,39 +516,44 @@ def test_timeline_marks_a_vetoed_move_as_the_white_cells_not_a_failure(game_repo
 
 
 def test_forced_move_and_undo_are_described_for_the_hotwash():
-    from tripwire.report.game import describe_intervention
+    from tripwire.report.labels import record_names
     from tripwire.report.timeline import _action
+    from tripwire.sim.events import describe_intervention
 
     forced = {"kind": "action", "name": "Trilateral exercise", "target": "PRK",
               "success": True, "forced": True}  # fmt: skip
-    assert (
-        _action(forced)[0].text == "Trilateral exercise → PRK (the white cell forced its success)"
+    assert _action(forced)[0].text == (
+        "Trilateral exercise → North Korea (forced to succeed by the white cell)"
     )
     undo = {"what": "undo", "undone_turn": 3, "undone": [
         {"actor": "KOR", "action": "trilateral_exercise", "target": "PRK",
          "result": "forced to succeed"}]}  # fmt: skip
-    assert describe_intervention(undo) == (
-        "Undid turn 3 (it was played again); it had: South Korea Trilateral exercise → PRK "
-        "(forced to succeed)"
+    assert describe_intervention(undo, record_names(), subject=False) == (
+        "Undid turn 3 (it was played again); it had: South Korea Trilateral exercise → "
+        "North Korea (forced to succeed)"
     )
     force = {"what": "force_failure", "actor": "USA", "action": "offer_talks", "target": "PRK"}
-    assert describe_intervention(force) == "Forced United States' Offer talks → PRK to fail"
+    assert describe_intervention(force, record_names(), subject=False) == (
+        "Forced United States' Offer talks → North Korea to fail"
+    )
 
 
 def test_one_wording_of_an_intervention_serves_the_log_and_every_reader():
     """The log's text and the readers' lines come from one describer, from the record's data:
     the log says who acted ("White cell ..."), readers whose heading says it start with the
-    verb, and a reader never needs to cut the log's prose."""
+    verb, and a reader never cuts the log's prose: a record older than the data fields shows
+    its own text."""
+    from tripwire.sim.events import Names
     from tripwire.sim.events import describe_intervention as words
 
     clear = {"what": "clear", "actor": "PRK", "action": "srbm_salvo", "target": None}
     assert words(clear) == "White cell let the dice decide PRK's srbm_salvo again"
-    assert words(clear, actions={"srbm_salvo": "SRBM salvo"}, subject=False) == (
+    assert words(clear, Names(actions={"srbm_salvo": "SRBM salvo"}), subject=False) == (
         "Let the dice decide PRK's SRBM salvo again"
     )
     inject = {"what": "inject", "inject": "adhoc", "headline": "A ferry sinks"}
     assert words(inject) == "White cell injected: A ferry sinks"
     old = {"what": "inject", "inject": "adhoc", "text": "White cell injected: A ferry sinks"}
-    assert words(old, subject=False) == "Injected: A ferry sinks"  # a log from before headline
+    assert words(old, subject=False) == "White cell injected: A ferry sinks"  # as logged
     setting = {"what": "set", "variable": "world.tension", "value": 91.0, "previous": 55.0}
     assert words(setting) == "White cell set world.tension to 91 (was 55)"

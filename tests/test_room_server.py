@@ -167,8 +167,10 @@ def test_a_turn_played_from_the_web_is_the_journal_a_script_writes(room, client,
     assert state["turn"] == 1 and state["situation"]["turn"] == 1
     assert any("United States" in f["text"] for f in state["feed"])
     (result,) = state["team"]["results"]
-    assert result.startswith("United States: Deploy carrier group → North Korea — ")
-    assert client.get(kor + "/state").json()["team"]["results"] == ["South Korea holds."]
+    assert result.startswith("United States → North Korea: Deploy carrier group — ")
+    assert client.get(kor + "/state").json()["team"]["results"] == [
+        "South Korea: holds (no action this turn)"
+    ]
 
 
 def test_the_clock_is_set_started_and_paused_by_the_white_cell(room, client):
@@ -297,7 +299,7 @@ def test_alerts_say_when_an_outcome_or_a_risk_trigger_fires(room, client):
         assert all(a["turn"] == turn for a in alerts)
         seen += alerts
     assert {a["kind"] for a in seen} == {"outcome", "trigger"}
-    assert any(a["text"].startswith("Outcome: ") for a in seen)
+    assert any(a["text"].startswith("Outcome reached: ") for a in seen)
 
 
 def test_the_white_cell_opens_the_review_of_the_game_so_far(room, client):

@@ -578,10 +578,10 @@ def replay_cmd(
 ) -> None:
     """Watch a finished (or cut-short) game on the board: step, jump, play at any speed."""
     from tripwire.board.replay.app import replay
-    from tripwire.logfile import read_log
+    from tripwire.gamelog import read_game
 
     try:
-        read_log(log)  # a broken log is bad input (exit 2) with or without a display
+        read_game(log)  # a broken log is bad input (exit 2) with or without a display
         _with_display(lambda: replay(log))
     except InputError as err:
         _fail(err)

@@ -3,48 +3,66 @@
 One row per turn: the month, what each actor did (failed moves marked, holds shown), the
 tension and its change, the escalation rung, any variables asked for (``tripwire run
 --watch``), and what fired (injects, triggers, outcomes).
-It reads only the log records, so it works the same for a game just played and for a log
-file. Text from the log is shown with its control characters escaped (``\\x1b``): a note or
-an ad-hoc inject holding terminal escape codes cannot recolour or clear the terminal.
+It reads only the log records (:class:`tripwire.gamelog.Game`), so it works the same for a
+game just played and for a log file, and says them in the words of
+:func:`tripwire.sim.events.describe`, with actors as codes to keep the table narrow. Text from
+the log is shown with its control characters escaped (``\\x1b``): a note or an ad-hoc
+inject holding terminal escape codes cannot recolour or clear the terminal.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import dataclasses
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
+from tripwire.gamelog import Game
 from tripwire.logfile import printable
+from tripwire.report.labels import record_names
+from tripwire.sim.events import Names, describe, move_words
 
 FAILED = "✗"
 CANCELLED = "⊘"
-VETOED = "vetoed"
-FORCED = "forced"
+SHORT = 32  # the longest name shown in the Fired column
+# what fired, by kind: its mark and colour (the words are describe()'s short name)
+FIRED = {
+    "inject": ("▶", "cyan"),
+    "trigger": ("⚑", "yellow"),
+    "outcome": ("★", "bold magenta"),
+    "intervention": ("✎", "blue"),
+}
+
+
+@functools.cache
+def _names() -> Names:
+    return dataclasses.replace(record_names(), actors={})  # codes: the table stays narrow
 
 
 def _action_text(event: Mapping[str, Any]) -> Text:
-    name = event.get("name") or event.get("action", "?")
-    target = event.get("target")
-    label = f"{name}→{target}" if target else str(name)
-    if event.get("partners"):
-        label = f"{label} (with {', '.join(map(str, event['partners']))})"
-    if event.get("declined"):
-        label = f"{label} (declined by {', '.join(map(str, event['declined']))})"
-    label = printable(label)
-    if event.get("vetoed"):
-        return Text(f"{label} ({VETOED})", style="blue strike")
-    if event.get("cancelled"):
+    said = describe(event, _names())
+    label = printable(move_words(event, _names(), arrow="→"))  # a move wraps with its target
+    if said.result not in ("succeeded", "failed", "cancelled"):  # the white cell's doing
+        label = f"{label} ({said.result})"
+    if said.status == "vetoed":
+        return Text(label, style="blue strike")
+    if said.status == "cancelled":
         return Text(f"{label} {CANCELLED}", style="dim strike")
-    if "forced" in event:
-        label = f"{label} ({FORCED})"
-    if not event.get("success", True):
+    if said.status == "failed":
         return Text(f"{label} {FAILED}", style="red")
     goldstein = event.get("goldstein") or 0.0
     style = "green" if goldstein > 0 else ("bright_red" if goldstein <= -5 else "")
     return Text(label, style=style)
+
+
+def _fired(event: Mapping[str, Any]) -> Text:
+    mark, style = FIRED[str(event.get("kind"))]
+    name = describe(event, _names()).name
+    short = name if len(name) <= SHORT else name[: SHORT - 1].rstrip() + "…"
+    return Text(f"{mark} {printable(short)}\n", style=style)
 
 
 def _value_cell(now: float, before: float, *, whole: bool = False) -> str:
@@ -65,16 +83,8 @@ def turn_table(
     watch: Sequence[str] = (),
 ) -> Table:
     """Build the turn table of a log; ``watch`` adds a column per variable named."""
-    records = list(records)
-    header = next((r for r in records if r.get("type") == "header"), {})
-    actors: list[str] = list(header.get("actors", []))
-    by_turn: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
-    snapshots: dict[int, Mapping[str, Any]] = {}
-    for r in records:
-        if r.get("type") == "event":
-            by_turn[r["turn"]].append(r)
-        elif r.get("type") == "turn":
-            snapshots[r["turn"]] = r
+    game = Game.from_records(records)
+    actors: list[str] = game.actors
 
     table = Table(title=title, show_lines=True, header_style="bold", expand=False)
     table.add_column("Turn", no_wrap=True)
@@ -84,10 +94,9 @@ def turn_table(
     for name in watch:
         table.add_column(name.replace(".", ".\n", 1), justify="right", no_wrap=True)
     table.add_column("Fired", overflow="fold")
-    previous = snapshots.get(0)
-    for turn in sorted(t for t in snapshots if t > 0):
-        snap = snapshots[turn]
-        events = by_turn.get(turn, [])
+    previous = game.turns[0].snapshot if game.turns else None
+    for played in game.turns[1:]:
+        snap, events = played.snapshot, played.events
         lines = Text()
         for i, code in enumerate(actors):
             moves = [e for e in events if e.get("kind") == "action" and e.get("actor") == code]
@@ -101,26 +110,15 @@ def turn_table(
             lines.append_text(line)
         fired = Text()
         for e in events:
-            kind = e.get("kind")
-            if kind == "inject":
-                label = e["id"]
-                if label == "adhoc":  # the white cell's own event: its words, shortened
-                    text = str(e.get("text") or "ad-hoc event")
-                    label = text if len(text) <= 32 else text[:31].rstrip() + "…"
-                fired.append(f"▶ {printable(str(label))}\n", style="cyan")
-            elif kind == "trigger":
-                fired.append(f"⚑ {printable(str(e['id']))}\n", style="yellow")
-            elif kind == "outcome":
-                fired.append(f"★ {printable(str(e.get('title', e['id'])))}\n", style="bold magenta")
-            elif kind == "intervention":
-                fired.append(f"✎ {printable(str(e.get('what', 'intervention')))}\n", style="blue")
+            if e.get("kind") in FIRED:
+                fired.append_text(_fired(e))
         fired.rstrip()
         state = snap["state"]
         earlier = previous["state"] if previous else state
         tension = state.get("world.tension", 0.0)
         watched = [_value_cell(state.get(n, 0.0), earlier.get(n, state.get(n, 0.0))) for n in watch]
         table.add_row(
-            f"{turn}\n{printable(str(snap.get('date', '')))}",
+            f"{played.turn}\n{printable(str(snap.get('date', '')))}",
             lines,
             _value_cell(tension, earlier.get("world.tension", tension), whole=True),
             str(snap.get("rung", "")),
@@ -135,14 +133,11 @@ def outcome_lines(
     records: Iterable[Mapping[str, Any]], titles: Mapping[str, str] | None = None
 ) -> list[str]:
     """One line per outcome of a finished game: reached on which turn, or not."""
-    records = list(records)
-    result = next((r for r in reversed(records) if r.get("type") == "result"), None)
+    game = Game.from_records(records)
+    result = game.result
     if result is None:
         return ["(game not finished)"]
-    titles = {
-        **{r["id"]: r.get("title", r["id"]) for r in records if r.get("kind") == "outcome"},
-        **(titles or {}),
-    }
+    titles = {**{e["id"]: e.get("title", e["id"]) for e in game.kinds("outcome")}, **(titles or {})}
     out = []
     for oid, res in result["outcomes"].items():
         name = printable(str(titles.get(oid, oid)))

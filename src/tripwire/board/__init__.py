@@ -4,8 +4,9 @@ Three subpackages, by what they are:
 
 * :mod:`tripwire.board.common`: what both boards share. Its pure parts are importable and
   testable without pygame: ``geo`` (projection, viewport, map data), ``arrows`` (arrow
-  geometry), ``colours``, ``game`` (a log split into turns), ``frame`` (what a turn shows)
-  and ``layout`` (panels, hit-testing); ``window`` is the event loop both apps share.
+  geometry), ``colours``, ``frame`` (what a turn shows) and ``layout`` (panels,
+  hit-testing); ``window`` is the event loop both apps share. The log is read by
+  :mod:`tripwire.gamelog` and said in words by :func:`tripwire.sim.events.describe`.
 * :mod:`tripwire.board.replay`: the board over a game's log (``view``, ``view_map``,
   ``view_panels`` draw it; ``app`` is the replay, live and screenshot app).
 * :mod:`tripwire.board.exercise`: exercise mode over a session (its own screens, the white

@@ -17,23 +17,19 @@ import tempfile
 from pathlib import Path
 
 from tripwire import __version__
+from tripwire.gamelog import RUNG, SCORE, Game, read_game
 from tripwire.report import charts
 from tripwire.report.actors import actors_section
-from tripwire.report.batchdata import load_batch
-from tripwire.report.ensemble import ensemble_section, summary_line
-from tripwire.report.game import (
-    RUNG,
-    SCORE,
+from tripwire.report.analysis import (
     Change,
-    Game,
     TurningPoint,
     actor_records,
-    describe_intervention,
     largest_changes,
-    load_game,
     snapshot_turns,
     turning_points,
 )
+from tripwire.report.batchdata import load_batch
+from tripwire.report.ensemble import ensemble_section, summary_line
 from tripwire.report.html import (
     BR,
     Document,
@@ -52,21 +48,23 @@ from tripwire.report.html import (
     write_document,
 )
 from tripwire.report.labels import (
-    KIND_NAMES,
     actor_names,
     fmt_delta,
     fmt_pair,
     label,
     month,
     plural,
+    record_names,
     rung_name,
     short_month,
     var_info,
 )
 from tripwire.report.timeline import Timeline
-from tripwire.sim.events import PUBLIC, audience
+from tripwire.sim.events import KIND_NAMES, PUBLIC, audience, describe
 
 BOARD_SIZE = (1280, 800)
+TITLE_STYLE = {"trigger": code, "inject": code, "outcome": b}  # how a turning point's title is set
+STORY = ("outcome", "intervention", "peak", "trigger", "inject")  # a board picture's caption
 BOARD_WIDTH = 1120  # CSS px: the board's own text stays legible
 
 
@@ -86,7 +84,7 @@ def write_game_report(log: Path, out: Path, *, batch: Path | None = None) -> tup
             batch; an output that cannot be written.
     """
     output_paths(Path(out))  # a bad --out is reported before any work
-    game = load_game(Path(log))
+    game = read_game(Path(log))
     ensemble = load_batch(Path(batch), runs=True) if batch is not None else None
     points = turning_points(game)
     changes = largest_changes(game)
@@ -122,7 +120,7 @@ def write_game_report(log: Path, out: Path, *, batch: Path | None = None) -> tup
 
 
 def _period(game: Game) -> str:
-    first = game.turns[1] if len(game.turns) > 1 else game.turns[0]
+    first = min(1, game.last_turn)
     played = game.last_turn
     text = (
         f"{plural(played, 'turn')}, {month(game.date(first))} to {month(game.date(game.last_turn))}"
@@ -148,7 +146,7 @@ def _summary(game: Game, points: list[TurningPoint], ensemble_line: str | None) 
     )
     rungs = game.series(RUNG)
     peak = max(rungs)
-    peak_turn = game.turns[rungs.index(peak)]
+    peak_turn = game.turn_numbers[rungs.index(peak)]
     total = (game.result or {}).get("total_escalation_score", sum(game.series(SCORE)))
     triggers = [p for p in points if p.kind == "trigger"]
     rows: list[tuple[str, Inline]] = [
@@ -206,7 +204,7 @@ def _replayable(game: Game) -> bool:
     if not isinstance(game.header.get("seed"), int):
         return False
     return not game.header.get("humans") and not any(
-        e.get("kind") in kinds for evs in game.events.values() for e in evs
+        e.get("kind") in kinds for _, e in game.every_event()
     )
 
 
@@ -222,7 +220,9 @@ def _marks(points: list[TurningPoint]) -> list[tuple[int, str]]:
 
 def _escalation(game: Game, points: list[TurningPoint]) -> Section:
     curves = charts.curves_chart(
-        game={v: game.series(v) for v in charts.CURVES}, game_turns=game.turns, marks=_marks(points)
+        game={v: game.series(v) for v in charts.CURVES},
+        game_turns=game.turn_numbers,
+        marks=_marks(points),
     )
     titles = dict(game.outcomes)
     progress = {
@@ -249,7 +249,7 @@ def _escalation(game: Game, points: list[TurningPoint]) -> Section:
             ],
         ),
         _figure(
-            charts.outcome_watch(game.turns, progress, reached),
+            charts.outcome_watch(game.turn_numbers, progress, reached),
             "Outcome watch",
             [
                 b("Outcome watch. "),
@@ -269,13 +269,11 @@ def private_points(game: Game) -> dict[tuple[int, str, str], str]:
     """The white cell's acts and notes the room did not see: (turn, kind, title) -> who saw
     it ("white cell", or the team). The review shows everything; these rows are marked."""
     out: dict[tuple[int, str, str], str] = {}
-    for turn, events in game.events.items():
-        for e in events:
-            kind = e.get("kind")
-            seen = audience(e)
-            if kind not in ("intervention", "note") or seen == PUBLIC:
-                continue
-            title = describe_intervention(e) if kind == "intervention" else str(e.get("text", ""))
+    for turn, e in game.every_event():
+        kind = e.get("kind")
+        seen = audience(e)
+        if kind in ("intervention", "note") and seen != PUBLIC:
+            title = describe(e, record_names()).name  # as the turning point is titled
             who = "white cell" if seen == "white" else seen.removeprefix("team:") + " team"
             out[(turn, str(kind), title)] = who
     return out
@@ -289,23 +287,23 @@ def _turning_points(game: Game, points: list[TurningPoint], changes: list[Change
     rows: list[list[Inline]] = []
     hidden = private_points(game)
     for p in points:
-        what: list[str | Span] = [p.title] if p.kind != "trigger" else [code(p.title)]
+        what: list[str | Span] = [
+            TITLE_STYLE[p.kind](p.title) if p.kind in TITLE_STYLE else p.title
+        ]
         detail: list[str | Span] = [p.detail] if p.detail else []
-        if p.kind == "trigger" and len(p.turns) > 1:
+        if len(p.turns) > 1:  # a trigger that fired again
             detail += [
                 BR,
                 tone(f"Fired {len(p.turns)} times: turns {', '.join(map(str, p.turns))}.", "muted"),
             ]
         if p.kind == "intervention":
             detail = [b("Rationale: "), p.rationale or tone("none given", "muted")]
-            if p.who and p.who != "white cell":
-                detail += [BR, tone(f"By {p.who}.", "muted")]
-        if p.kind == "inject":
-            what = [code(p.title)]
-        if p.kind == "note" and p.who and p.who != "white cell":
-            detail = [tone(f"By {p.who}.", "muted")]
-        if p.kind == "outcome":
-            what = [b(p.title)]
+        if p.who and p.who != "white cell":
+            detail = (
+                [*detail, BR, tone(f"By {p.who}.", "muted")]
+                if detail
+                else [tone(f"By {p.who}.", "muted")]
+            )
         if _key(p) in hidden:  # shown here, but the room did not see it at the time
             detail = [tone(f"Private: seen by the {hidden[_key(p)]} only.", "warn"), BR, *detail]
         rows.append(
@@ -436,17 +434,9 @@ def _boards(game: Game, points: list[TurningPoint], changes: list[Change]) -> Se
 
 
 def _turn_story(here: list[TurningPoint]) -> str:
-    """A turn's turning points as a sentence, the weightiest first."""
-    parts = [f"{p.title} reached" for p in here if p.kind == "outcome"]
-    parts += [f"white cell: {p.title}" for p in here if p.kind == "intervention"]
-    parts += [
-        p.title.replace("Escalation peaks", "escalation peaks") for p in here if p.kind == "peak"
-    ]
-    fired = [p.title for p in here if p.kind == "trigger"]
-    if fired:
-        parts.append(("risk triggers " if len(fired) > 1 else "risk trigger ") + ", ".join(fired))
-    parts += [f"event {p.title}" for p in here if p.kind == "inject"]
-    parts = [p.rstrip(".") for p in parts]
+    """A turn's turning points as a sentence, the weightiest first, each as its label."""
+    told = sorted((p for p in here if p.kind in STORY), key=lambda p: STORY.index(p.kind))
+    parts = [p.label.rstrip(".") for p in told]
     if len(parts) > 4:
         parts = [*parts[:4], f"and {len(parts) - 4} more"]
     text = "; ".join(parts)

@@ -8,7 +8,7 @@ those moves. What the actor did most, and how many of its moves escalated, compl
 
 from __future__ import annotations
 
-from tripwire.report.game import ActorRecord
+from tripwire.report.analysis import ActorRecord
 from tripwire.report.html import BR, Inline, Para, Section, Span, Sub, Table, b, tone
 from tripwire.report.labels import fmt_pair, label
 

@@ -25,6 +25,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from tripwire.sim.events import KIND_NAMES
+
 DPI = 150
 INK = "#222222"
 MUTED = "#666666"
@@ -63,11 +65,11 @@ CURVES = {
     "world.escalation_score": ("Escalation score per turn (Rivera et al.)", "points per turn"),
     "world.tension": ("Tension", "index (0–100)"),
 }
-MARKS = {  # event track rows: kind -> (row label, marker, colour)
-    "outcome": ("outcome reached", "*", VERMILLION),
-    "trigger": ("risk trigger", "^", ORANGE),
-    "inject": ("scenario event", "o", GREY),
-    "intervention": ("white cell", "D", PURPLE),
+MARKS = {  # event track rows: kind -> (marker, colour); each row is labelled with the kind's name
+    "outcome": ("*", VERMILLION),
+    "trigger": ("^", ORANGE),
+    "inject": ("o", GREY),
+    "intervention": ("D", PURPLE),
 }
 
 
@@ -191,7 +193,7 @@ def curves_chart(
 def _event_track(ax: Any, marks: Sequence[tuple[int, str]], kinds: list[str]) -> None:
     """One row per kind of event, a marker at each turn it happened."""
     for row, kind in enumerate(reversed(kinds)):
-        _name, marker, colour = MARKS[kind]
+        marker, colour = MARKS[kind]
         turns = sorted({t for t, k in marks if k == kind})
         ax.scatter(
             turns,
@@ -204,7 +206,7 @@ def _event_track(ax: Any, marks: Sequence[tuple[int, str]], kinds: list[str]) ->
             zorder=3,
             clip_on=False,
         )
-    ax.set_yticks(range(len(kinds)), [MARKS[k][0] for k in reversed(kinds)])
+    ax.set_yticks(range(len(kinds)), [KIND_NAMES[k].lower() for k in reversed(kinds)])
     ax.set_ylim(-0.6, len(kinds) - 0.4)
     ax.tick_params(axis="y", length=0)
     ax.spines[["left", "bottom"]].set_visible(False)

@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from tripwire.gamelog import RUNG, SCORE, Game
 from tripwire.report import charts
+from tripwire.report.analysis import TENSION
 from tripwire.report.batchdata import Batch
-from tripwire.report.game import RUNG, SCORE, TENSION, Game
 from tripwire.report.html import (
     Bullets,
     Figure,
@@ -149,7 +150,7 @@ def _band_statement(game: Game, batch: Batch) -> list[Inline]:
             continue
         values = game.series(var)
         above, below = [], []
-        for t, v in zip(game.turns, values, strict=True):
+        for t, v in zip(game.turn_numbers, values, strict=True):
             if t < len(fan["p90"]) and t > 0:
                 if v > fan["p90"][t] + 1e-9:
                     above.append(t)
@@ -283,7 +284,7 @@ def ensemble_section(game: Game, batch: Batch) -> Section:
             (
                 charts.curves_chart(
                     game={v: game.series(v) for v in charts.CURVES},
-                    game_turns=game.turns,
+                    game_turns=game.turn_numbers,
                     bands=s.get("fans"),
                 )
             ),

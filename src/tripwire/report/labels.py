@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tripwire.catalog import load_catalog
 from tripwire.dates import date_label as month
+from tripwire.sim.events import Names
 
 # Short labels for the state variables; relations (rel.*) are labelled from their description.
 LABELS = {
@@ -58,15 +59,6 @@ LABELS = {
     "KOR.nuclear_debate": "South Korean nuclear debate",
     "JPN.posture": "Japanese readiness",
     "JPN.missile_defense": "Japanese missile defence",
-}
-
-KIND_NAMES = {
-    "inject": "Scenario event",
-    "trigger": "Risk trigger",
-    "outcome": "Outcome reached",
-    "intervention": "White cell",
-    "decision": "Human decision",
-    "note": "Note",
 }
 
 
@@ -154,6 +146,18 @@ def short_month(date: str | None) -> str:
 def actor_names() -> dict[str, str]:
     """Actor code -> display name ("PRK" -> "North Korea")."""
     return {code: a.name for code, a in load_catalog().actors.items()}
+
+
+@functools.cache
+def record_names() -> Names:
+    """The names every view says records with (:func:`tripwire.sim.events.describe`): actors'
+    and actions' names from the catalog, variables' labels, values in their own scale."""
+    return Names(
+        actors=actor_names(),
+        actions={a.id: a.name for a in load_catalog().actions},
+        variable=label,
+        value=fmt_value,
+    )
 
 
 @functools.cache

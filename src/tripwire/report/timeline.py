@@ -7,48 +7,35 @@ a bulleted list. Turns with a turning point are highlighted.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
-from tripwire.catalog import load_catalog
-from tripwire.report.game import RUNG, SCORE, TENSION, Game, describe_intervention
-from tripwire.report.html import BR, Inline, Span, Table, b, code, inline_md, md_escape
-from tripwire.report.labels import short_month
-from tripwire.sim.events import told_once
+from tripwire.gamelog import RUNG, SCORE, Game
+from tripwire.report.analysis import TENSION
+from tripwire.report.html import BR, Inline, Span, Table, b, inline_md, md_escape
+from tripwire.report.labels import record_names, short_month
+from tripwire.sim.events import describe, told_once
 
 MARKED_KINDS = ("outcome", "intervention")
-
-
-@functools.cache
-def _action_names() -> dict[str, str]:
-    return {a.id: a.name for a in load_catalog().actions}
+# how a move's result is shown in its actor's row (a move that succeeded is shown plain)
+RESULT_STYLE = {"failed": "bad", "cancelled": "muted", "vetoed": "wc"}
 
 
 def _action(e: dict[str, Any]) -> list[str | Span]:
-    name = str(e.get("name") or e.get("action", "?"))
-    target = f" → {e['target']}" if e.get("target") else ""
-    if e.get("vetoed"):
-        return [Span(f"{name}{target} (vetoed by the white cell)", "wc")]
-    if e.get("cancelled"):
-        return [Span(f"{name}{target} (cancelled)", "muted")]
-    if e.get("forced"):
-        outcome = "success" if e.get("success") else "failure"
-        return [Span(f"{name}{target} (the white cell forced its {outcome})", "wc")]
-    if not e.get("success", True):
-        return [Span(f"{name}{target} (failed)", "bad")]
-    return [f"{name}{target}"]
+    said = describe(e, record_names())
+    if said.result == said.status == "succeeded":
+        return [said.name]
+    style = "wc" if e.get("forced") else RESULT_STYLE.get(said.status, "")
+    return [Span(f"{said.name} ({said.result})", style)]
 
 
 def actor_lines(game: Game, turn: int) -> list[tuple[str, list[str | Span]]]:
     """(actor code, its moves this turn) for every actor that appears in the turn."""
     humans = set(game.header.get("humans") or [])
     by_actor: dict[str, list[list[str | Span]]] = {}
-    for e in game.events.get(turn, []):
+    for e in game.events(turn):
         if e.get("kind") == "action":
-            by_actor.setdefault(str(e.get("actor")), []).append(
-                ["holds"] if e.get("action") == "hold" else _action(e)
-            )
+            by_actor.setdefault(str(e.get("actor")), []).append(_action(e))
     out = []
     for code_ in [*game.actors, *(a for a in by_actor if a not in game.actors)]:
         moves = by_actor.get(code_)
@@ -65,40 +52,21 @@ def actor_lines(game: Game, turn: int) -> list[tuple[str, list[str | Span]]]:
 
 
 def world_lines(game: Game, turn: int) -> list[list[str | Span]]:
-    """Everything else that happened in a turn: events, triggers, outcomes, the white cell."""
-    names = _action_names()
+    """Everything else that happened in a turn: events, triggers, outcomes, the white cell,
+    in the words of :func:`tripwire.sim.events.describe`."""
+    names = record_names()
     out: list[list[str | Span]] = []
-    for e in told_once(game.events.get(turn, [])):
-        kind = e.get("kind")
-        if kind == "inject":
-            out.append([b("Event: "), str(e.get("text") or e.get("id", ""))])
-        elif kind == "trigger":
-            out.append(
-                [b("Risk trigger "), code(str(e.get("id", "?"))), ": " + str(e.get("text", ""))]
-            )
-        elif kind == "outcome":
-            out.append([Span("★ Outcome reached: " + str(e.get("title") or e.get("id")), "b")])
-        elif kind == "intervention":
-            who = str(e.get("who") or "white cell")
-            line: list[str | Span] = [
-                b("White cell: " if who == "white cell" else f"White cell ({who}): "),
-                describe_intervention(e),
-            ]
-            if e.get("rationale"):
-                line.append(Span(f" — rationale: {e['rationale']}", "i"))
-            out.append(line)
-        elif kind == "decision":
-            moves = ", ".join(
-                names.get(str(m.get("action")), str(m.get("action")))
-                + (f" → {m['target']}" if m.get("target") else "")
-                for m in e.get("moves") or []
-                if isinstance(m, dict)
-            )
-            who = e.get("who") or f"{e.get('actor', '?')} team"
-            out.append([b(f"Decision ({who}): "), moves or "no moves"])
-        elif kind == "note":
-            who = f" ({e['who']})" if e.get("who") not in (None, "", "white cell") else ""
-            out.append([b(f"Note{who}: "), str(e.get("text", ""))])
+    for e in told_once(game.events(turn)):
+        if e.get("kind") == "action":
+            continue
+        said = describe(e, names)
+        if e.get("kind") == "outcome":  # the result the review is about: a star, in bold
+            out.append([Span(f"★ {said.line}", "b")])
+            continue
+        line: list[str | Span] = [b(said.head + " "), said.body]
+        if said.detail:
+            line.append(Span(f" — {said.detail}", "i"))
+        out.append(line)
     return out
 
 
@@ -123,12 +91,12 @@ class Timeline:
     game: Game
 
     def _marked(self, turn: int) -> bool:
-        return any(e.get("kind") in MARKED_KINDS for e in self.game.events.get(turn, []))
+        return any(e.get("kind") in MARKED_KINDS for e in self.game.events(turn))
 
     def _table(self) -> Table:
         rows: list[list[Inline]] = []
         marked = []
-        for r, turn in enumerate(self.game.turns):
+        for r, turn in enumerate(self.game.turn_numbers):
             decisions: list[str | Span] = []
             for label, parts in actor_lines(self.game, turn):
                 decisions += [BR, b(label + ": "), *parts]
@@ -164,7 +132,7 @@ class Timeline:
 
     def markdown(self, images: list[bytes]) -> str:
         out = []
-        for turn in self.game.turns:
+        for turn in self.game.turn_numbers:
             head = f"**Turn {turn} · {md_escape(_when(self.game, turn))}**"
             out.append(f"{head} · {md_escape(' · '.join(_level(self.game, turn)))}")
             out.append("")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from html import escape
 
+from tripwire.gamelog import Game
 from tripwire.report.labels import month
-from tripwire.room.views import describe, names, situation, team_brief
+from tripwire.room.views import line, names, situation, team_brief
 from tripwire.session.cards import session_cards
 from tripwire.session.session import Session
 from tripwire.sim.events import PUBLIC, WHITE, audience, told_once, visible
@@ -71,19 +72,10 @@ def _cards(session: Session, viewer: str) -> str:
 
 
 def _turns(session: Session, viewer: str) -> str:
-    log = session.log
-    who = names()
     parts = []
-    turns = sorted({int(r["turn"]) for r in log if r.get("type") == "turn" and r["turn"] > 0})
-    for turn in turns:
-        snap = next(r for r in log if r.get("type") == "turn" and r["turn"] == turn)
-        events = told_once(
-            [
-                r
-                for r in log
-                if r.get("type") == "event" and r.get("turn") == turn and visible(r, viewer)
-            ]
-        )
+    for played in Game.from_records(session.log).turns[1:]:
+        turn, snap = played.turn, played.snapshot
+        events = told_once([r for r in played.events if visible(r, viewer)])
         items = []
         for r in events:
             if r.get("kind") == "action" and r.get("action") == "hold":
@@ -91,7 +83,7 @@ def _turns(session: Session, viewer: str) -> str:
             private = audience(r) != PUBLIC
             mark = ' class="private"' if private else ""
             tag = " <em>(private)</em>" if private else ""
-            items.append(f"<li{mark}>{escape(describe(r, who))}{tag}</li>")
+            items.append(f"<li{mark}>{escape(line(r))}{tag}</li>")
         tension = snap["state"].get("world.tension")
         parts.append(
             f'<section class="turn"><h2>Turn {turn}: {escape(month(snap.get("date")))}</h2>'

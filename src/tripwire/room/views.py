@@ -11,23 +11,15 @@ a record whose ``seen`` says so (``tests/test_room_leak.py`` checks every messag
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 from tripwire.catalog import load_catalog
-from tripwire.report.labels import fmt_value, label, month, rung_name
+from tripwire.gamelog import Game, Turn
+from tripwire.report.labels import fmt_value, label, month, record_names, rung_name
 from tripwire.session.cards import session_cards
 from tripwire.session.session import Session
-from tripwire.sim.events import (
-    PUBLIC,
-    WHITE,
-    audience,
-    describe_intervention,
-    team,
-    told_once,
-    visible,
-)
+from tripwire.sim.events import PUBLIC, WHITE, audience, describe, team, told_once, visible
 
 # the indicators every view shows, in this order
 HEADLINE = (
@@ -60,77 +52,36 @@ def public_records(session: Session) -> list[dict[str, Any]]:
     return [r for r in seen_so_far(session) if visible(r, PUBLIC)]
 
 
-@functools.cache
 def names() -> dict[str, str]:
     """Actor code -> display name."""
-    return {code: a.name for code, a in load_catalog().actors.items()}
+    return dict(record_names().actors)
 
 
-@functools.cache
-def action_names() -> dict[str, str]:
-    """Catalog action id -> its short name (a scenario's own actions keep their id)."""
-    return {a.id: a.name for a in load_catalog().actions}
+def line(record: Mapping[str, Any]) -> str:
+    """One line of a feed for an event record (:func:`tripwire.sim.events.describe`)."""
+    return describe(record, record_names()).line
 
 
-def describe(record: Mapping[str, Any], who: Mapping[str, str]) -> str:
-    """One line of the feed for an event record."""
-    kind = record.get("kind")
-    if kind == "action":
-        actor = who.get(str(record.get("actor")), record.get("actor"))
-        if record.get("action") == "hold":
-            return f"{actor} holds."
-        target = record.get("target")
-        aim = f" → {who.get(str(target), target)}" if target else ""
-        if record.get("vetoed"):
-            result = "vetoed by the white cell"
-        elif record.get("cancelled"):
-            result = "cancelled (no longer possible)"
-        else:
-            result = "succeeded" if record.get("success") else "failed"
-        return f"{actor}: {record.get('name') or record.get('action')}{aim} — {result}."
-    if kind == "inject":
-        return f"News: {record.get('text')}"
-    if kind == "trigger":
-        return f"Risk: {record.get('text')}"
-    if kind == "outcome":
-        return f"Outcome reached: {record.get('title')}"
-    if kind == "decision":
-        moves = record.get("moves") or []
-        titles = action_names()
-        said = ", ".join(
-            titles.get(str(m.get("action")), str(m.get("action")))
-            + (f" → {who.get(str(m.get('target')), m.get('target'))}" if m.get("target") else "")
-            for m in moves
-        )
-        return f"{record.get('who')} decided: {said or 'hold'}"
-    if kind == "intervention":
-        why = record.get("rationale")
-        said = (
-            describe_intervention(record, actions=action_names(), actors=who)
-            if record.get("what")
-            else str(record.get("text"))
-        )
-        return said + (f" (rationale: {why})" if why else "")
-    if kind == "note":
-        return f"Note from {record.get('who')}: {record.get('text')}"
-    return str(record.get("text") or kind)
+def _last_turn(session: Session) -> Turn:
+    """The last resolved turn of the session's log (turn 0 before any)."""
+    game = Game.from_records(session.log)
+    return game.turns[-1] if game.turns else Turn(0, {}, ())
 
 
-def _feed(records: list[dict[str, Any]], viewer: str, who: Mapping[str, str]) -> list[dict]:
-    events = [r for r in records if r.get("type") == "event" and visible(r, viewer)]
-    if not events:
-        return []
-    last = max(int(r["turn"]) for r in events)
-    shown = [r for r in events if int(r["turn"]) > last - FEED_TURNS]
+def _feed(records: list[dict[str, Any]], viewer: str) -> list[dict]:
+    by_turn: dict[int, list[Mapping[str, Any]]] = {}
+    for turn, r in Game.from_records(records).every_event():
+        if visible(r, viewer):
+            by_turn.setdefault(turn, []).append(r)
     out = []
-    for turn in sorted({int(r["turn"]) for r in shown}, reverse=True):
-        here = told_once([r for r in shown if r["turn"] == turn])
-        for r in here:
+    last = max(by_turn, default=0)
+    for turn in sorted((t for t in by_turn if t > last - FEED_TURNS), reverse=True):
+        for r in told_once(by_turn[turn]):
             out.append(
                 {
                     "turn": turn,
                     "kind": r.get("kind"),
-                    "text": describe(r, who),
+                    "text": line(r),
                     "private": audience(r) != PUBLIC,
                 }
             )
@@ -164,13 +115,12 @@ def _indicators(session: Session) -> list[dict[str, Any]]:
 def situation(session: Session, viewer: str) -> dict[str, Any]:
     """The situation update of the last resolved turn: how the headline numbers moved and
     what happened (the viewer's share of it)."""
-    log = session.log
-    snaps = [r for r in log if r.get("type") == "turn"]
-    if len(snaps) < 2:
+    game = Game.from_records(session.log)
+    if game.last_turn < 1:
         return {"turn": 0, "lines": [], "changes": []}
-    before, after = snaps[-2], snaps[-1]
-    turn = int(after["turn"])
-    who = names()
+    last = game.turns[-1]
+    before, after = game.turns[-2].snapshot, last.snapshot
+    turn = last.turn
     changes = []
     for name in HEADLINE:
         old, new = before["state"].get(name), after["state"].get(name)
@@ -181,45 +131,28 @@ def situation(session: Session, viewer: str) -> dict[str, Any]:
             if name != "world.escalation_rung"
             else f"Escalation rung: {old:.0f} → {new:.0f} ({rung_name(new)})"
         )
-    events = told_once(
-        [
-            r
-            for r in log
-            if r.get("type") == "event" and r.get("turn") == turn and visible(r, viewer)
-        ]
-    )
-    lines = [describe(r, who) for r in events if not (r.get("kind") == "action" and
-                                                    r.get("action") == "hold")]  # fmt: skip
+    events = told_once([r for r in last.events if visible(r, viewer)])
+    lines = [line(r) for r in events if not (r.get("kind") == "action" and
+                                             r.get("action") == "hold")]  # fmt: skip
     return {"turn": turn, "date": month(after.get("date")), "lines": lines, "changes": changes}
 
 
 def alerts(session: Session) -> list[dict[str, Any]]:
     """Outcomes reached and risk triggers fired in the last resolved turn (public)."""
-    log = session.log
-    snaps = [r for r in log if r.get("type") == "turn"]
-    turn = int(snaps[-1]["turn"]) if snaps else 0
-    out = []
-    for r in log:
-        if r.get("type") == "event" and r.get("turn") == turn and visible(r, PUBLIC):
-            if r.get("kind") == "outcome":
-                out.append({"kind": "outcome", "turn": turn, "text": f"Outcome: {r['title']}"})
-            elif r.get("kind") == "trigger":
-                out.append({"kind": "trigger", "turn": turn, "text": f"Risk: {r['text']}"})
-    return out
+    last = _last_turn(session)
+    return [
+        {"kind": r["kind"], "turn": last.turn, "text": line(r)}
+        for r in last.events
+        if r.get("kind") in ("outcome", "trigger") and visible(r, PUBLIC)
+    ]
 
 
 def results(session: Session, actor: str) -> list[str]:
     """What a team's moves did in the last resolved turn (public once resolved)."""
-    log = session.log
-    snaps = [r for r in log if r.get("type") == "turn"]
-    turn = int(snaps[-1]["turn"]) if snaps else 0
-    who = names()
     return [
-        describe(r, who)
-        for r in log
-        if r.get("type") == "event"
-        and r.get("turn") == turn
-        and r.get("kind") == "action"
+        line(r)
+        for r in _last_turn(session).events
+        if r.get("kind") == "action"
         and (r.get("actor") == actor or actor in (r.get("joined") or ()))
         and visible(r, team(actor))
     ]
@@ -351,7 +284,7 @@ def view(session: Session, viewer: str, *, clock: Mapping[str, Any] | None = Non
         "humans": [{"actor": h, "name": who.get(h, h)} for h in session.info.humans],
         "waiting": deciding,
         "indicators": _indicators(session),
-        "feed": _feed(records, viewer, who),
+        "feed": _feed(records, viewer),
         "situation": situation(session, viewer),
         "alerts": alerts(session),
         "clock": dict(clock or {}),

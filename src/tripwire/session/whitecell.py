@@ -223,7 +223,7 @@ def intervention(
         record.update(actor=mv.actor, action=mv.action, target=mv.target)
     record.update(details)
     names = {m.action: m.name for m in reversed(rules.moves)}  # an action's name
-    record["text"] = ev.describe_intervention(record, actions=names)
+    record["text"] = ev.describe_intervention(record, ev.Names(actions=names))
     record["rationale"] = rationale
     record["seen"] = ev.published(publish)  # the white cell's, unless it publishes it
     events.append(record)

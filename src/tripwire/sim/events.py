@@ -1,10 +1,13 @@
-"""The event log's records (docs/event-log.md) and their exact serialisation.
+"""The event log's records (docs/event-log.md): their fields, their serialisation and their
+words.
 
 A game's record is a list of plain dicts: a ``header``, then for each turn its ``event``
-records and one ``turn`` snapshot, then a ``result``. This module owns their field names and
-the one way they become JSON text, so that the same game always gives the same bytes: keys in
-a fixed order, numbers rounded to a fixed number of decimals, no wall-clock time anywhere.
-The board, the reports, replay, resume and the tests all read this format.
+records and one ``turn`` snapshot, then a ``result``. This module owns every record kind: its
+field names, the one way a record becomes JSON text, so that the same game always gives the
+same bytes (keys in a fixed order, numbers rounded to a fixed number of decimals, no
+wall-clock time anywhere), and the one way it is said in words (:func:`describe`), which the
+board's feed, the room, the turn table and the reports all use. :mod:`tripwire.gamelog` is the
+one reader of a log.
 
 Every record says who may see it (``seen``): ``"public"`` (the room, the projector, every
 team), ``"white"`` (the white cell only) or ``"team:<ACTOR>"`` (that team and the white
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 LOG_SCHEMA = 1
@@ -211,35 +215,230 @@ def dumps_log(records: Iterable[Mapping[str, Any]]) -> str:
     return "".join(dumps(r) + "\n" for r in records)
 
 
-# --- the white cell's interventions in words ------------------------------------------------
+# --- records in words -----------------------------------------------------------------------
+# What each kind of event is called (the report's "Kind" column, the charts' and the board's
+# legends, the heads of the feeds' lines).
+KIND_NAMES = {
+    "action": "Move",
+    "inject": "Event",
+    "trigger": "Risk trigger",
+    "outcome": "Outcome reached",
+    "decision": "Decision",
+    "intervention": "White cell",
+    "note": "Note",
+}
+
+
 def _g(_name: str, value: float) -> str:
     return f"{value:g}"
 
 
-def describe_intervention(
-    record: Mapping[str, Any],
-    *,
-    actions: Mapping[str, str] | None = None,
-    actors: Mapping[str, str] | None = None,
-    value: Callable[[str, float], str] = _g,
-    variable: Callable[[str], str] = str,
-    subject: bool = True,
-) -> str:
-    """What the white cell did, in one line: the one wording of an intervention record for
-    the log's ``text`` field, the feeds and the reviews.
+@dataclass(frozen=True, slots=True)
+class Names:
+    """How the words write what a record holds as codes: actors, actions, variables, values.
+
+    The default (:data:`RAW`) writes codes and ids as logged, as the log's own ``text`` does;
+    readers pass the catalog's names (``tripwire.report.labels.record_names()``).
+    """
+
+    actors: Mapping[str, str] = field(default_factory=dict)  # "PRK" -> "North Korea"
+    actions: Mapping[str, str] = field(default_factory=dict)  # action id -> its name
+    variable: Callable[[str], str] = str  # a variable's label
+    value: Callable[[str, float], str] = _g  # value(variable, x): a value in its own scale
+
+    def actor(self, code: Any) -> str:
+        """An actor's name (its code when unknown)."""
+        return self.actors.get(str(code), str(code))
+
+    def action(self, action: Any) -> str:
+        """An action's name (its id when unknown)."""
+        return self.actions.get(str(action), str(action))
+
+
+RAW = Names()
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One event record in words.
+
+    Attributes:
+        kind: the record's kind.
+        head: who acted or what happened, ending in a colon: "Russia → North Korea:",
+            "Event:", "Risk trigger:", "USA team decided:", "White cell:", "Note (white cell):".
+        body: what happened: "Buy DPRK shells — succeeded", an event's text.
+        detail: what is said after the body, or "": an intervention's rationale.
+        name: the record's short name, for tables: a move with its target and partners
+            ("Buy DPRK shells → North Korea"), an event's or a trigger's id (an ad-hoc event's
+            text), an outcome's title, a decision's moves, an intervention's or a note's words.
+        label: the record named in a list of causes: "Russia Buy DPRK shells → North Korea",
+            "Risk trigger: provocation_spiral".
+        cause: what set an event off, or "" ("set off by the trigger missile_over_japan").
+        status: a move's result: "succeeded", "failed", "cancelled" or "vetoed" ("" for
+            other kinds).
+        result: a move's result in words ("forced to fail by the white cell"; "" for other
+            kinds).
+    """
+
+    kind: str
+    head: str
+    body: str
+    detail: str = ""
+    name: str = ""
+    label: str = ""
+    cause: str = ""
+    status: str = ""
+    result: str = ""
+
+    @property
+    def text(self) -> str:
+        """The body and its detail: what a line says after its head."""
+        return f"{self.body} — {self.detail}" if self.detail else self.body
+
+    @property
+    def line(self) -> str:
+        """The whole line: head, body and detail."""
+        return f"{self.head} {self.text}"
+
+
+def _text(record: Mapping[str, Any], *keys: str, default: str = "?") -> str:
+    return next((str(record[k]) for k in keys if record.get(k) not in (None, "")), default)
+
+
+def _names(codes: Any, names: Names) -> str:
+    return ", ".join(names.actor(c) for c in codes)
+
+
+def _move(record: Mapping[str, Any], names: Names, arrow: str = " → ") -> str:
+    name = str(record.get("name") or names.action(record.get("action")))
+    target = record.get("target")
+    text = f"{name}{arrow}{names.actor(target)}" if target else name
+    partners, declined = record.get("partners"), record.get("declined")
+    if isinstance(partners, list) and partners:  # a joint move: made together
+        text += f" (with {_names(partners, names)})"
+    if isinstance(declined, list) and declined:
+        text += f" ({_names(declined, names)} declined)"
+    return text
+
+
+def move_words(record: Mapping[str, Any], names: Names = RAW, *, arrow: str = " → ") -> str:
+    """A move as a table shows it: its name, its target and its partners
+    ("Trilateral exercise → PRK (with USA, JPN)"); "holds" for a hold. A narrow table
+    writes the arrow tight (``arrow="→"``), so that a move and its target wrap together."""
+    return "holds" if record.get("action") == "hold" else _move(record, names, arrow)
+
+
+def _result(record: Mapping[str, Any]) -> tuple[str, str]:
+    """A move's (status, result in words)."""
+    if record.get("vetoed"):
+        return "vetoed", "vetoed by the white cell"
+    if record.get("cancelled"):
+        return "cancelled", "cancelled"
+    status = "succeeded" if record.get("success", True) else "failed"
+    if record.get("forced"):
+        return (
+            status,
+            f"forced to {'succeed' if status == 'succeeded' else 'fail'} by the white cell",
+        )
+    return status, status
+
+
+def describe(record: Mapping[str, Any], names: Names = RAW) -> Said:
+    """An event record in words: the one wording of every kind of record (docs/event-log.md)
+    for the board's feed, the room's pages, the turn table and the reports.
+
+    Logged text (an event's or a trigger's text, a note) is shown as logged; an intervention
+    is worded from its data fields (:func:`describe_intervention`). A kind newer than this
+    module is shown with whatever text it carries.
 
     Args:
-        record: an ``intervention`` record (its data fields; ``text`` is not read).
-        actions: action id -> name (ids are shown without it).
-        actors: actor code -> name (codes are shown without it).
-        value: how a variable's value is written (``value(variable, x)``).
-        variable: how a variable's name is written.
+        record: an ``event`` record.
+        names: how codes are written (default: as logged).
+    """
+    kind = str(record.get("kind") or record.get("type") or "record")
+    if kind == "action":
+        return _action(record, names)
+    if kind == "inject":
+        text = _text(record, "text", "id", default="")
+        cause = str(record.get("cause") or "")
+        why = (
+            f"set off by the trigger {cause.split(':', 1)[1]}"
+            if cause.startswith("trigger:")
+            else ""
+        )
+        name = text if record.get("id") == "adhoc" else _text(record, "id", "text", default="")
+        head = f"{KIND_NAMES[kind]}:"
+        return Said(kind, head, text, name=name, label=f"{head} {name}", cause=why)
+    if kind == "trigger":
+        tid, head = _text(record, "id"), f"{KIND_NAMES[kind]}:"
+        return Said(kind, head, _text(record, "text", "id"), name=tid, label=f"{head} {tid}")
+    if kind == "outcome":
+        title, head = _text(record, "title", "id"), f"{KIND_NAMES[kind]}:"
+        return Said(kind, head, title, name=title, label=f"{head} {title}")
+    if kind == "decision":
+        moves = "; ".join(
+            move_words(m, names) for m in record.get("moves") or [] if isinstance(m, Mapping)
+        )
+        who = _text(record, "who", default=f"{record.get('actor', '?')} team")
+        return Said(
+            kind,
+            f"{who} decided:",
+            moves or "hold",
+            name=moves or "hold",
+            label=f"{who} decided: {moves or 'hold'}",
+        )
+    if kind == "intervention":
+        who = str(record.get("who") or "white cell")
+        head = f"{KIND_NAMES[kind]}:" if who == "white cell" else f"{KIND_NAMES[kind]} ({who}):"
+        words = describe_intervention(record, names, subject=False)
+        why = f"rationale: {record['rationale']}" if record.get("rationale") else ""
+        return Said(kind, head, words, why, words, f"{head} {words}")
+    if kind == "note":
+        text = _text(record, "text", default="")
+        head = f"{KIND_NAMES[kind]} ({record.get('who') or 'white cell'}):"
+        return Said(kind, head, text, name=text, label=f"{head} {text}")
+    # a kind newer than this module: whatever text it carries
+    text = _text(record, "text", "what", "summary", "id", default=kind)
+    who = record.get("actor") or record.get("by")
+    head = f"{kind.capitalize()} ({names.actor(who)}):" if who else f"{kind.capitalize()}:"
+    return Said(kind, head, text, name=text, label=f"{head} {text}")
+
+
+def _action(record: Mapping[str, Any], names: Names) -> Said:
+    """A move: "Russia → North Korea:" "Buy DPRK shells — succeeded"."""
+    actor, target = names.actor(record.get("actor")), record.get("target")
+    head = f"{actor} → {names.actor(target)}:" if target else f"{actor}:"
+    status, result = _result(record)
+    name = move_words(record, names)
+    if record.get("action") == "hold":
+        body = "holds (no action this turn)"
+    else:
+        body = f"{record.get('name') or names.action(record.get('action'))} — {result}"
+        partners, declined = record.get("partners"), record.get("declined")
+        if isinstance(partners, list) and partners:  # a joint move: made together
+            body += f", with {_names(partners, names)}"
+        if isinstance(declined, list) and declined:
+            body += f" ({_names(declined, names)} declined)"
+    return Said(
+        "action", head, body, name=name, label=f"{actor} {name}", status=status, result=result
+    )
+
+
+def describe_intervention(
+    record: Mapping[str, Any], names: Names = RAW, *, subject: bool = True
+) -> str:
+    """What the white cell did, in one line, from the record's data fields: the log's
+    ``text`` (with :data:`RAW` names) and the body of :func:`describe`.
+
+    Args:
+        record: an ``intervention`` record (its data fields; ``text`` is read only when they
+            are missing, from a log older than them: then it is shown as logged).
+        names: how codes are written.
         subject: start with "White cell" (the log's text); without it the line starts with
             the verb, for readers whose heading already says who acted.
     """
-    actions, actors = actions or {}, actors or {}
     what = str(record.get("what") or "")
-    text = _intervention_words(record, what, actions, actors, value=value, variable=variable)
+    text = _intervention_words(record, what, names)
     if text is None:  # a record without the data fields its kind needs: its own words
         return str(record.get("text") or what or "intervention")
     if subject:
@@ -247,46 +446,29 @@ def describe_intervention(
     return text[:1].upper() + text[1:]
 
 
-def _intervention_words(
-    record: Mapping[str, Any],
-    what: str,
-    actions: Mapping[str, str],
-    actors: Mapping[str, str],
-    *,
-    value: Callable[[str, float], str],
-    variable: Callable[[str], str],
-) -> str | None:
+def _intervention_words(record: Mapping[str, Any], what: str, names: Names) -> str | None:
     if what in ("veto", "force_success", "force_failure", "clear") and record.get("actor"):
-        actor = actors.get(str(record["actor"]), str(record["actor"]))
+        actor = names.actor(record["actor"])
         whose = f"{actor}'" if actor.endswith("s") else f"{actor}'s"
-        name = actions.get(str(record.get("action")), str(record.get("action")))
-        target = f" → {record['target']}" if record.get("target") else ""
-        move = f"{whose} {name}{target}"
+        move = f"{whose} {_move(record, names)}"
         if what == "veto":
             return f"vetoed {move}"
         if what == "clear":
             return f"let the dice decide {move} again"
         return f"forced {move} to {'succeed' if what == 'force_success' else 'fail'}"
-    if what == "inject":
-        said = record.get("headline")
-        if said is None:  # a log written before inject interventions carried their headline
-            said = str(record.get("text") or record.get("inject") or "")
-            said = said.removeprefix("White cell injected: ")
-        return f"injected: {said}"
+    if what == "inject" and record.get("headline") is not None:
+        return f"injected: {record['headline']}"
     if what == "set" and isinstance(record.get("value"), int | float):
         name = str(record.get("variable"))
         before = record.get("previous")
-        was = f" (was {value(name, before)})" if isinstance(before, int | float) else ""
-        return f"set {variable(name)} to {value(name, record['value'])}{was}"
+        was = f" (was {names.value(name, before)})" if isinstance(before, int | float) else ""
+        return f"set {names.variable(name)} to {names.value(name, record['value'])}{was}"
     if what == "undo":
         text = f"undid turn {record.get('undone_turn')}"
         undone = [m for m in record.get("undone") or [] if isinstance(m, Mapping)]
         if undone:
             moves = "; ".join(
-                f"{actors.get(str(m.get('actor')), m.get('actor'))} "
-                f"{actions.get(str(m.get('action')), m.get('action'))}"
-                + (f" → {m['target']}" if m.get("target") else "")
-                + f" ({m.get('result')})"
+                f"{names.actor(m.get('actor'))} {_move(m, names)} ({m.get('result')})"
                 for m in undone
             )
             text += f" (it was played again); it had: {moves}"

@@ -1,11 +1,12 @@
 """What one turn of the board shows, as plain data: the frame model.
 
 This module reads event-log records (plain dicts, see ``docs/event-log.md``) and nothing else
-of the game: it never touches the model. :func:`split_turns` groups a log into turns, and
-:func:`frame_model` turns one turn (header, snapshot, previous snapshot, the turn's events)
-into a :class:`Frame`: the arrows and rings to draw, the gauges, the feed's lines in plain
-language, the escalation ladder's state, the outcome watch and the US panel. Drawing
-(:mod:`tripwire.board.replay.view`) is a function of a frame and a layout only.
+of the game: it never touches the model. :class:`tripwire.gamelog.Game` groups a log into
+turns, and :func:`frame_model` turns one turn (header, snapshot, previous snapshot, the turn's
+events) into a :class:`Frame`: the arrows and rings to draw, the gauges, the feed's lines (in
+the words of :func:`tripwire.sim.events.describe`), the escalation ladder's state, the outcome
+watch and the US panel. Drawing (:mod:`tripwire.board.replay.view`) is a function of a frame
+and a layout only.
 
 Static reference data (actor names, Kahn's ladder, variable ranges) comes from the catalog
 through :func:`reference`, or from a :class:`Reference` built by hand in tests.
@@ -20,29 +21,24 @@ from typing import Any
 
 from tripwire.board.common.arrows import curve_offsets
 from tripwire.board.common.colours import DOMAIN_LETTERS, RGB, goldstein_colour
-from tripwire.board.common.game import Game, TurnData, reached_turns, split_turns, timeline_marks
 from tripwire.dates import date_label
-from tripwire.sim.events import describe_intervention, told_once
+from tripwire.gamelog import Game
+from tripwire.sim.events import RAW, Names, describe, told_once
 
 __all__ = [
     "ArrowSpec",
     "FeedItem",
     "Frame",
-    "Game",
     "Gauge",
     "LadderState",
     "MarkSpec",
     "OutcomeWatch",
     "Reference",
-    "TurnData",
     "UsaState",
     "date_label",
     "frame_model",
     "game_frame",
-    "reached_turns",
     "reference",
-    "split_turns",
-    "timeline_marks",
 ]
 
 
@@ -64,12 +60,13 @@ class Reference:
         names: actor code -> display name ("PRK" -> "North Korea").
         ladder: Kahn's rungs as (rung, name, group), rung 1 first.
         ranges: variable -> (min, max), for scaling gauges.
+        words: the names the feed says records with (:func:`tripwire.sim.events.describe`).
     """
 
     names: Mapping[str, str]
     ladder: tuple[tuple[int, str, str], ...]
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    actions: Mapping[str, str] = field(default_factory=dict)  # action id -> display name
+    words: Names = RAW
 
     def name(self, code: str | None) -> str:
         """An actor's display name (its code if unknown)."""
@@ -80,13 +77,15 @@ class Reference:
 def reference() -> Reference:
     """The reference data from the bundled catalog (cached)."""
     from tripwire.catalog import load_catalog
+    from tripwire.report.labels import record_names
 
     cat = load_catalog()
+    words = record_names()
     return Reference(
-        names={code: a.name for code, a in cat.actors.items()},
+        names=words.actors,
         ladder=tuple((r.rung, r.name, r.group) for r in cat.ladder),
         ranges={v.name: (v.min, v.max) for v in cat.variables},
-        actions={a.id: a.name for a in cat.actions},
+        words=words,
     )
 
 
@@ -258,65 +257,19 @@ def _ladder(rung: int, previous: int | None, ref: Reference) -> LadderState:
     return LadderState(rung, previous, name, group, ref.ladder, tuple(groups))
 
 
-def _intervention(e: Mapping[str, Any], ref: Reference) -> str:
-    """What the white cell did, from the record's data (the feed's heading says who)."""
-    if not e.get("what"):  # a record without the data fields: its own words
-        return str(e.get("text") or "intervention")
-    return describe_intervention(e, actions=ref.actions, actors=ref.names, subject=False)
-
-
 def _feed_item(e: Mapping[str, Any], ref: Reference) -> FeedItem:
-    seq = int(e.get("seq", 0))
-    kind = str(e.get("kind", "note"))
-    if kind == "action":
-        actor, target = ref.name(e.get("actor")), e.get("target")
-        head = f"{actor} → {ref.name(target)}:" if target else f"{actor}:"
-        status = _status(e)
-        said = "vetoed by the white cell" if e.get("vetoed") else status
-        if e.get("forced"):
-            said += " (made so by the white cell)"
-        what = f"{e.get('name') or e.get('action', '?')} — {said}"
-        partners = e.get("partners")
-        if isinstance(partners, list) and partners:  # a joint move: made together
-            what += f", with {', '.join(ref.name(p) for p in partners)}"
-        declined = e.get("declined")
-        if isinstance(declined, list) and declined:
-            what += f" ({', '.join(ref.name(p) for p in declined)} declined)"
-        if e.get("action") == "hold":
-            what = "holds (no action this turn)"
-        return FeedItem(
-            seq,
-            kind,
-            head,
-            what,
-            status=status,
-            letter=DOMAIN_LETTERS.get(e.get("domain"), "?"),
-            colour=goldstein_colour(e.get("goldstein")),
-        )
-    if kind == "inject":
-        return FeedItem(seq, kind, "Event:", str(e.get("text") or e.get("id", "")))
-    if kind == "trigger":
-        return FeedItem(seq, kind, "Risk trigger:", str(e.get("text") or e.get("id", "")))
-    if kind == "outcome":
-        return FeedItem(seq, kind, "Outcome reached:", str(e.get("title") or e.get("id", "")))
-    if kind == "decision":
-        moves = [
-            ref.actions.get(m.get("action"), m.get("action", "?"))
-            + (f" → {ref.name(m['target'])}" if m.get("target") else "")
-            for m in e.get("moves") or []
-        ]
-        who = e.get("who") or ref.name(e.get("actor"))
-        return FeedItem(seq, kind, f"{who} decided:", "; ".join(moves) or "hold")
-    if kind == "intervention":
-        why = f" — {e['rationale']}" if e.get("rationale") else ""
-        return FeedItem(seq, kind, "White cell:", f"{_intervention(e, ref)}{why}")
-    if kind == "note":
-        return FeedItem(seq, kind, f"Note ({e.get('who') or 'white cell'}):", str(e.get("text")))
-    # anything newer than this board: show whatever text it carries
-    text = next((str(e[k]) for k in ("text", "what", "summary", "id") if e.get(k)), kind)
-    who = e.get("actor") or e.get("by")
-    head = f"{kind.capitalize()} ({ref.name(who)}):" if who else f"{kind.capitalize()}:"
-    return FeedItem(seq, kind, head, text)
+    said = describe(e, ref.words)
+    if said.kind != "action":
+        return FeedItem(int(e.get("seq", 0)), said.kind, said.head, said.text)
+    return FeedItem(
+        int(e.get("seq", 0)),
+        said.kind,
+        said.head,
+        said.text,
+        status=_status(e),
+        letter=DOMAIN_LETTERS.get(e.get("domain"), "?"),
+        colour=goldstein_colour(e.get("goldstein")),
+    )
 
 
 def frame_model(
@@ -431,16 +384,17 @@ def frame_model(
 def game_frame(
     game: Game, turn: int, *, ref: Reference | None = None, title: str | None = None
 ) -> Frame:
-    """The frame of one turn of a split log (see :func:`frame_model`)."""
+    """The frame of one turn of a game (see :func:`frame_model`)."""
     td = game.turns[turn]
     prev = game.turns[turn - 1].snapshot if turn > 0 else None
     finished = game.result is not None and turn == game.last_turn
+    reached = {oid: t for oid, t in game.reached(turn).items() if t is not None}
     return frame_model(
         game.header,
         td.snapshot,
         prev,
         td.events,
-        reached=reached_turns(game, turn),
+        reached=reached,
         ref=ref,
         title=title,
         finished=finished,

@@ -27,7 +27,6 @@ from tripwire.board.common.arrows import (
 )
 from tripwire.board.common.colours import goldstein_colour
 from tripwire.board.common.frame import Frame, frame_model
-from tripwire.board.common.game import split_turns
 from tripwire.board.common.geo import (
     LambertConformal,
     Viewport,
@@ -61,7 +60,6 @@ __all__ = [
     "project",
     "ring_badge_positions",
     "side_away_from",
-    "split_turns",
     "stroke_pieces",
     "stroke_polygon",
     "timeline_turn_at",

@@ -27,7 +27,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame
 
 from tripwire.board.common import colours as C
-from tripwire.board.common.frame import date_label
+from tripwire.board.common.frame import date_label, reference
 from tripwire.board.common.layout import Rect
 from tripwire.board.common.window import Window
 from tripwire.board.exercise.input import VIEW_KEYS
@@ -35,7 +35,7 @@ from tripwire.board.exercise.layout import exercise_layout
 from tripwire.board.exercise.text import live_records
 from tripwire.board.exercise.view import PHASES, ExerciseRenderer
 from tripwire.board.replay.app import App
-from tripwire.sim.events import PUBLIC
+from tripwire.sim.events import PUBLIC, describe
 
 __all__ = ["ALERT_SECONDS", "ProjectorApp", "public_phase", "run_projector"]
 
@@ -142,10 +142,8 @@ class ProjectorApp(Window):
         ]
         if self._seen_alerts is not None:
             for r in alarms[self._seen_alerts :]:
-                if r.get("kind") == "outcome":
-                    self.alerts.append(f"OUTCOME REACHED: {r.get('title') or r.get('id')}")
-                else:
-                    self.alerts.append(f"RISK TRIGGER: {r.get('text') or r.get('id')}")
+                said = describe(r, reference().words)
+                self.alerts.append(f"{said.head.upper()} {said.body}")
         self._seen_alerts = len(alarms)
         app = App(records, size=self.layout.board.tuple()[2:], window=False)
         app.renderer = self.renderer

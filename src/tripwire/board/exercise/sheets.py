@@ -14,6 +14,7 @@ import pygame
 
 from tripwire.board.common import colours as C
 from tripwire.board.common.colours import RGB
+from tripwire.board.common.frame import reference
 from tripwire.board.common.layout import Rect
 from tripwire.board.exercise.layout import (
     REVIEW_BUTTONS,
@@ -22,6 +23,7 @@ from tripwire.board.exercise.layout import (
     review_geometry,
 )
 from tripwire.board.exercise.text import MoveCard
+from tripwire.sim.events import describe
 
 if TYPE_CHECKING:
     from tripwire.board.exercise.app import ExerciseApp
@@ -146,7 +148,7 @@ def menu(app: ExerciseApp, surf: pygame.Surface) -> None:
     )
     r.put(surf, help_line, (head.x, y), lay.small, C.MUTED, face="cond", width=head.w)
     news = [
-        str(e.get("text") or e.get("id"))
+        describe(e, reference().words).body  # the event's text, as the feed says it
         for e in app.session.turn_events()
         if e.get("kind") == "inject"
     ]

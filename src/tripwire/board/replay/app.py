@@ -25,7 +25,7 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import pygame
 
-from tripwire.board.common.frame import Frame, Game, game_frame, split_turns, timeline_marks
+from tripwire.board.common.frame import Frame, game_frame
 from tripwire.board.common.layout import (
     UiState,
     button_at,
@@ -37,7 +37,7 @@ from tripwire.board.replay.view import Renderer
 from tripwire.board.replay.view_panels import feed_scroll_limit
 from tripwire.errors import Diagnostic, InputError, Location
 from tripwire.files import write_bytes_atomic
-from tripwire.logfile import read_log
+from tripwire.gamelog import Game, read_game
 
 SPEEDS = (8.0, 5.0, 3.0, 2.0, 1.5, 1.0, 0.5, 0.25)  # seconds per turn, slow to fast
 DEFAULT_SPEED = 3  # 2 s per turn: time to read the arrows, quick enough to watch a game
@@ -153,7 +153,7 @@ class App(Window):
         else:
             self.screen = pygame.Surface(size)
         self.layout = compute_layout(*self.screen.get_size())
-        self.game: Game = split_turns(self.records)
+        self.game: Game = Game.from_records(self.records)
         if window:
             name = title or self.game.header.get("title") or "game"
             pygame.display.set_caption(f"Tripwire — {name}")
@@ -213,7 +213,7 @@ class App(Window):
 
     def _marks(self) -> tuple[tuple[int, str], ...]:
         if self._marks_for is not self.game:
-            self._marks_cache, self._marks_for = timeline_marks(self.game), self.game
+            self._marks_cache, self._marks_for = self.game.marks(), self.game
         return self._marks_cache
 
     # --- input -----------------------------------------------------------------------------
@@ -324,7 +324,7 @@ class App(Window):
         for batch in batches:
             self.records.extend(batch)
         self._frames.pop(self.last_turn, None)  # its "finished" flag may change
-        self.game = split_turns(self.records)
+        self.game = Game.from_records(self.records)
         if follow or not self.game.turns:
             self.jump(self.last_turn)
 
@@ -369,13 +369,13 @@ def show(records: list[dict], *, title: str | None = None) -> None:
     """Open the board over a finished (or cut-short) game's records and run it until closed.
 
     Args:
-        records: the event log's records (header first), as from ``read_log``.
+        records: the event log's records (header first), as ``read_game(path).records``.
         title: shown instead of the scenario's title.
 
     Raises:
         InputError: the records hold no turn snapshot at all.
     """
-    _require_turns(split_turns(records), "<records>")
+    _require_turns(Game.from_records(records), "<records>")
     try:
         App(records, title=title).run()
     finally:
@@ -466,6 +466,4 @@ def replay(path: Path) -> None:
     Raises:
         InputError: the log is truncated, corrupt or has no turn (located diagnostics).
     """
-    records = read_log(Path(path))
-    _require_turns(split_turns(records), str(path))
-    show(records)
+    show(list(read_game(Path(path)).records))

@@ -35,6 +35,8 @@ from tripwire.board.common.layout import (
 )
 from tripwire.board.replay import view_map
 from tripwire.board.replay.view_panels import KIND_COLOURS, draw_panels, star
+from tripwire.gamelog import MARKED
+from tripwire.sim.events import KIND_NAMES
 
 Point = tuple[float, float]
 
@@ -366,11 +368,8 @@ def help_overlay(r: Renderer, surf: pygame.Surface, layout: Layout) -> None:
     # What the marks above the timeline mean.
     x = r.blit_text(surf, "Timeline marks:", (x, y), layout.body, C.HIGHLIGHT, face="bold").right
     cy = y + layout.body * 0.65
-    for kind, word in (
-        ("inject", "world event"),
-        ("trigger", "risk trigger"),
-        ("outcome", "outcome"),
-    ):
+    for kind in MARKED:
+        word = KIND_NAMES[kind].lower()
         x += round(18 * s)
         if kind == "outcome":
             pygame.draw.polygon(surf, C.OUTCOME, star(x, cy, 8 * s))
