@@ -18,7 +18,8 @@ Writes never replace what the path names with something else:
 
 Commands check their outputs before any work (:func:`check_output_file`,
 :func:`check_output_folder`) and refuse an output that would destroy one of their own inputs
-(:func:`check_not_input`).
+(:func:`check_not_input`); :func:`check_outputs` does all three for a command's outputs at
+once, and :func:`write_output` writes a text output the user named.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import fnmatch
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from tripwire.errors import Diagnostic, InputError, Location
@@ -203,6 +204,52 @@ def check_output_folder(path: Path, option: str) -> None:
                 problem = f"{path}: cannot write in '{existing}': {why}"
     if problem:
         raise InputError([Diagnostic(Location(option), problem)])
+
+
+def check_outputs(
+    *,
+    files: Sequence[tuple[Path, str]] = (),
+    folders: Sequence[tuple[Path | None, str, Sequence[str]]] = (),
+    inputs: Sequence[Path] = (),
+) -> None:
+    """Before any work: each output file (with its option), and each output folder (with its
+    option and the names the command writes in it), can be written and is none of the
+    command's ``inputs``. A folder of ``None`` is skipped.
+
+    Raises:
+        InputError: one located diagnostic per problem, all of them.
+    """
+    problems: list[Diagnostic] = []
+    for path, option in files:
+        try:
+            check_output_file(path, option)
+            check_not_input(path, option, inputs=inputs)
+        except InputError as err:
+            problems.extend(err.diagnostics)
+    for folder, option, names in folders:
+        if folder is None:
+            continue
+        try:
+            check_output_folder(folder, option)
+            for name in names:
+                check_not_input(folder / name, option, inputs=inputs, data_folders=False)
+        except InputError as err:
+            problems.extend(err.diagnostics)
+    if problems:
+        raise InputError(problems)
+
+
+def write_output(path: Path, text: str, option: str = "--out") -> None:
+    """Write a text output the user named (:func:`write_text_atomic`).
+
+    Raises:
+        InputError: the system refused the write (located at ``option``), or the path names
+            something that is not a file to write.
+    """
+    try:
+        write_text_atomic(path, text)
+    except OSError as err:
+        raise InputError([Diagnostic(Location(option), f"{path}: {err.strerror or err}")]) from None
 
 
 def same_file(a: Path, b: Path) -> bool:

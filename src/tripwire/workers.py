@@ -73,3 +73,21 @@ def start_forkserver() -> None:
     """Start the workers' forkserver now (it imports in the background); idempotent."""
     forkserver_context()
     multiprocessing.forkserver.ensure_running()
+
+
+def start_batch_workers(
+    runs: int,
+    sweeps: Sequence[tuple[str, Sequence[float]]] = (),
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
+) -> bool:
+    """Start the local workers' forkserver now when a batch will use them (its imports
+    overlap with the caller's own); return whether the batch plays on workers (local or
+    Dask), so that the caller may do other work meanwhile."""
+    local = not scheduler and not dask_workers
+    workers = not local or pool_pays(batch_games(runs, sweeps), jobs)
+    if local and workers:
+        start_forkserver()
+    return workers

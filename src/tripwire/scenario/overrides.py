@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.scenario.catalog import Catalog, load_catalog
-from tripwire.scenario.loader import scenario_names
+from tripwire.scenario.loader import load_scenario, scenario_names
 from tripwire.scenario.schema import ACTORS, Scenario
 
 ACTOR_PARAMETERS = ("risk_tolerance", "action_points", "noise")
@@ -152,6 +152,18 @@ def apply_overrides(
         raise InputError(
             [Diagnostic(Location(option, 1, 1), f"{e['loc']}: {e['msg']}") for e in err.errors()]
         ) from None
+
+
+def load_with_sets(ref: str, sets: Sequence[str], option: str = "--set") -> Scenario:
+    """Load a scenario (bundled name or path) and apply ``NAME=VALUE`` changes to it.
+
+    Raises:
+        InputError: the scenario is not valid, or a change is not (located at ``option``).
+    """
+    spec = load_scenario(ref)
+    return (
+        apply_overrides(spec, [parse_set(a, option) for a in sets], option=option) if sets else spec
+    )
 
 
 def sweep_points(sweeps: Sequence[tuple[str, Sequence[float]]]) -> list[dict[str, float]]:

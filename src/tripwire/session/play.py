@@ -1,28 +1,22 @@
-"""``tripwire play``: start or resume a session, and play it from a script with no window.
+"""Starting or resuming a session for ``tripwire play``.
 
-The command-line layer (:mod:`tripwire.cli`) parses options and calls :func:`open_session`,
-then either the board's exercise mode or :func:`play_headless`. Everything here reports bad
-input as :class:`~tripwire.errors.InputError` (located, exit status 2) and never leaves a
-half-made session behind.
+The command (:mod:`tripwire.commands.play`) checks its options, calls :func:`open_session`,
+then plays the session on the board, from a script or in the room, and prints its turns.
+Everything here reports bad input as :class:`~tripwire.errors.InputError` (located, exit
+status 2) and never leaves a half-made session behind.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 from tripwire.errors import Diagnostic, InputError, Location, did_you_mean
 from tripwire.scenario.schema import Scenario
-from tripwire.session.fork import ForkResult
 from tripwire.session.journal import SESSION
-from tripwire.session.script import load_script, play_script
+from tripwire.session.script import load_script
 from tripwire.session.session import Session
-from tripwire.turntable import outcome_lines, turn_table
 
 
 def _error(where: str, message: str) -> InputError:
@@ -110,84 +104,3 @@ def open_session(
         load_script(script, Session.create(spec, seed=seed, humans=seats, folder=None))
     target = folder if folder is not None else default_folder(spec.id, seed)
     return Session.create(spec, seed=seed, humans=seats, folder=target, turns=turns)
-
-
-def fork_table(result: ForkResult) -> Table:
-    """The outcome distribution of a fork, as a table."""
-    table = Table(
-        title=f"Where this is heading: {result.runs} bot continuations from turn {result.turn}",
-        header_style="bold",
-    )
-    table.add_column("Outcome")
-    table.add_column("Probability", justify="right")
-    table.add_column("95% interval", justify="right")
-    table.add_column("", no_wrap=True)
-    for data in result.outcomes.values():
-        p = data["probability"]
-        lo, hi = data["ci95"]
-        bar = "█" * round(p * 20)
-        already = f" (reached on turn {data['already']})" if data["already"] else ""
-        table.add_row(f"{data['title']}{already}", f"{p:.0%}", f"{lo:.0%}-{hi:.0%}", f"{bar:<20}")
-    t = result.tension
-    table.caption = (
-        f"final tension p10 {t['p10']:.0f} / median {t['median']:.0f} / p90 {t['p90']:.0f}"
-    )
-    return table
-
-
-def play_headless(
-    session: Session,
-    script: Path,
-    console: Console,
-    *,
-    delay: float = 0.0,
-    fork_jobs: int = 1,
-) -> None:
-    """Play a session from a script with no window; print each turn and each fork.
-
-    A session stopped part-way (killed, or a step that is not possible) keeps every step
-    before it; running the same command with ``--resume`` continues from there.
-
-    Raises:
-        InputError: the script is invalid or a step is not possible (located).
-    """
-    loaded = load_script(script, session)
-
-    def on_turn(s: Session) -> None:
-        records = s.log
-        snap = records[-1] if records and records[-1].get("type") == "turn" else None
-        if snap is not None:
-            console.print(
-                f"  turn {snap['turn']} ({snap.get('date', '')}) resolved: "
-                f"tension {snap['state'].get('world.tension', 0):.0f}, rung {snap.get('rung')}"
-            )
-        if delay:
-            time.sleep(delay)
-
-    def on_fork(s: Session, result: ForkResult) -> None:
-        console.print(fork_table(result))
-
-    if session.script_step >= 0:
-        done = session.script_step
-        console.print(f"  resuming: steps[0] to steps[{done}] of the script are played already")
-    for k in play_script(session, loaded, on_turn=on_turn, on_fork=on_fork, fork_jobs=fork_jobs):
-        if loaded.steps[k].kind == "undo":
-            console.print(f"  turn {session.turn + 1} undone by the white cell")
-
-
-def summary(session: Session, console: Console) -> None:
-    """Print the session's turn table, its outcomes, and where it is saved."""
-    spec = session.spec
-    if session.turn > 0:
-        title = f"{spec.title} — seed {session.info.seed}"
-        console.print(turn_table(session.log, title=title))
-    if session.phase == "over":
-        titles = dict(zip(session.rules.outcome_ids, session.rules.outcome_titles, strict=True))
-        for line in outcome_lines(session.log, titles):
-            console.print(f"  {line}")
-    else:
-        console.print(f"  the game stands after turn {session.turn} ({session.phase})")
-    if session.folder is not None:
-        console.print(f"  session saved in {session.folder}/ (event log: log.jsonl)")
-        if session.phase != "over":
-            console.print(f"  continue with: tripwire play --resume {session.folder}")
