@@ -136,6 +136,27 @@ class SparseEffects:
     coef: np.ndarray
     coef_obj: np.ndarray
     coef_val: np.ndarray
+    # the same, laid out for the turn's array calls (hoisted out of every turn): (E, 1)
+    # columns that broadcast over games, one contiguous index array per coefficient column,
+    # and each entry's weight by the move's chance c as ``sign x c + base`` (c on success,
+    # 1 - c on failure, exactly)
+    delta_col: np.ndarray = field(init=False)
+    lo_col: np.ndarray = field(init=False)
+    hi_col: np.ndarray = field(init=False)
+    sign_col: np.ndarray = field(init=False)
+    base_col: np.ndarray = field(init=False)
+    coef_obj_cols: tuple[np.ndarray, ...] = field(init=False)
+    coef_val_cols: tuple[np.ndarray, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        put = object.__setattr__
+        put(self, "delta_col", self.delta[:, None].copy())
+        put(self, "lo_col", self.lo[:, None].copy())
+        put(self, "hi_col", self.hi[:, None].copy())
+        put(self, "sign_col", np.where(self.on_success, 1.0, -1.0)[:, None])
+        put(self, "base_col", np.where(self.on_success, 0.0, 1.0)[:, None])
+        put(self, "coef_obj_cols", tuple(np.ascontiguousarray(c) for c in self.coef_obj.T))
+        put(self, "coef_val_cols", tuple(c[:, None].copy() for c in self.coef_val.T))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -231,6 +252,17 @@ class Rules:
     count_keys: tuple[str, ...]  # the keys some rule counts ('*', 'tag:x', 'action:y')
     move_keys: tuple[tuple[int, ...], ...]  # per move, the count keys it adds to
     move_count_rows: tuple[tuple[int, ...], ...]  # per move, the History rows it adds 1 to
+    # --- the same tables laid out for the turn's array calls, so that a turn does not
+    # reshape, pad or slice them again (numpy's per-call cost is most of a one-game turn)
+    move_cost_col: np.ndarray  # (M, 1)
+    move_noise_col: np.ndarray  # (M, 1)
+    move_aversion_col: np.ndarray  # (M, 1)
+    reversed_cols: tuple[np.ndarray, ...]  # move_reversed's columns, each contiguous (M,)
+    joint_partner_cols: tuple[np.ndarray, ...]  # joint_partners' columns, each (M,)
+    actor_move_pad: np.ndarray  # (A, n) True where actor_moves is padding
+    actor_offsets: np.ndarray  # (A, 1) each actor's first row in a flat (A x n) table
+    conflict_rows: np.ndarray  # (A x n, n) actor_conflicts, one row per (actor, move)
+    point_open: np.ndarray  # (max_points, A, 1) whether an actor has point p
     # --- events
     event_ids: tuple[str, ...]  # triggers then injects, for fired()
     injects_by_turn: Mapping[int, tuple[InjectRule, ...]]
@@ -784,7 +816,17 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
     joint_partners = np.full((len(copies), joint_width), len(copies), dtype=np.int64)
     for m, cs in enumerate(copies):
         joint_partners[m, : len(cs)] = cs
+    max_points = max(points, default=0)
     return {
+        "move_cost_col": parts["move_cost"][:, None].copy(),
+        "move_noise_col": parts["move_noise"][:, None].copy(),
+        "move_aversion_col": parts["move_aversion"][:, None].copy(),
+        "reversed_cols": tuple(np.ascontiguousarray(c) for c in move_reversed.T),
+        "joint_partner_cols": tuple(np.ascontiguousarray(c) for c in joint_partners.T),
+        "actor_move_pad": ~real,
+        "actor_offsets": (np.arange(len(slices), dtype=np.int64) * width)[:, None],
+        "conflict_rows": conflicts.reshape(len(slices) * width, width),
+        "point_open": np.arange(max_points)[:, None, None] < np.asarray(points)[None, :, None],
         "resolve_keys": np.asarray(parts["resolve_key"], dtype=np.int64),
         "point_rank": np.concatenate(
             [np.arange(p, dtype=np.int64) for p in parts["action_points"]]

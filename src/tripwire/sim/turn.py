@@ -181,50 +181,86 @@ def move_scores(
     number of G games equals that of the same game played alone, to the last bit.
     """
     sp = rules.sparse
-    now = state[sp.var]
-    applied = np.minimum(np.maximum(now + sp.delta[:, None], sp.lo[:, None]), sp.hi[:, None]) - now
-    chance = success[sp.move]
-    weight = np.where(sp.on_success[:, None], chance, 1.0 - chance)
-    entries = entry_values(sp.coef_obj, sp.coef_val, weights * gains)
+    # (``take`` along axis 0 gathers rows like ``a[index]`` at half numpy's per-call cost,
+    # and in-place operations skip allocations: on one game a turn is mostly such calls)
+    now = state.take(sp.var, axis=0)
+    applied = now + sp.delta_col
+    np.maximum(applied, sp.lo_col, out=applied)
+    np.minimum(applied, sp.hi_col, out=applied)
+    applied -= now
+    weight = success.take(sp.move, axis=0)  # the chance c: c on success, 1 - c on failure
+    weight *= sp.sign_col
+    weight += sp.base_col
+    entries = entry_values(sp.coef_obj_cols, sp.coef_val_cols, weights * gains)
     entries *= applied
     entries *= weight
     # each (move, game)'s entries added in entry order, whatever G (bincount's order)
     games = state.shape[1]
+    n_moves = len(rules.moves)
     value = np.bincount(
-        sp.move if games == 1 else (sp.move[:, None] * games + np.arange(games)).ravel(),
-        weights=entries.ravel(),
-        minlength=len(rules.moves) * games,
-    ).reshape(len(rules.moves), games)
+        _entry_bins(rules, games), weights=entries.ravel(), minlength=n_moves * games
+    ).reshape(n_moves, games)
     ix = rules.index
     scale = state[ix["param.risk_aversion"]] * state[ix["world.tension"]] / 50.0
-    fatigue = state[ix["param.repetition_cost"]] * recent[rules.move_group]
+    fatigue = recent.take(rules.move_group, axis=0)
+    fatigue *= state[ix["param.repetition_cost"]]
     # audience costs: undoing one's own recent stance (Fearon 1994)
-    undone = np.concatenate([recent, np.zeros((1, recent.shape[1]))])[rules.move_reversed]
-    reversal = undone[:, 0]
-    for j in range(1, undone.shape[1]):  # in column order, whatever G
-        reversal = reversal + undone[:, j]
-    fatigue = fatigue + state[ix["param.reversal_cost"]] * reversal
-    averse = rules.move_aversion[:, None] if aversion is None else aversion
-    utility = value - rules.move_cost[:, None] - scale[None, :] * averse - fatigue
+    padded = np.empty((recent.shape[0] + 1, games))
+    padded[:-1] = recent
+    padded[-1] = 0.0
+    reversal = padded.take(rules.reversed_cols[0], axis=0)
+    for column in rules.reversed_cols[1:]:  # in column order, whatever G
+        reversal += padded.take(column, axis=0)
+    reversal *= state[ix["param.reversal_cost"]]
+    fatigue += reversal
+    averse = rules.move_aversion_col if aversion is None else aversion
+    utility = value - rules.move_cost_col  # (a new float array even when there are no entries)
+    utility -= scale * averse
+    utility -= fatigue
+    scores = rules.move_noise_col * gumbel
+    scores += utility
     legal = legal & willing(rules, utility)
-    return utility, np.where(legal, utility + rules.move_noise[:, None] * gumbel, -np.inf)
+    np.copyto(scores, -np.inf, where=~legal)
+    return utility, scores
+
+
+def _entry_bins(rules: Rules, games: int) -> np.ndarray:
+    """The bincount bins of the effect entries of ``games`` games, (move x games + game)
+    for each (entry, game) (built once per number of games)."""
+    move = rules.sparse.move
+    if games == 1:
+        return move
+    key = ("entry_bins", games)
+    bins = rules.cache.get(key)
+    if bins is None:
+        bins = rules.cache[key] = (move[:, None] * games + np.arange(games)).ravel()
+    return bins
 
 
 def willing(rules: Rules, utility: np.ndarray) -> np.ndarray:
     """(M, G) whether every partner of a joint move takes part: its own copy of the move is
     worth taking to it (expected utility above 0, the value of holding). Moves that are not
     joint are always willing."""
-    partners = np.concatenate([utility, np.full((1, utility.shape[1]), np.inf)])
-    return (partners[rules.joint_partners] > 0).all(axis=1)
+    positive = np.empty((utility.shape[0] + 1, utility.shape[1]), dtype=bool)
+    np.greater(utility, 0.0, out=positive[:-1])
+    positive[-1] = True  # the padding of rules.joint_partners: no partner
+    columns = rules.joint_partner_cols
+    every = positive.take(columns[0], axis=0)
+    for column in columns[1:]:
+        every &= positive.take(column, axis=0)
+    return every
 
 
-def entry_values(coef_obj: np.ndarray, coef_val: np.ndarray, wg: np.ndarray) -> np.ndarray:
+def entry_values(
+    coef_obj: Sequence[np.ndarray], coef_val: Sequence[np.ndarray], wg: np.ndarray
+) -> np.ndarray:
     """Each effect entry's value per unit of change for its actor: the sum over its
-    objectives of coefficient x weight x gain, added in column order (``wg`` is (K, G))."""
-    shape = (-1,) + (1,) * (wg.ndim - 1)
-    total = coef_val[:, 0].reshape(shape) * wg[coef_obj[:, 0]]
-    for j in range(1, coef_obj.shape[1]):
-        total = total + coef_val[:, j].reshape(shape) * wg[coef_obj[:, j]]
+    objectives of coefficient x weight x gain, added in column order (``wg`` is (K, G);
+    ``coef_obj`` and ``coef_val`` are the columns of the sparse tables, ``coef_val``'s as
+    (E, 1))."""
+    total = coef_val[0] * wg.take(coef_obj[0], axis=0)
+    for obj, val in zip(coef_obj[1:], coef_val[1:], strict=True):
+        total += val * wg.take(obj, axis=0)
     return total
 
 
@@ -244,23 +280,26 @@ def choose_moves(rules: Rules, scores: np.ndarray) -> np.ndarray:
     """
     table = rules.actor_moves  # (A, n), padded
     games = scores.shape[1]
-    picks = np.full((len(table), rules.max_points, games), -1, dtype=np.int64)
+    picks = np.empty((len(table), rules.max_points, games), dtype=np.int64)
+    picks.fill(-1)
     if table.shape[1] and rules.max_points:
-        padded = np.where(rules.actor_move_real[:, :, None], scores[table], -np.inf)  # (A, n, G)
-        actors = np.arange(len(table))[:, None]
-        columns = np.arange(games)[None, :]
+        padded = scores.take(table, axis=0)  # (A, n, G)
+        padded[rules.actor_move_pad] = -np.inf
+        flat_moves = table.ravel()
         for p in range(rules.max_points):
-            best = np.argmax(padded, axis=1)  # (A, G) the first of equal scores: catalog order
-            good = padded[actors, best, columns] > 0
+            best = padded.argmax(axis=1)  # (A, G) the first of equal scores: catalog order
+            good = padded.max(axis=1) > 0  # the best score (nan if any is nan, as argmax's)
             if p >= rules.min_points:
-                good &= rules.points_of[:, None] > p
+                good &= rules.point_open[p]
             if not good.any():
                 break
-            picks[:, p, :] = np.where(good, table[actors, best], -1)
+            row = best + rules.actor_offsets  # (A, G) the row of (actor, best) in flat tables
+            picks[:, p, :] = np.where(good, flat_moves.take(row), -1)
             if p + 1 < rules.max_points:
                 # one use per action (its other targets are out), and nothing it reverses
-                clash = rules.actor_conflicts[actors, best].transpose(0, 2, 1)  # (A, n, G)
-                padded[clash & good[:, None, :]] = -np.inf
+                clash = rules.conflict_rows.take(row, axis=0).transpose(0, 2, 1)  # (A, n, G)
+                clash &= good[:, None, :]
+                padded[clash] = -np.inf
     return picks[rules.point_mask].T  # (G, P): each actor's block of its action points
 
 
