@@ -58,9 +58,14 @@ def resolution_order(rules: Rules, chosen: list[list[int]]) -> list[int]:
     its own order; a scripted seat may be handed more moves than it has action points):
     sorted by :func:`tripwire.sim.turn.resolution_key`."""
     ranked = [(m, rank) for moves in chosen for rank, m in enumerate(moves)]
-    points, table, n_moves = len(ranked), rules.resolve_key, len(rules.moves)
-    ranked.sort(key=lambda mr: rule.resolution_key(table, mr[0], mr[1], points, n_moves))
-    return [m for m, _ in ranked]
+    points, table, n_moves, key = (
+        len(ranked),
+        rules.resolve_key,
+        len(rules.moves),
+        rule.resolution_key,
+    )
+    # the keys are distinct (the move is their last part), so the pairs sort by key alone
+    return [m for _, m in sorted([(key(table, m, r, points, n_moves), m) for m, r in ranked])]
 
 
 def apply_effects(
@@ -121,13 +126,14 @@ def resolve(
     max_rung = 0
     made: set[int] = set()  # joint moves made this turn (rule 9)
     every = {m for moves in chosen for m in moves}
+    joint_key = rules.joint_key_list
     for m in resolution_order(rules, chosen):
         move = rules.moves[m]
-        key = int(rules.joint_key[m])
+        key = joint_key[m]
         if key >= 0 and key in made:
             continue  # a partner's copy joins the move already made
-        copies = _copies(rules, m, key, every)
-        if m in vetoed or any(c in vetoed for c in copies):
+        copies = _copies(rules, m, key, every) if key >= 0 else []
+        if vetoed and (m in vetoed or any(c in vetoed for c in copies)):
             if record:
                 events.append(_action_event(move, None, None, False, {}) | {"vetoed": True})
             if key >= 0:
@@ -151,7 +157,7 @@ def resolve(
             else rule.success_chance(one(s, count, fired, turn)[0], SCALAR)
         )
         roll = rolls[m]
-        decided = [forced[c] for c in (m, *copies) if c in forced]
+        decided = [forced[c] for c in (m, *copies) if c in forced] if forced else []
         success = decided[0] if decided else roll < p
         applied = apply_effects(
             s,
@@ -186,7 +192,8 @@ def _copies(rules: Rules, m: int, key: int, every: set[int]) -> list[int]:
     reviews a joint move as one)."""
     if key < 0:
         return []
-    return [c for c in every if c != m and rules.joint_key[c] == key]
+    joint_key = rules.joint_key_list
+    return [c for c in every if c != m and joint_key[c] == key]
 
 
 def _declined(rules: Rules, m: int, humans: frozenset[int], every: set[int]) -> list[str]:

@@ -38,7 +38,7 @@ from tripwire.sim.agents import CountryAgent
 from tripwire.sim.policies import BotPolicy, DecisionView, HumanSeat, Policy
 from tripwire.sim.rules import COUNT_ACTORS, InjectRule, Rules, compile_rules
 from tripwire.sim.state import History
-from tripwire.sim.turn import ARRAY, SCALAR
+from tripwire.sim.turn import SCALAR
 
 DEFAULT_SCENARIO = "missile_crisis_2"
 
@@ -287,8 +287,9 @@ class CrisisModel(mesa.Model):
         turn_events.extend(res.events)
         self.recent *= s[rules.index["param.repetition_memory"]]
         # each actor takes an action at most once a turn, so the groups taken are distinct
-        self.recent[rules.move_group[res.taken]] += 1.0
-        self.move_counts[res.taken] += 1
+        taken = np.array(res.taken, dtype=np.intp)
+        self.recent[rules.move_group.take(taken)] += 1.0
+        self.move_counts[taken] += 1
         if self.record:
             for agent, moves in zip(self._actor_agents, chosen, strict=True):
                 if not moves:
@@ -355,7 +356,7 @@ class CrisisModel(mesa.Model):
         success = rules.success_const.copy()
         if rules.success_fn is not None:
             values = rules.success_fn(s, count, fired, turn)
-            success[rules.success_slots] = rule.success_chance(np.asarray(values), ARRAY)
+            success[rules.success_slots] = [rule.success_chance(p, SCALAR) for p in values]
         gains = rules.gain_const.copy()
         if rules.gain_fn is not None:
             gains[rules.gain_slots] = rules.gain_fn(s, count, fired, turn)

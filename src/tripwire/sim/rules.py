@@ -246,6 +246,7 @@ class Rules:
     point_mask: np.ndarray  # (A, max_points) True for an actor's own action points
     move_reversed: np.ndarray  # (M, W) groups each move reverses, padded with n_groups
     joint_key: np.ndarray  # (M,) the joint move a move is a copy of, or -1
+    joint_key_list: list[int]  # the same as Python ints, for one game's resolution
     n_joint: int  # how many joint moves there are
     joint_partners: np.ndarray  # (M, W) the partners' copies of a joint move, padded with M
     actor_conflicts: np.ndarray  # (A, n, n) moves an actor cannot take in one turn together
@@ -257,7 +258,8 @@ class Rules:
     move_cost_col: np.ndarray  # (M, 1)
     move_noise_col: np.ndarray  # (M, 1)
     move_aversion_col: np.ndarray  # (M, 1)
-    reversed_cols: tuple[np.ndarray, ...]  # move_reversed's columns, each contiguous (M,)
+    reversal_move: np.ndarray  # (R,) move_reversed's real entries, move by move: the move
+    reversal_group: np.ndarray  # (R,) and the group it reverses
     joint_partner_cols: tuple[np.ndarray, ...]  # joint_partners' columns, each (M,)
     actor_move_pad: np.ndarray  # (A, n) True where actor_moves is padding
     actor_offsets: np.ndarray  # (A, 1) each actor's first row in a flat (A x n) table
@@ -821,7 +823,8 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
         "move_cost_col": parts["move_cost"][:, None].copy(),
         "move_noise_col": parts["move_noise"][:, None].copy(),
         "move_aversion_col": parts["move_aversion"][:, None].copy(),
-        "reversed_cols": tuple(np.ascontiguousarray(c) for c in move_reversed.T),
+        "reversal_move": np.nonzero(move_reversed < parts["n_groups"])[0],
+        "reversal_group": move_reversed[move_reversed < parts["n_groups"]],
         "joint_partner_cols": tuple(np.ascontiguousarray(c) for c in joint_partners.T),
         "actor_move_pad": ~real,
         "actor_offsets": (np.arange(len(slices), dtype=np.int64) * width)[:, None],
@@ -846,6 +849,7 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
         "point_mask": np.arange(max(points, default=0))[None, :] < np.array(points)[:, None],
         "move_reversed": move_reversed,
         "joint_key": joint_key,
+        "joint_key_list": joint_key.tolist(),
         "n_joint": n_joint,
         "joint_partners": joint_partners,
         "actor_conflicts": conflicts,

@@ -198,20 +198,20 @@ def move_scores(
     games = state.shape[1]
     n_moves = len(rules.moves)
     value = np.bincount(
-        _entry_bins(rules, games), weights=entries.ravel(), minlength=n_moves * games
+        _bins(rules, "entries", sp.move, games), weights=entries.ravel(), minlength=n_moves * games
     ).reshape(n_moves, games)
     ix = rules.index
     scale = state[ix["param.risk_aversion"]] * state[ix["world.tension"]] / 50.0
     fatigue = recent.take(rules.move_group, axis=0)
     fatigue *= state[ix["param.repetition_cost"]]
-    # audience costs: undoing one's own recent stance (Fearon 1994)
-    padded = np.empty((recent.shape[0] + 1, games))
-    padded[:-1] = recent
-    padded[-1] = 0.0
-    reversal = padded.take(rules.reversed_cols[0], axis=0)
-    for column in rules.reversed_cols[1:]:  # in column order, whatever G
-        reversal += padded.take(column, axis=0)
-    reversal *= state[ix["param.reversal_cost"]]
+    # audience costs: undoing one's own recent stance (Fearon 1994); each move's reversed
+    # groups added in their order (bincount's), whatever G
+    undone = np.bincount(
+        _bins(rules, "reversal", rules.reversal_move, games),
+        weights=recent.take(rules.reversal_group, axis=0).ravel(),
+        minlength=n_moves * games,
+    ).reshape(n_moves, games)
+    reversal = undone * state[ix["param.reversal_cost"]]  # (float even when there are none)
     fatigue += reversal
     averse = rules.move_aversion_col if aversion is None else aversion
     utility = value - rules.move_cost_col  # (a new float array even when there are no entries)
@@ -224,16 +224,15 @@ def move_scores(
     return utility, scores
 
 
-def _entry_bins(rules: Rules, games: int) -> np.ndarray:
-    """The bincount bins of the effect entries of ``games`` games, (move x games + game)
-    for each (entry, game) (built once per number of games)."""
-    move = rules.sparse.move
+def _bins(rules: Rules, name: str, rows: np.ndarray, games: int) -> np.ndarray:
+    """bincount's bins for ``rows`` (the move of each item) in ``games`` games: row x games
+    + game for each (item, game), item by item (built once per number of games)."""
     if games == 1:
-        return move
-    key = ("entry_bins", games)
+        return rows
+    key = (name, games)
     bins = rules.cache.get(key)
     if bins is None:
-        bins = rules.cache[key] = (move[:, None] * games + np.arange(games)).ravel()
+        bins = rules.cache[key] = (rows[:, None] * games + np.arange(games)).ravel()
     return bins
 
 
@@ -299,7 +298,7 @@ def choose_moves(rules: Rules, scores: np.ndarray) -> np.ndarray:
                 # one use per action (its other targets are out), and nothing it reverses
                 clash = rules.conflict_rows.take(row, axis=0).transpose(0, 2, 1)  # (A, n, G)
                 clash &= good[:, None, :]
-                padded[clash] = -np.inf
+                np.copyto(padded, -np.inf, where=clash)
     return picks[rules.point_mask].T  # (G, P): each actor's block of its action points
 
 
