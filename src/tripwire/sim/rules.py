@@ -261,10 +261,12 @@ class Rules:
     reversal_move: np.ndarray  # (R,) move_reversed's real entries, move by move: the move
     reversal_group: np.ndarray  # (R,) and the group it reverses
     joint_partner_cols: tuple[np.ndarray, ...]  # joint_partners' columns, each (M,)
-    actor_move_pad: np.ndarray  # (A, n) True where actor_moves is padding
+    actor_move_pad: np.ndarray  # (A, n, 1) True where actor_moves is padding
     actor_offsets: np.ndarray  # (A, 1) each actor's first row in a flat (A x n) table
-    conflict_rows: np.ndarray  # (A x n, n) actor_conflicts, one row per (actor, move)
+    pick_moves: np.ndarray  # (A x n + 1,) actor_moves flat, then -1 (no move) at row A x n
+    conflict_rows: np.ndarray  # (A x n + 1, n) actor_conflicts by flat row, then no conflict
     point_open: np.ndarray  # (max_points, A, 1) whether an actor has point p
+    point_cells: np.ndarray  # (P,) the cells of point_mask, row-major: the turn's columns
     # --- events
     event_ids: tuple[str, ...]  # triggers then injects, for fired()
     injects_by_turn: Mapping[int, tuple[InjectRule, ...]]
@@ -826,9 +828,12 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
         "reversal_move": np.nonzero(move_reversed < parts["n_groups"])[0],
         "reversal_group": move_reversed[move_reversed < parts["n_groups"]],
         "joint_partner_cols": tuple(np.ascontiguousarray(c) for c in joint_partners.T),
-        "actor_move_pad": ~real,
+        "actor_move_pad": ~real[:, :, None],
         "actor_offsets": (np.arange(len(slices), dtype=np.int64) * width)[:, None],
-        "conflict_rows": conflicts.reshape(len(slices) * width, width),
+        "pick_moves": np.append(actor_moves.ravel(), -1),
+        "conflict_rows": np.vstack(
+            [conflicts.reshape(len(slices) * width, width), np.zeros((1, width), dtype=bool)]
+        ),
         "point_open": np.arange(max_points)[:, None, None] < np.asarray(points)[None, :, None],
         "resolve_keys": np.asarray(parts["resolve_key"], dtype=np.int64),
         "point_rank": np.concatenate(
@@ -847,6 +852,9 @@ def _tables(parts: Mapping[str, Any], compiled: Mapping[str, Any]) -> dict[str, 
         "max_points": max(points, default=0),
         "min_points": min(points, default=0),
         "point_mask": np.arange(max(points, default=0))[None, :] < np.array(points)[:, None],
+        "point_cells": np.flatnonzero(
+            np.arange(max(points, default=0))[None, :] < np.array(points)[:, None]
+        ),
         "move_reversed": move_reversed,
         "joint_key": joint_key,
         "joint_key_list": joint_key.tolist(),

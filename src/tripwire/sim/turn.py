@@ -279,27 +279,30 @@ def choose_moves(rules: Rules, scores: np.ndarray) -> np.ndarray:
     """
     table = rules.actor_moves  # (A, n), padded
     games = scores.shape[1]
-    picks = np.empty((len(table), rules.max_points, games), dtype=np.int64)
-    picks.fill(-1)
+    # each actor's pick at each point as a row of the flat (A x n) tables, or the row past
+    # them (no move) for points left unused
+    rows = np.empty((len(table), rules.max_points, games), dtype=np.int64)
+    rows.fill(table.size)
     if table.shape[1] and rules.max_points:
         padded = scores.take(table, axis=0)  # (A, n, G)
-        padded[rules.actor_move_pad] = -np.inf
-        flat_moves = table.ravel()
+        np.copyto(padded, -np.inf, where=rules.actor_move_pad)
+        cells = padded.reshape(-1)
+        columns = None if games == 1 else np.arange(games)
         for p in range(rules.max_points):
             best = padded.argmax(axis=1)  # (A, G) the first of equal scores: catalog order
-            good = padded.max(axis=1) > 0  # the best score (nan if any is nan, as argmax's)
+            row = best + rules.actor_offsets  # (A, G) the row of (actor, best) in flat tables
+            good = cells.take(row if games == 1 else row * games + columns) > 0  # its score
             if p >= rules.min_points:
                 good &= rules.point_open[p]
             if not good.any():
                 break
-            row = best + rules.actor_offsets  # (A, G) the row of (actor, best) in flat tables
-            picks[:, p, :] = np.where(good, flat_moves.take(row), -1)
+            np.copyto(rows[:, p, :], row, where=good)
             if p + 1 < rules.max_points:
                 # one use per action (its other targets are out), and nothing it reverses
-                clash = rules.conflict_rows.take(row, axis=0).transpose(0, 2, 1)  # (A, n, G)
-                clash &= good[:, None, :]
-                np.copyto(padded, -np.inf, where=clash)
-    return picks[rules.point_mask].T  # (G, P): each actor's block of its action points
+                clash = rules.conflict_rows.take(rows[:, p, :], axis=0)  # (A, G, n)
+                np.copyto(padded, -np.inf, where=clash.transpose(0, 2, 1))
+    # (G, P): each actor's block of its action points
+    return rules.pick_moves.take(rows.reshape(-1, games).take(rules.point_cells, axis=0)).T
 
 
 # --- phase 3: adjudication --------------------------------------------------------------------
