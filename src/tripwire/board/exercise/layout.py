@@ -303,7 +303,10 @@ def console_geometry(lay: ExerciseLayout, n_items: int = 0) -> ConsoleGeometry:
         y += px(44)
     context = Rect(box.x + 2 * pad, y + pad, box.w - 4 * pad, box.bottom - y - 2 * pad)
     items = []
-    item_h = px(82)
+    # a full entry (name, text, effects) when the library fits; else a compact one (name and
+    # effects) so that a longer library still shows whole before anything is left out
+    room = context.bottom - context.y - px(30)
+    item_h = px(82) if n_items * px(82) <= room else px(52)
     iy = context.y + px(30)
     for _ in range(n_items):
         if iy + item_h > context.bottom:

@@ -168,15 +168,20 @@ def _library(app: ExerciseApp, surf: pygame.Surface, g: ConsoleGeometry, lib: li
             face="cond_bold",
             width=rect.right - tx - px(8),
         )
-        below = r.paragraph(
-            surf,
-            rule.text,
-            (tx, rect.y + px(26)),
-            lay.small - 1,
-            rect.right - tx - px(8),
-            face="cond",
-            max_lines=2,
-            line_h=px(17),
+        compact = rect.h < px(70)  # a long library: the entry's text is left out
+        below = (
+            rect.y + px(24)
+            if compact
+            else r.paragraph(
+                surf,
+                rule.text,
+                (tx, rect.y + px(26)),
+                lay.small - 1,
+                rect.right - tx - px(8),
+                face="cond",
+                max_lines=2,
+                line_h=px(17),
+            )
         )
         effects = inject_effects(rule.effects, app.session.rules.var_names) or "no direct effect"
         r.put(
