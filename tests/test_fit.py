@@ -3,11 +3,21 @@ fitted values are the model's defaults."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
 
 from tripwire.catalog import load_catalog
-from tripwire.fit import FREE, fit, fitted_yaml, posterior_draws, simulate
+from tripwire.fit import (
+    FREE,
+    MIN_ESS,
+    effective_sample_size,
+    fit,
+    fitted_yaml,
+    kept_generation,
+    posterior_draws,
+    simulate,
+)
 from tripwire.scenario.loader import load_scenario
 
 
@@ -37,6 +47,18 @@ def test_fitted_values_are_the_defaults():
             assert weight == pytest.approx(entry["value"])
     draws = posterior_draws()
     assert len(draws) >= 5 and all(set(d) == set(values) for d in draws)
+
+
+def test_a_collapsed_generation_is_not_kept():
+    """A generation whose weight sits on a few particles (intervals shrunk to points) is
+    not kept; the last healthy one is. Equal weights have the full sample size."""
+    even = np.ones(100)
+    collapsed = np.r_[np.full(3, 1.0), np.full(97, 1e-6)]
+    assert effective_sample_size(even) == pytest.approx(100)
+    assert effective_sample_size(collapsed) < MIN_ESS * 100
+    assert kept_generation([even, even * 2, collapsed], 100) == 1
+    assert kept_generation([even, collapsed, even], 100) == 2
+    assert kept_generation([collapsed], 100) == 0
 
 
 def test_the_fitted_model_is_closer_to_the_targets_than_the_edges_of_the_prior():

@@ -7,8 +7,17 @@ parameter sets from uniform priors, plays each as a lockstep batch of the scenar
 seeds for every set: common random numbers), and measures how far the batch lies from the
 targets: the analysis' outcome bands (section VI) and the record's base rates, trends and
 levels (``catalog/targets.yaml``); a target met counts 0, one missed counts its distance
-outside its range in units of the range. pyabc's sequential Monte Carlo (Del Moral et al.
-2012, Klinger et al. 2018) keeps the sets closest to the targets, generation by generation.
+outside its range in units of the range (aiming a little inside each range,
+:data:`BAND_ROOM` and :data:`RATE_ROOM`, so that the calibration's own batch lands
+inside). pyabc's sequential Monte Carlo (Del Moral et al. 2012, Klinger et al. 2018) keeps
+the sets closest to the targets, generation by generation.
+
+Late generations of ABC-SMC can collapse: a few particles carry nearly all the weight and
+the 90% intervals shrink to points, an artefact of a tolerance tighter than the games' noise,
+not knowledge. The fit therefore takes its intervals and posterior draws from the last
+generation whose effective sample size (Kish: (sum w)^2 / sum w^2) is at least
+:data:`MIN_ESS` of the population, and records which; the defaults are the one parameter set
+closest to the targets in any generation.
 
 ``tripwire fit`` (``make fit``) writes the result to ``catalog/fitted.yaml``: the accepted
 parameter set closest to the targets becomes the defaults (a point the model was played at;
@@ -38,6 +47,7 @@ from tripwire.scenario.schema import Scenario
 from tripwire.sim.rules import compile_rules
 
 BAND_ROOM = 0.06  # the fit aims this far inside each band
+RATE_ROOM = 0.05  # and this share of each rate range's width inside it (bounds but 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +69,11 @@ FREE: tuple[Free, ...] = (
     Free("PRK.objectives.posture", 0.1, 1.5, "II.2: the DPRK's drive to challenge"),
     Free("PRK.objectives.coercion", 0.2, 2.0, "VI MC2.0: testing while the US is stretched"),
     Free("param.arms_trade_decay", 0.005, 0.1, "II.4: how fast the arms pipeline lapses"),
+    Free("PRK.objectives.campaign", 0.1, 1.0, "II.1: the pull of a testing campaign"),
+    Free("param.campaign_fade", 0.05, 0.4, "how fast a testing campaign loses momentum"),
 )
+
+MIN_ESS = 0.1  # the kept generation's effective sample size, as a share of the population
 
 
 def statistics(frame: pd.DataFrame, spec: Scenario) -> dict[str, float]:
@@ -75,7 +89,8 @@ def statistics(frame: pd.DataFrame, spec: Scenario) -> dict[str, float]:
             # confidence interval, not only its estimate, lies inside it
             p = float(frame[f"reached.{oid}"].mean())
             out[f"band.{oid}"] = targets.miss(p, band[0] + BAND_ROOM, band[1] - BAND_ROOM)
-    for v in (*targets.rate_verdicts(frame, rules), *targets.trend_verdicts(frame, rules)):
+    rates = targets.rate_verdicts(frame, rules, room=RATE_ROOM)
+    for v in (*rates, *targets.trend_verdicts(frame, rules)):
         out[f"{v.kind}.{v.name}"] = v.miss
     return out
 
@@ -109,19 +124,52 @@ class FitResult:
     weights: np.ndarray
     distances: np.ndarray
     epsilons: list[float]
+    generation: int = 0  # the generation kept (see kept_generation)
+    sizes: tuple[float, ...] = ()  # each generation's effective sample size
+    closest: tuple[float, dict[str, float]] | None = None  # (distance, values) of any generation
+
+    @property
+    def ess(self) -> float:
+        """The kept generation's effective sample size."""
+        return effective_sample_size(self.weights)
 
     def best(self) -> dict[str, float]:
-        """The accepted parameter set closest to the targets (ties: the heaviest): a
-        point the model was actually played at, unlike a vector of marginal medians."""
+        """The accepted parameter set closest to the targets, in any generation (ties: the
+        heaviest of the kept one): a point the model was actually played at, unlike a vector
+        of marginal medians."""
         order = np.lexsort((-self.weights, self.distances))
+        if self.closest is not None and self.closest[0] < self.distances[order[0]]:
+            return dict(self.closest[1])
         row = self.samples.iloc[int(order[0])]
         return {name: float(row[name]) for name in self.samples.columns}
+
+    def distance(self) -> float:
+        """The distance from the targets of :meth:`best`'s parameter set."""
+        kept = float(self.distances.min())
+        return min(kept, self.closest[0]) if self.closest is not None else kept
 
     def quantile(self, name: str, q: float) -> float:
         order = np.argsort(self.samples[name].to_numpy())
         values = self.samples[name].to_numpy()[order]
         cum = np.cumsum(self.weights[order])
         return float(values[min(np.searchsorted(cum, q * cum[-1]), len(values) - 1)])
+
+
+def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted particles: (sum w)^2 / sum w^2."""
+    w = np.asarray(weights, dtype=float)
+    total = float(w.sum())
+    return total * total / float((w * w).sum()) if total > 0 else 0.0
+
+
+def kept_generation(weights_by_generation: Sequence[np.ndarray], population: int) -> int:
+    """The last generation whose effective sample size is at least ``MIN_ESS`` of the
+    population (the first generation when none is)."""
+    kept = 0
+    for t, weights in enumerate(weights_by_generation):
+        if effective_sample_size(weights) >= MIN_ESS * population:
+            kept = t
+    return kept
 
 
 def fit(
@@ -167,14 +215,27 @@ def fit(
     with tempfile.TemporaryDirectory(prefix="tripwire-fit-") as tmp:
         abc.new(f"sqlite:///{os.path.join(tmp, 'abc.db')}", {"distance": 0.0})
         history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0)
-        particles = history.get_population(t=history.max_t).particles
+        populations = [history.get_population(t=t).particles for t in range(history.max_t + 1)]
+        weights_by = [np.array([p.weight for p in ps], dtype=float) for ps in populations]
+        generation = kept_generation(weights_by, population)
+        particles = populations[generation]
+        near = min((p for ps in populations for p in ps), key=lambda p: (p.distance, -p.weight))
+        closest = (
+            float(near.distance),
+            {f.name: float(near.parameter[keys[f.name]]) for f in free},
+        )
         epsilons = history.get_all_populations()["epsilon"].tolist()
+        say(
+            f"kept generation {generation} of {history.max_t} (effective sample size "
+            f"{effective_sample_size(weights_by[generation]):.0f} of {population})"
+        )
     samples = pd.DataFrame(
         {f.name: [float(p.parameter[keys[f.name]]) for p in particles] for f in free}
     )
     weights = np.array([p.weight for p in particles], dtype=float)
     distances = np.array([p.distance for p in particles], dtype=float)
-    return FitResult(samples, weights, distances, epsilons)
+    sizes = tuple(effective_sample_size(w) for w in weights_by)
+    return FitResult(samples, weights, distances, epsilons, generation, sizes, closest)
 
 
 def fitted_yaml(result: FitResult, scenario: str, *, draws: int = 12, seed: int = 1) -> str:
@@ -189,6 +250,9 @@ def fitted_yaml(result: FitResult, scenario: str, *, draws: int = 12, seed: int 
         f"scenario: {scenario}",
         f"seed: {seed}",
         f"epsilons: [{', '.join(f'{e:.4g}' for e in result.epsilons)}]",
+        f"generation: {result.generation}",
+        f"effective_sample_sizes: [{', '.join(f'{e:.1f}' for e in result.sizes)}]",
+        f"distance_of_values: {result.distance():.4g}",
         "values:",
     ]
     best = result.best()

@@ -61,8 +61,10 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
-def rate_verdicts(frame: Any, rules: Rules) -> list[Verdict]:
-    """Base rates of the record against the games of a batch."""
+def rate_verdicts(frame: Any, rules: Rules, room: float = 0.0) -> list[Verdict]:
+    """Base rates of the record against the games of a batch. ``room`` (a share of each
+    range's width) moves every bound but 0 inward for the ``miss`` distance only, so that a
+    fit aims inside the ranges rather than at their edges; ``passed`` keeps the true range."""
     years = rules.turns / 12
     out = []
     for t in load_targets()["rates"]:
@@ -84,6 +86,8 @@ def rate_verdicts(frame: Any, rules: Rules) -> list[Verdict]:
             p10, p90 = np.percentile(values, [10, 90])
             measured = float(p90 - p10)
         lo, hi = t["range"]
+        inward = room * (hi - lo)
+        aim = (lo + inward if lo else lo, hi - inward if hi else hi)
         out.append(
             Verdict(
                 "rate",
@@ -92,7 +96,7 @@ def rate_verdicts(frame: Any, rules: Rules) -> list[Verdict]:
                 _fmt(measured),
                 lo <= measured <= hi,
                 t["source"],
-                miss(measured, lo, hi),
+                miss(measured, *aim),
             )
         )
     for t in load_targets()["mix"]:

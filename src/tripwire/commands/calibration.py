@@ -98,4 +98,11 @@ def fit(
         lo, hi = result.quantile(free.name, 0.05), result.quantile(free.name, 0.95)
         console.print(f"  {free.name:28s} {mid:9.4g}  (90%: {lo:.4g}-{hi:.4g})  {free.why}")
     console.print(f"  distances by generation: {', '.join(f'{e:.3g}' for e in result.epsilons)}")
+    sizes = ", ".join(f"{e:.0f}" for e in result.sizes)
+    console.print(f"  effective sample size by generation (of {population}): {sizes}")
+    console.print(
+        f"  kept generation {result.generation}: later ones had collapsed onto a few particles"
+        if result.generation < len(result.sizes) - 1
+        else "  kept the last generation"
+    )
     console.print(f"  wrote {out}")
