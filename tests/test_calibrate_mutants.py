@@ -53,6 +53,19 @@ MUTANTS: dict[str, tuple[str, tuple[str, ...]]] = {
         # without the drive to posture, SRBM salvos stop being the DPRK's usual test
         ("military distance", "SRBM", "launch days"),
     ),
+    "testing campaigns removed": (
+        "actors:\n  PRK:\n    objectives: {campaign: 0}\n",
+        # without the pull of a campaign under way, tests no longer come in series
+        ("testing campaign", "launch days"),
+    ),
+    "the allies stop answering the DPRK's posture": (
+        "disable:\n  dynamics: [richardson_kor, richardson_jpn, richardson_usa]\n",
+        ("stands down",),
+    ),
+    "Seoul's nuclear debate no longer answers US credibility": (
+        "disable:\n  dynamics: [nuclear_debate_drift]\n",
+        ("missile progress",),
+    ),
     "tension stops lifting military signals": (
         "state:\n  param.tension_rungs: 0\n",
         # a tense region no longer turns a test during a crisis elsewhere into a crisis

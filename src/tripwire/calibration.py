@@ -180,6 +180,32 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         source="II.1 'Increased missile tests may provoke South Korea or the U.S.'",
     ),
     CausalCheck(
+        name="A DPRK that stands down (posture 20, no grievance)",
+        changes="state:\n  PRK.posture: 20\n  param.richardson_g: 0\n",
+        metric=_final("KOR.posture"),
+        label="final South Korean posture",
+        direction="down",
+        factor=0.97,
+        margin=2.0,
+        source="IV 'Arms race pressure on allies'; Richardson (1960): each side's posture "
+        "answers the other's",
+    ),
+    CausalCheck(
+        name="No DPRK missile progress",
+        changes="state:\n  param.indigenous_rd: 0\n"
+        "disable:\n  actions: [icbm_test, irbm_test, transfer_missile_tech, "
+        "buy_dprk_missiles]\n",
+        metric=_final("KOR.nuclear_debate"),
+        label="final South Korean nuclear debate",
+        direction="down",
+        # the debate answers the loss of US credibility (IV): a deterrent that holds should
+        # take a quarter of it away, not merely the few points the debate's own moves carry
+        factor=0.75,
+        margin=5.0,
+        source="II.2 'Breakdown of deterrence'; IV 'host U.S. nukes': Seoul's nuclear debate "
+        "grows as US credibility falls",
+    ),
+    CausalCheck(
         name="No DPRK missile progress",
         changes="state:\n  param.indigenous_rd: 0\n"
         "disable:\n  actions: [icbm_test, irbm_test, transfer_missile_tech, "
@@ -201,6 +227,17 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         margin=0.5,
         source="II.2 'Triangular cooperation can embolden Pyongyang to challenge South Korea, "
         "Japan, and U.S. military presence'",
+    ),
+    CausalCheck(
+        name="Moscow keeps its military distance",
+        changes="state:\n  coop.military: 10\n",
+        metric=_actions(("srbm_salvo",)),
+        label="DPRK SRBM salvos per game",
+        direction="down",
+        factor=0.96,
+        margin=0.4,
+        source="II.2 'Triangular cooperation can embolden Pyongyang to challenge South Korea': "
+        "the salvos aimed at the South are the boldness Moscow's backing feeds",
     ),
     CausalCheck(
         name="No arms trade with Russia",
@@ -288,14 +325,27 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         "more; Kahn (1965): each rung up invites a response",
     ),
     CausalCheck(
+        name="A testing campaign under way",
+        changes="state:\n  PRK.testing_campaign: 70\n",
+        metric=_actions(MISSILE_TESTS),
+        label="DPRK missile tests per game",
+        direction="up",
+        factor=1.1,
+        margin=2.0,
+        source="II.1 'Increased missile tests'; dprk_missile_tests_by_year.csv: tests come in "
+        "campaigns (15 launch days in 2017, 0 in 2018, 34 in 2022)",
+    ),
+    CausalCheck(
         name="No crisis over Taiwan or in Ukraine",
         changes="state:\n  world.taiwan_strait: 0\n"
         "disable:\n  injects: [taiwan_strait_flareup, ukraine_escalation]\n",
         metric=_actions(MISSILE_TESTS),
         label="DPRK missile tests per game",
         direction="down",
-        factor=0.97,
-        margin=0.3,
+        # testing "to stretch U.S. response" is a motive of its own: removing the crises
+        # elsewhere must take a clear share of the tests, not the few the crises' tension adds
+        factor=0.93,
+        margin=1.0,
         source="VI Missile Crisis 2.0 'DPRK tests weapons during Taiwan crisis or Ukraine "
         "escalation to stretch U.S. response'",
     ),
