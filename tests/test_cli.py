@@ -818,6 +818,8 @@ def test_turn_table_marks_failed_and_cancelled_actions() -> None:
     assert result.stdout.count("⊘") == len(cancelled)
     example = failed[0]
     label = f"{example['name']}→{example['target']}" if example["target"] else example["name"]
+    if example.get("partners"):  # a joint move names its partners before the mark
+        label += f" (with {', '.join(example['partners'])})"
     assert f"{label} ✗" in result.stdout
 
 

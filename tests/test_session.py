@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tripwire.catalog import load_catalog
 from tripwire.cli import app
 from tripwire.errors import InputError
 from tripwire.scenario.loader import load_scenario
@@ -536,18 +537,25 @@ def test_resuming_with_an_edited_script_is_refused(mc2, tmp_path):
     ("review", "message"),
     [
         ("veto: USA offer_talks", "USA's 'offer_talks' was not chosen this turn (USA chose: "),
-        ("veto: CHN convene_talks", "CHN's 'convene_talks' was not chosen this turn (CHN chose: "),
+        ("veto: CHN {unchosen}", "CHN's '{unchosen}' was not chosen this turn (CHN chose: "),
         ("force: KOR tighten_border\n        success: true", "KOR has no action 'tighten_border' "
          "(it is an action of CHN)"),
     ],
 )  # fmt: skip
 def test_review_errors_say_what_was_chosen(mc2, tmp_path, review, message):
+    decide = "steps:\n  - turn: 1\n    decide:\n      USA: [deploy_carrier_group]\n"
+    decide += "      KOR: [strengthen_kill_chain]\n"
+    if "{unchosen}" in review:  # a China action the bot did not choose in this turn
+        plain = tmp_path / "plain.yaml"
+        plain.write_text(decide, encoding="utf-8")
+        played = Session.create(mc2, seed=SEED, humans=HUMANS, folder=None)
+        list(play_script(played, load_script(plain, played)))
+        chosen = {e.get("action") for e in played.log if e.get("actor") == "CHN"}
+        unchosen = next(a.id for a in load_catalog().actions if "CHN" in a.actors
+                        and a.id not in chosen)  # fmt: skip
+        review, message = (x.replace("{unchosen}", unchosen) for x in (review, message))
     script = tmp_path / "script.yaml"
-    script.write_text(
-        "steps:\n  - turn: 1\n    decide:\n      USA: [deploy_carrier_group]\n"
-        f"      KOR: [strengthen_kill_chain]\n    review:\n      - {review}\n",
-        encoding="utf-8",
-    )
+    script.write_text(decide + f"    review:\n      - {review}\n", encoding="utf-8")
     session = Session.create(mc2, seed=SEED, humans=HUMANS, folder=None)
     with pytest.raises(InputError) as info:
         list(play_script(session, load_script(script, session)))

@@ -313,7 +313,11 @@ Risk triggers that shift objective weights for the rest of a game:
 
 None: agents do not change their decision rules. Repeated moves lose value
 (`param.repetition_cost` = {d["repetition_cost"]}, decayed by `param.repetition_memory`): a
-memory of recent moves, not learning.
+memory of recent moves, not learning. Momentum is state, not learning either: each DPRK
+missile launch adds to `PRK.testing_campaign`, which fades by `param.campaign_fade`
+({_default(catalog, "param.campaign_fade"):g}) a month, and the DPRK's `campaign` objective
+values a further launch more the stronger the campaign already is, so tests come in series
+(campaign years and quiet years, as in the record); satellite launches do not feed it.
 
 ### Prediction
 
