@@ -532,9 +532,12 @@ def calibrate(
     checks: Sequence[CausalCheck] = CAUSAL_CHECKS,
     crisis: Sequence[str] = CRISIS_SCENARIOS,
     logged: int = 100,
+    draws: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Calibration:
-    """Run the calibration batches and judge each line (see the module docstring)."""
+    """Run the calibration batches and judge each line (see the module docstring).
+    ``draws=False`` leaves out the outcome probabilities over the posterior draws, which
+    are reported, never judged."""
     say = progress or (lambda _msg: None)
     out = Calibration(scenario, runs, seed)
     with tempfile.TemporaryDirectory(prefix="tripwire-calibrate-") as tmp:
@@ -583,7 +586,8 @@ def calibrate(
         out.lines.append(
             Line(dead.kind, dead.name, dead.expected, dead.measured, dead.passed, dead.source)
         )
-        out.lines += uncertainty_lines(spec, check_runs, seed, say)
+        if draws:
+            out.lines += uncertainty_lines(spec, check_runs, seed, say)
         out.lines += history_lines(main)
     return out
 
