@@ -128,11 +128,6 @@ class FitResult:
     sizes: tuple[float, ...] = ()  # each generation's effective sample size
     closest: tuple[float, dict[str, float]] | None = None  # (distance, values) of any generation
 
-    @property
-    def ess(self) -> float:
-        """The kept generation's effective sample size."""
-        return effective_sample_size(self.weights)
-
     def best(self) -> dict[str, float]:
         """The accepted parameter set closest to the targets, in any generation (ties: the
         heaviest of the kept one): a point the model was actually played at, unlike a vector
