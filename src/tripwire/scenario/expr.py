@@ -645,6 +645,10 @@ class _Emitter:
             case Cmp(ops, operands):
                 left, *rest = (self.emit(a) for a in operands)
                 return ast.Compare(left=left, ops=[_AST_CMP[o]() for o in ops], comparators=rest)
+            case Bin("/", left, Num(value)) if value != 0:
+                # a nonzero constant divisor: ``_div``'s test is known to pass, so divide
+                # directly (the same IEEE division, without a call)
+                return ast.BinOp(left=self.emit(left), op=ast.Div(), right=_const(value))
             case Bin("/", left, right):
                 return _call("_div", self.emit(left), self.emit(right))
             case Bin("**", left, right):
@@ -660,12 +664,16 @@ CompiledGroup = Callable[
 
 
 def _function(
-    name: str, body: list[ast.stmt], namespace: Mapping[str, Any] = _GLOBALS
+    name: str,
+    body: list[ast.stmt],
+    namespace: Mapping[str, Any] = _GLOBALS,
+    params: Sequence[str] = ("s", "c", "f", "t"),
 ) -> Callable[..., Any]:
-    """Wrap generated statements as ``name(s, c, f, t)`` with no builtins in reach."""
+    """Wrap generated statements as ``name(s, c, f, t)`` (or ``params``) with no builtins in
+    reach."""
     args = ast.arguments(
         posonlyargs=[],
-        args=[ast.arg(arg=a) for a in ("s", "c", "f", "t")],
+        args=[ast.arg(arg=a) for a in params],
         kwonlyargs=[],
         kw_defaults=[],
         defaults=[],
@@ -723,21 +731,71 @@ def compile_update(
                 right=ast.IfExp(test=finite, body=_local(r), orelse=_const(0.0)),
             )
         body.append(ast.Assign(targets=[_local("v", True)], value=value))
-        low, high = _const(float(lo[i])), _const(float(hi[i]))
-        clipped = ast.IfExp(
-            test=ast.Compare(left=_local("v"), ops=[ast.Lt()], comparators=[low]),
-            body=low,
-            orelse=ast.IfExp(
-                test=ast.Compare(left=_local("v"), ops=[ast.Gt()], comparators=[high]),
-                body=high,
-                orelse=_local("v"),
-            ),
-        )
         target = ast.Subscript(value=_local("s"), slice=_const(i), ctx=ast.Store())
-        body.append(ast.Assign(targets=[target], value=clipped))
+        body.append(ast.Assign(targets=[target], value=_clipped("v", lo[i], hi[i])))
     if not body:
         body.append(ast.Pass())
     return _function("update", body)
+
+
+def _clipped(v: str, lo: float, hi: float) -> ast.expr:
+    """``lo if v < lo else (hi if v > hi else v)`` for the local ``v``: the rules' clipping
+    (a nan stays nan), written out in generated code."""
+    low, high = _const(float(lo)), _const(float(hi))
+    return ast.IfExp(
+        test=ast.Compare(left=_local(v), ops=[ast.Lt()], comparators=[low]),
+        body=low,
+        orelse=ast.IfExp(
+            test=ast.Compare(left=_local(v), ops=[ast.Gt()], comparators=[high]),
+            body=high,
+            orelse=_local(v),
+        ),
+    )
+
+
+Applier = Callable[[list[float]], Sequence[tuple[int, float]]]
+
+
+def compile_effects(
+    pairs: Sequence[tuple[int, float]], lo: Sequence[float], hi: Sequence[float], track: bool
+) -> Applier:
+    """Compile a list of changes ``(i, delta)`` into ``fn(s)``, which adds each to the state
+    list in turn and clips it at once to ``[lo[i], hi[i]]`` (the rules' clipping: a nan stays
+    nan), one statement per change, with no call per change.
+
+    With ``track`` the function returns the changes actually applied, ``(i, new - old)``
+    for each change that moved its variable, in order; without it, nothing (``()``).
+    """
+    body: list[ast.stmt] = []
+    applied: list[ast.expr] = []
+    for k, (i, delta) in enumerate(pairs):
+        old, new = f"o{k}", f"n{k}"
+        value = ast.Subscript(value=_local("s"), slice=_const(int(i)), ctx=ast.Load())
+        body.append(ast.Assign(targets=[_local(old, True)], value=value))
+        total = ast.BinOp(left=_local(old), op=ast.Add(), right=_const(delta))
+        body.append(ast.Assign(targets=[_local("v", True)], value=total))
+        body.append(ast.Assign(targets=[_local(new, True)], value=_clipped("v", lo[i], hi[i])))
+        target = ast.Subscript(value=_local("s"), slice=_const(int(i)), ctx=ast.Store())
+        body.append(ast.Assign(targets=[target], value=_local(new)))
+        if track:
+            moved = ast.Compare(left=_local(new), ops=[ast.NotEq()], comparators=[_local(old)])
+            change = ast.BinOp(left=_local(new), op=ast.Sub(), right=_local(old))
+            pair = ast.Tuple(elts=[_const(int(i)), change], ctx=ast.Load())
+            applied.append(ast.IfExp(test=moved, body=pair, orelse=_const(None)))
+    if track and applied:
+        # the applied changes, in order, without those that left their variable unchanged
+        listed = ast.List(elts=applied, ctx=ast.Load())
+        body.append(ast.Return(value=_call("_moved", listed)))
+    else:
+        body.append(ast.Return(value=ast.Tuple(elts=[], ctx=ast.Load())))
+    return _function("effects", body, _EFFECT_GLOBALS, ("s",))
+
+
+def _moved(changes: list[tuple[int, float] | None]) -> list[tuple[int, float]]:
+    return [c for c in changes if c is not None]
+
+
+_EFFECT_GLOBALS: Mapping[str, Any] = {"__builtins__": {}, "_moved": _moved}
 
 
 def constant_value(expr: Expr) -> float | None:

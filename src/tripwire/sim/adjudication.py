@@ -33,9 +33,11 @@ is still recorded, and the event is marked ``forced``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tripwire.scenario.expr import Applier, compile_effects
 from tripwire.sim import turn as rule
 from tripwire.sim.events import effects_dict, rounded
 from tripwire.sim.rules import Rules
@@ -70,22 +72,68 @@ def resolution_order(rules: Rules, chosen: list[list[int]]) -> list[int]:
 
 def apply_effects(
     s: list[float], pairs: tuple[tuple[int, float], ...], rules: Rules, *, track: bool = True
-) -> list[tuple[int, float]]:
-    """Rule 6: add each change and clip it to the variable's range.
+) -> Sequence[tuple[int, float]]:
+    """Rule 6: add each change and clip it to the variable's range (``lo if v < lo elif
+    v > hi``: :func:`tripwire.sim.turn.clip_add`), one after the other.
 
-    Returns the changes actually applied when ``track`` (for the log), else an empty list.
+    Returns the changes actually applied when ``track`` (for the log), else nothing. The
+    changes run as straight-line code compiled once per rules
+    (:func:`tripwire.scenario.expr.compile_effects`).
     """
-    lo, hi, clip_add = rules.lo_list, rules.hi_list, rule.clip_add
-    applied: list[tuple[int, float]] = []
-    for i, delta in pairs:
-        old = s[i]
-        s[i] = new = clip_add(old, delta, lo[i], hi[i], SCALAR)
-        if track and new != old:
-            applied.append((i, new - old))
-    return applied
+    return _applier(rules, pairs, track)(s)
 
 
-def named(rules: Rules, applied: list[tuple[int, float]]) -> dict[str, float]:
+def _applier(rules: Rules, pairs: tuple[tuple[int, float], ...], track: bool) -> Applier:
+    """The compiled changes ``pairs`` (compiled on first use, kept with the rules)."""
+    appliers = rules.cache.get("appliers")
+    if appliers is None:
+        appliers = rules.cache["appliers"] = {}
+    fn = appliers.get((pairs, track))
+    if fn is None:
+        fn = appliers[(pairs, track)] = compile_effects(pairs, rules.lo_list, rules.hi_list, track)
+    return fn
+
+
+def _move_table(rules: Rules) -> tuple[tuple[Any, ...], ...]:
+    """Per move, what resolution reads of it, gathered once per rules: the move, its joint
+    key, its precondition and success-chance functions (or None), its constant chance, its
+    history rows, its escalation score and its rung."""
+    table = rules.cache.get("resolution")
+    if table is None:
+        table = rules.cache["resolution"] = tuple(
+            zip(
+                rules.moves,
+                rules.joint_key_list,
+                rules.precondition_one,
+                rules.success_one,
+                rules.success_const_list,
+                rules.move_count_rows,
+                [move.escalation_score for move in rules.moves],
+                [move.rung for move in rules.moves],
+                strict=True,
+            )
+        )
+    return table
+
+
+def _move_appliers(rules: Rules, track: bool) -> list[Applier | None]:
+    """Per move, its compiled success effects (at ``2 m``) and failure effects (at ``2 m +
+    1``), or None until first used (:func:`_move_applier`)."""
+    key = ("move appliers", track)
+    fns = rules.cache.get(key)
+    if fns is None:
+        fns = rules.cache[key] = [None] * (2 * len(rules.moves))
+    return fns
+
+
+def _move_applier(rules: Rules, m: int, success: bool, track: bool) -> Applier:
+    """Move ``m``'s compiled success or failure effects, compiled now and kept."""
+    pairs = rules.effects_success[m] if success else rules.effects_failure[m]
+    fn = _move_appliers(rules, track)[2 * m + (not success)] = _applier(rules, pairs, track)
+    return fn
+
+
+def named(rules: Rules, applied: Sequence[tuple[int, float]]) -> dict[str, float]:
     """Applied changes as the log stores them."""
     return effects_dict((rules.var_names[i], d) for i, d in applied)
 
@@ -126,10 +174,11 @@ def resolve(
     max_rung = 0
     made: set[int] = set()  # joint moves made this turn (rule 9)
     every = {m for moves in chosen for m in moves}
-    joint_key = rules.joint_key_list
+    table = _move_table(rules)
+    appliers = _move_appliers(rules, record)
+    add_action, signalled_rung = history.add_action, rule.signalled_rung
     for m in resolution_order(rules, chosen):
-        move = rules.moves[m]
-        key = joint_key[m]
+        move, key, check, one, p_const, count_rows, escalation, rung = table[m]
         if key >= 0 and key in made:
             continue  # a partner's copy joins the move already made
         copies = _copies(rules, m, key, every) if key >= 0 else []
@@ -139,7 +188,6 @@ def resolve(
             if key >= 0:
                 made.add(key)
             continue
-        check = rules.precondition_one[m]
         if check is not None and not check(s, count, fired, turn)[0]:
             if record:
                 events.append(_action_event(move, None, None, False, {}) | {"cancelled": True})
@@ -150,27 +198,18 @@ def resolve(
                 event = _action_event(move, None, None, False, {})
                 events.append(event | {"cancelled": True, "declined": declined})
             continue
-        one = rules.success_one[m]
-        p = (
-            rules.success_const_list[m]
-            if one is None
-            else rule.success_chance(one(s, count, fired, turn)[0], SCALAR)
-        )
+        p = p_const if one is None else rule.success_chance(one(s, count, fired, turn)[0], SCALAR)
         roll = rolls[m]
         decided = [forced[c] for c in (m, *copies) if c in forced] if forced else []
         success = decided[0] if decided else roll < p
-        applied = apply_effects(
-            s,
-            rules.effects_success[m] if success else rules.effects_failure[m],
-            rules,
-            track=record,
-        )
-        history.add_action(rules.move_count_rows[m])
+        effects = appliers[2 * m + (not success)] or _move_applier(rules, m, success, record)
+        applied = effects(s)
+        add_action(count_rows)
         taken.append(m)
         if key >= 0:
             made.add(key)
-        score += move.escalation_score
-        max_rung = rule.signalled_rung(max_rung, success, move.rung, SCALAR)
+        score += escalation
+        max_rung = signalled_rung(max_rung, success, rung, SCALAR)
         if record:
             event = _action_event(move, rounded(p), rounded(roll), success, named(rules, applied))
             events.append(event | _marks(rules, move, bool(decided), copies))
