@@ -660,3 +660,32 @@ def test_reversing_a_recent_move_costs_and_both_never_in_one_turn(tmp_path):
 class HumanSeatForTest:
     def choose(self, actor_index, view):
         return None
+
+
+def test_a_stance_binds_longer_than_a_signal_tires(tmp_path):
+    """Two memories of an actor's own moves: the repetition cost reads a count that keeps
+    param.repetition_memory a turn, the reversal cost one that keeps param.stance_memory
+    (audience costs of a public stance outlast the fatigue of a signal). Three turns after
+    one tightening, relaxing still costs reversal_cost x stance_memory^3 while tightening
+    again costs repetition_cost x repetition_memory^3, whatever the other memory is."""
+    acts = [
+        action("tighten", ["CHN"], effects={"world.tension": -1}),
+        action("relax", ["CHN"], reverses=["tighten"], effects={"world.tension": -1}),
+    ]
+    for stance, memory in ((0.8, 0.5), (0.5, 0.5), (0.3, 0.9)):
+        rules = isolated(tmp_path, actions=acts, state={
+            "param.stance_memory": stance, "param.repetition_memory": memory,
+            "param.reversal_cost": 2.0, "param.repetition_cost": 1.0})  # fmt: skip
+        tighten, relax = move(rules, "CHN", "tighten"), move(rules, "CHN", "relax")
+        model = CrisisModel(rules, rng=1, collect=False, turns=5,
+                            policies={"CHN": QueuedPolicy([[tighten], [], [], []])})  # fmt: skip
+        model.begin_turn()
+        fresh = model.view.utility[[tighten, relax]]
+        model.resolve_turn()
+        for _ in range(3):  # tighten, then hold twice
+            model.begin_turn()
+            model.resolve_turn()
+        model.begin_turn()
+        now = model.view.utility[[tighten, relax]]
+        assert fresh[0] - now[0] == pytest.approx(1.0 * memory**3)
+        assert fresh[1] - now[1] == pytest.approx(2.0 * stance**3)

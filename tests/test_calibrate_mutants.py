@@ -44,6 +44,14 @@ MUTANTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "state:\n  param.reversal_cost: 0\n",
         ("reversals",),
     ),
+    "stances forgotten as fast as signals": (
+        "state:\n  param.stance_memory: 0\n",
+        ("reversals",),
+    ),
+    "Moscow's backing no longer emboldens Pyongyang to quit talks": (
+        "actors:\n  PRK:\n    objectives: {defiance: 0}\n",
+        ("prospects of talks",),
+    ),
     "deterrence erosion removed": (
         "disable:\n  dynamics: [deterrence_erosion]\n",
         ("deterrence",),

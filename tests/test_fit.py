@@ -7,10 +7,14 @@ import numpy as np
 import pytest
 import yaml
 
+from tripwire.calibration import CAUSAL_CHECKS
 from tripwire.catalog import load_catalog
 from tripwire.fit import (
+    CAUSE_ROOM,
+    CAUSES,
     FREE,
     MIN_ESS,
+    cause_miss,
     effective_sample_size,
     fit,
     fitted_yaml,
@@ -69,6 +73,27 @@ def test_the_fitted_model_is_closer_to_the_targets_than_the_edges_of_the_prior()
     low = simulate(base, {f.name: f.low for f in FREE}, 300, 1)
     high = simulate(base, {f.name: f.high for f in FREE}, 300, 1)
     assert fitted < min(low, high)
+
+
+def test_a_cause_the_fit_aims_at_counts_when_its_effect_is_too_small():
+    """The fit's distance counts how far each causal claim it aims at falls short of its
+    calibrate check: nothing when the effect is clear, more the further it falls short, most
+    when it goes the wrong way; a counterfactual that changes nothing adds its whole miss."""
+    checks = {c.name: c for c in CAUSAL_CHECKS}
+    assert set(CAUSES) <= set(checks)
+    down = checks["No crisis over Taiwan or in Ukraine"]  # tests must fall, by at least 1
+    assert cause_miss(down, 20.0, 15.0) == 0
+    assert 0 < cause_miss(down, 20.0, 18.5) < cause_miss(down, 20.0, 19.5)
+    assert cause_miss(down, 20.0, 19.5) < cause_miss(down, 20.0, 22.0)
+    up = checks["A tense start (tension 85)"]  # MC2.0 must rise 1.05x and by 0.02
+    assert cause_miss(up, 0.40, 0.50) == 0
+    assert cause_miss(up, 0.40, 0.41) > 0 and cause_miss(up, 0.40, 0.38) > 0
+    # aiming a little beyond the check: an effect that only just passes still counts
+    assert cause_miss(up, 0.40, 0.40 * up.factor + 1e-9) > 0
+    base = load_scenario("baseline")
+    plain = simulate(base, {}, 100, 1)
+    nothing = simulate(base, {}, 100, 1, [(down, base)])
+    assert nothing - plain == pytest.approx(1 - (down.factor - CAUSE_ROOM) + 1 + CAUSE_ROOM)
 
 
 @pytest.mark.slow

@@ -104,6 +104,9 @@ _TRANSFERS = (
     "[transfer_satellite_tech, transfer_missile_tech, share_nuclear_know_how, joint_uav_program]"
 )
 _ENFORCEMENT = "world.sanctions_enforcement"
+_NO_OUTREACH = (
+    "disable:\n  actions: [leaders_summit, senior_visit_pyongyang, normalize_relations]\n"
+)
 CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
     CausalCheck(
         name="Lower Russian war urgency",
@@ -138,14 +141,24 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
     ),
     CausalCheck(
         name="No Russian outreach (summits, visits, normalisation)",
-        changes="disable:\n  actions: [leaders_summit, senior_visit_pyongyang, "
-        "normalize_relations]\n",
+        changes=_NO_OUTREACH,
         metric=_final("PRK.legitimacy"),
         label="final DPRK legitimacy",
         direction="down",
         factor=0.98,
         margin=1.0,
         source="I.2 'Putin's outreach raises DPRK's international standing'",
+    ),
+    CausalCheck(
+        name="No Russian outreach (summits, visits, normalisation)",
+        changes=_NO_OUTREACH,
+        metric=_final("world.talks_prospects"),
+        label="final prospects of talks",
+        direction="up",
+        factor=1.1,
+        margin=2.0,
+        source="II.3 'Moscow's support may embolden North Korea to withdraw permanently from "
+        "diplomatic mechanisms'",
     ),
     CausalCheck(
         name="No barter, rail links or covert finance",

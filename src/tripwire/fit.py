@@ -40,6 +40,7 @@ import pandas as pd
 
 from tripwire import targets
 from tripwire.batch.worker import ChunkTask, run_chunk, run_seed
+from tripwire.calibration import CAUSAL_CHECKS, CausalCheck, counterfactual
 from tripwire.catalog import load_catalog
 from tripwire.scenario.loader import load_scenario, scenario_digest
 from tripwire.scenario.overrides import Assignment, apply_overrides
@@ -48,6 +49,12 @@ from tripwire.sim.rules import compile_rules
 
 BAND_ROOM = 0.06  # the fit aims this far inside each band
 RATE_ROOM = 0.05  # and this share of each rate range's width inside it (bounds but 0)
+# The causal claims the fit aims at besides the targets: those the free parameters bear on
+# most directly (the strength of the DPRK's opportunism, how tension lifts a test into a
+# crisis), which a fit to rates and bands alone can trade away. Each is played as its
+# calibrate counterfactual on the same seeds, aiming CAUSE_ROOM beyond the check's factor.
+CAUSES = ("No crisis over Taiwan or in Ukraine", "A tense start (tension 85)")
+CAUSE_ROOM = 0.03
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +117,49 @@ def play(spec: Scenario, games: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(run_chunk(task).columns)
 
 
-def simulate(base: Scenario, values: Mapping[str, float], games: int, seed: int) -> float:
-    """The total distance from the targets of the scenario with ``values`` set."""
-    spec = apply_overrides(base, [Assignment(k, float(v)) for k, v in values.items()])
-    return float(sum(statistics(play(spec, games, seed), spec).values()))
+def cause_miss(check: CausalCheck, before: float, after: float) -> float:
+    """How far a counterfactual's effect falls short of its calibrate check, aiming
+    :data:`CAUSE_ROOM` beyond the check's factor: the shortfall of the ratio after/before
+    plus that of the difference, in units of the check's margin (0 when met)."""
+    ratio = after / max(abs(before), 1e-9)
+    if check.direction == "down":
+        short, difference = ratio - (check.factor - CAUSE_ROOM), before - after
+    else:
+        short, difference = (check.factor + CAUSE_ROOM) - ratio, after - before
+    wanted = check.margin * (1 + CAUSE_ROOM)
+    return max(0.0, short) + max(0.0, wanted - difference) / check.margin
+
+
+def cause_scenarios(scenario: str | Path, folder: Path) -> list[tuple[CausalCheck, Scenario]]:
+    """The counterfactuals of :data:`CAUSES`, as calibrate builds them (files in ``folder``)."""
+    out = []
+    for k, name in enumerate(CAUSES):
+        check = next(c for c in CAUSAL_CHECKS if c.name == name)
+        place = folder / f"cause{k}"
+        place.mkdir(parents=True, exist_ok=True)
+        out.append((check, counterfactual(str(scenario), check, place)))
+    return out
+
+
+def simulate(
+    base: Scenario,
+    values: Mapping[str, float],
+    games: int,
+    seed: int,
+    causes: Sequence[tuple[CausalCheck, Scenario]] = (),
+) -> float:
+    """The total distance from the targets of the scenario with ``values`` set; with
+    ``causes``, also how far each counterfactual (with the same values, played on the same
+    seeds) falls short of its claim (:func:`cause_miss`)."""
+    changes = [Assignment(k, float(v)) for k, v in values.items()]
+    spec = apply_overrides(base, changes)
+    frame = play(spec, games, seed)
+    total = float(sum(statistics(frame, spec).values()))
+    for check, counter in causes:
+        cf = play(apply_overrides(counter, changes), games, seed)
+        before = float(np.mean(check.metric(frame)))
+        total += cause_miss(check, before, float(np.mean(check.metric(cf))))
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,11 +236,12 @@ def fit(
         **{keys[f.name]: pyabc.RV("uniform", f.low, f.high - f.low) for f in free}
     )
     calls = [0]
+    causes: list[tuple[CausalCheck, Scenario]] = []
 
     def model(parameters: Mapping[str, float]) -> dict[str, float]:
         calls[0] += 1
         values = {f.name: float(parameters[keys[f.name]]) for f in free}
-        distance = simulate(base, values, games, seed)
+        distance = simulate(base, values, games, seed, causes)
         if calls[0] % 10 == 0:
             say(f"{calls[0]} parameter sets played")
         return {"distance": distance}
@@ -208,6 +255,7 @@ def fit(
         sampler=pyabc.sampler.SingleCoreSampler(),
     )
     with tempfile.TemporaryDirectory(prefix="tripwire-fit-") as tmp:
+        causes += cause_scenarios(scenario, Path(tmp))
         abc.new(f"sqlite:///{os.path.join(tmp, 'abc.db')}", {"distance": 0.0})
         history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0)
         populations = [history.get_population(t=t).particles for t in range(history.max_t + 1)]

@@ -266,7 +266,8 @@ def _design(catalog: Catalog) -> str:
         if a.reverses
     ]
     shifts = [f"* `{t.id}`: {_effects(t.weights)}" for t in catalog.triggers if t.weights]
-    d = {n: f"{_default(catalog, f'param.{n}'):g}" for n in ("reversal_cost", "repetition_cost")}
+    named = ("reversal_cost", "repetition_cost", "stance_memory")
+    d = {n: f"{_default(catalog, f'param.{n}'):g}" for n in named}
     return f"""## {ELEMENTS[3]}
 
 ### Basic principles
@@ -293,7 +294,10 @@ cost (section 7, Decision); a standard Gumbel taste times the actor's `noise` is
 choices follow a softmax (logit) rule. An actor takes its best moves, up to its action points,
 while they beat holding. Audience costs (Fearon 1994): a move that reverses the actor's own
 recent stance costs `param.reversal_cost` ({d["reversal_cost"]}) per recent use of what it
-reverses, and an actor never takes a move and its reversal in the same turn. Actions with
+reverses, counted with a slower memory (`param.stance_memory`,
+{d["stance_memory"]} a month) than the repetition cost's (a stance
+binds longer than a signal tires), and an actor never takes a move and its reversal in the
+same turn. Actions with
 `reverses`:
 
 {chr(10).join(reverses) or "none"}
@@ -312,8 +316,9 @@ Risk triggers that shift objective weights for the rest of a game:
 ### Learning
 
 None: agents do not change their decision rules. Repeated moves lose value
-(`param.repetition_cost` = {d["repetition_cost"]}, decayed by `param.repetition_memory`): a
-memory of recent moves, not learning. Momentum is state, not learning either: each DPRK
+(`param.repetition_cost` = {d["repetition_cost"]}, decayed by `param.repetition_memory`), and
+reversing a stance costs (decayed by `param.stance_memory`): memories of recent moves, not
+learning. Momentum is state, not learning either: each DPRK
 missile launch adds to `PRK.testing_campaign`, which fades by `param.campaign_fade`
 ({_default(catalog, "param.campaign_fade"):g}) a month, and the DPRK's `campaign` objective
 values a further launch more the stronger the campaign already is, so tests come in series

@@ -108,7 +108,6 @@ class Kernel:
         self.stale = self._stale(rules, rules.move_count_rows)
         self.escalation = np.array([mv.escalation_score for mv in rules.moves], dtype=np.float64)
         self.rung = np.array([mv.rung for mv in rules.moves], dtype=np.int64)
-        self.memory = rules.index["param.repetition_memory"]
 
     def single(self, part: str, move: int) -> VectorGroup:
         """One move's precondition or success chance (``part``), compiled on first use."""
@@ -267,6 +266,7 @@ class LockstepModel(mesa.Model):
             # as compile_rules computes rules.move_aversion, one game per column
             self.aversion = (1.0 - risk_tolerance)[rules.move_actor] * rules.move_risk[:, None]
         self.recent = np.zeros((rules.n_groups, g))
+        self.stance = np.zeros((rules.n_groups, g))
         self.move_counts = np.zeros((n_moves, g), dtype=np.int64)
         self.actions = np.zeros((self.turns + 1, self.k.history_rows, g), dtype=np.int64)
         self.events = np.zeros((self.turns + 1, len(rules.event_ids), g), dtype=np.int64)
@@ -299,6 +299,7 @@ class LockstepModel(mesa.Model):
         games.state[:] = game.state[:, None]
         games.weights[:] = game.weights[:, None]
         games.recent[:] = game.recent[:, None]
+        games.stance[:] = game.stance[:, None]
         games.move_counts[:] = game.move_counts[:, None]
         past_actions, past_events = game.history.rows()
         games.actions[: turn + 1, :-1] = np.asarray(past_actions, dtype=np.int64)[:, :, None]
@@ -357,10 +358,12 @@ class LockstepModel(mesa.Model):
                 if holds.any():
                     self._record(HOLD, holds, np.full(self.games, country.actor_index), True)
         s = self.state
-        self.recent *= s[k.memory]
+        rule.fade_memories(rules, s, self.recent, self.stance)
         for mm, doing in taken:  # an action at most once a turn: no repeats within a game
             games = np.flatnonzero(doing)
-            self.recent[rules.move_group[mm[games]], games] += 1.0
+            groups = rules.move_group[mm[games]]
+            self.recent[groups, games] += 1.0
+            self.stance[groups, games] += 1.0
             self.move_counts[mm[games], games] += 1
         s[rules.score_index] = score
         s[rules.rung_index] = rule.next_rung(
@@ -438,6 +441,7 @@ class LockstepModel(mesa.Model):
             gains,
             success,
             self.recent,
+            self.stance,
             self.gumbel.T,
             legal,
             self.aversion,

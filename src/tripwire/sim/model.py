@@ -142,6 +142,7 @@ class CrisisModel(mesa.Model):
         self.state: np.ndarray = self.rules.initial.copy()
         self.weights: np.ndarray = self.rules.weights0.copy()
         self.recent: np.ndarray = np.zeros(self.rules.n_groups)  # decayed uses per (actor, action)
+        self.stance: np.ndarray = np.zeros(self.rules.n_groups)  # the same, kept longer
         self.move_counts: np.ndarray = np.zeros(len(self.rules.moves), dtype=np.int64)
         self.history = History(
             len(COUNT_ACTORS), len(self.rules.count_keys), len(self.rules.event_ids)
@@ -285,10 +286,12 @@ class CrisisModel(mesa.Model):
         for event in res.events:  # moves are public once the turn resolves
             event["seen"] = ev.PUBLIC
         turn_events.extend(res.events)
-        self.recent *= s[rules.index["param.repetition_memory"]]
+        rule.fade_memories(rules, s, self.recent, self.stance)
         # each actor takes an action at most once a turn, so the groups taken are distinct
         taken = np.array(res.taken, dtype=np.intp)
-        self.recent[rules.move_group.take(taken)] += 1.0
+        groups = rules.move_group.take(taken)
+        self.recent[groups] += 1.0
+        self.stance[groups] += 1.0
         self.move_counts[taken] += 1
         if self.record:
             for agent, moves in zip(self._actor_agents, chosen, strict=True):
@@ -369,6 +372,7 @@ class CrisisModel(mesa.Model):
                 gains[:, None],
                 success[:, None],
                 self.recent[:, None],
+                self.stance[:, None],
                 gumbel[:, None],
                 legal[:, None],
             )

@@ -154,6 +154,7 @@ def move_scores(
     gains: np.ndarray,
     success: np.ndarray,
     recent: np.ndarray,
+    stance: np.ndarray,
     gumbel: np.ndarray,
     legal: np.ndarray,
     aversion: np.ndarray | None = None,
@@ -162,9 +163,9 @@ def move_scores(
     actor's noise x the move's Gumbel taste; -inf where the move is not legal).
 
     All arrays have a trailing game axis: state (V, G), weights and gains (K, G), success,
-    gumbel and legal (M, G), recent (groups, G); one game passes G = 1. ``aversion`` is each
-    move's (1 - risk tolerance) x risk, (M, G), for games whose actors' risk tolerances differ
-    (default: the rules' own, ``rules.move_aversion``).
+    gumbel and legal (M, G), recent and stance (groups, G); one game passes G = 1.
+    ``aversion`` is each move's (1 - risk tolerance) x risk, (M, G), for games whose actors'
+    risk tolerances differ (default: the rules' own, ``rules.move_aversion``).
 
     utility(m) = sum over the actor's objectives k of weight_k x gain_k x (terms_k . E_m)
                  - cost_m - (1 - risk_tolerance) x param.risk_aversion x risk_m x tension/50
@@ -175,8 +176,10 @@ def move_scores(
     pursuing), weighted by the chance of success; risk_m is the escalation the move signals
     on Kahn's ladder, (rung - 1) / 3; and recent_m counts the actor's recent uses of the
     same action, decayed by param.repetition_memory each turn (repeated signals lose value);
-    undone_m the same count for the actions the move reverses (audience costs: an actor that
-    undoes its own recent stance pays for it, Fearon 1994).
+    undone_m the same count for the actions the move reverses, decayed by the slower
+    param.stance_memory (``stance``; see fade_memories): an actor that undoes its own recent
+    stance pays audience costs for it (Fearon 1994), and a stance binds longer than a signal
+    tires.
     Sums run over each move's nonzero effect entries, in one fixed order, so that every
     number of G games equals that of the same game played alone, to the last bit.
     """
@@ -208,7 +211,7 @@ def move_scores(
     # groups added in their order (bincount's), whatever G
     undone = np.bincount(
         _bins(rules, "reversal", rules.reversal_move, games),
-        weights=recent.take(rules.reversal_group, axis=0).ravel(),
+        weights=stance.take(rules.reversal_group, axis=0).ravel(),
         minlength=n_moves * games,
     ).reshape(n_moves, games)
     reversal = undone * state[ix["param.reversal_cost"]]  # (float even when there are none)
@@ -222,6 +225,21 @@ def move_scores(
     legal = legal & willing(rules, utility)
     np.copyto(scores, -np.inf, where=~legal)
     return utility, scores
+
+
+def fade_memories(rules: Rules, state: np.ndarray, recent: np.ndarray, stance: np.ndarray) -> None:
+    """The end of a turn's fading of the actors' two memories of their own moves, in place
+    (both (groups,) for one game or (groups, G)); the turn's moves are then added to both.
+
+    ``recent`` (the repetition cost's count) keeps param.repetition_memory of itself a turn:
+    a signal sent again soon is worth less. ``stance`` (the reversal cost's count) keeps
+    param.stance_memory: a public stance commits a leader for longer than a repeated signal
+    tires its audience (Fearon 1994: audience costs grow with the commitment made; China's
+    border policy shifted four or five times in 2017-2025, not month by month). With both
+    memories equal, the two counts are the same.
+    """
+    recent *= state[rules.index["param.repetition_memory"]]
+    stance *= state[rules.index["param.stance_memory"]]
 
 
 def _bins(rules: Rules, name: str, rows: np.ndarray, games: int) -> np.ndarray:
