@@ -59,7 +59,7 @@ report-png: $(STAMP)
 # Fit the free parameters again (ABC-SMC, a few minutes) and check the result; review the
 # diff of the fitted values and of calibration.md like code.
 fit: $(STAMP)
-	$(BIN)/tripwire fit baseline --population 100 --generations 5 --out src/tripwire/catalog/fitted.yaml
+	$(BIN)/tripwire fit baseline --population 150 --generations 5 --out src/tripwire/catalog/fitted.yaml
 	$(BIN)/tripwire calibrate baseline --out docs/calibration.md
 
 bench: $(STAMP)

@@ -18,7 +18,7 @@ from tripwire.calibration import calibrate
 HEADER = "schema_version: 1\nid: mutant\ntitle: A broken model\nextends: baseline\n"
 
 # name -> (the breaking change, what calibration must notice: words of the failing checks
-# that concern the broken mechanism, any of which will do)
+# (their names or expectations) that concern the broken mechanism, any of which will do)
 MUTANTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "loophole erosion sign flipped": (
         "dynamics:\n  - id: erosion_loopholes\n    var: world.sanctions_enforcement\n"
@@ -92,7 +92,9 @@ def test_a_broken_model_fails_calibration(name, tmp_path: Path):
     path = tmp_path / "mutant.yaml"
     path.write_text(HEADER + change, encoding="utf-8")
     cal = calibrate(str(path), **SMALL)
-    failed = [f"{line.kind}: {line.name}" for line in cal.lines if line.passed is False]
+    # a check's name says what changed, its expectation what must follow
+    failed = [f"{line.kind}: {line.name}: {line.expected}" for line in cal.lines
+              if line.passed is False]  # fmt: skip
     assert not cal.passed, f"{name} passed every check"
     assert any(word.lower() in f.lower() for f in failed for word in noticed), (name, failed)
 
