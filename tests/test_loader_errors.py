@@ -456,6 +456,20 @@ CASES: list[tuple[str, str | bytes, Expected]] = [
         [(7, 43, "nesting deeper than 40 levels")],
     ),
     (
+        # a weight or an objective: a value both refuse gets one message, not one per form
+        "union_refusals_once_each",
+        VALID + "actors:\n  PRK:\n    objectives: {legitimation: -1, survival: [1]}\n",
+        [
+            (9, 32, "actors.PRK.objectives.legitimation: must be at least 0.0, got the number -1"),
+            (
+                9,
+                46,
+                "actors.PRK.objectives.survival: expected a number or a mapping of keys to "
+                "values, got a list",
+            ),
+        ],
+    ),
+    (
         "several_errors_all_reported",
         VALID.replace("turns: 6", "turns: 0").replace("start: 2026-01", "start: 2026-1")
         + "trigers: []\n"

@@ -142,6 +142,7 @@ def diagnostics_from(
     """One located diagnostic per distinct problem in a pydantic ``ValidationError``."""
     fallback = Location(path)
     found: list[Diagnostic] = []
+    wrong_type: dict[tuple[Location, str], list[Any]] = {}
     for e in err.errors(include_url=False):
         loc: tuple[str | int, ...] = tuple(e["loc"])
         kind = e["type"]
@@ -169,7 +170,22 @@ def diagnostics_from(
             location, style = locate(data, real, fallback=fallback)
             if kind == "expression":
                 location = place_in_source(location, style, int(ctx.get("offset", 0)))
+        if not on_key and kind in _TYPE_WORDS:
+            wrong_type.setdefault((location, where), (len(found), []))[1].append(e)
+            continue
         found.append(Diagnostic(location, f"{where}: {_message(e, on_key)}"))
+    # a value a union refuses fails each of its branches: one message for it, the branch
+    # its type matched if any (its constraint), else every type it could have had
+    said = {(d.location, d.message.partition(": ")[0]) for d in found}
+    for (location, where), (place, errors) in reversed(wrong_type.items()):
+        if (location, where) in said:
+            continue
+        words = list(dict.fromkeys(_TYPE_WORDS[e["type"]] for e in errors))
+        if len(words) == 1:
+            message = _message(errors[0], False)
+        else:
+            message = f"expected {' or '.join(words)}, got {_describe(errors[0].get('input'))}"
+        found.insert(place, Diagnostic(location, f"{where}: {message}"))
     return found
 
 
