@@ -142,7 +142,8 @@ def diagnostics_from(
     """One located diagnostic per distinct problem in a pydantic ``ValidationError``."""
     fallback = Location(path)
     found: list[Diagnostic] = []
-    wrong_type: dict[tuple[Location, str], list[Any]] = {}
+    wrong_type: dict[tuple[Location, str], tuple[int, list[Any]]] = {}
+    said: set[tuple[Location, str]] = set()  # (place, path) of each message of the loop
     for e in err.errors(include_url=False):
         loc: tuple[str | int, ...] = tuple(e["loc"])
         kind = e["type"]
@@ -174,9 +175,9 @@ def diagnostics_from(
             wrong_type.setdefault((location, where), (len(found), []))[1].append(e)
             continue
         found.append(Diagnostic(location, f"{where}: {_message(e, on_key)}"))
+        said.add((location, where))
     # a value a union refuses fails each of its branches: one message for it, the branch
     # its type matched if any (its constraint), else every type it could have had
-    said = {(d.location, d.message.partition(": ")[0]) for d in found}
     for (location, where), (place, errors) in reversed(wrong_type.items()):
         if (location, where) in said:
             continue

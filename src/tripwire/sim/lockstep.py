@@ -358,13 +358,14 @@ class LockstepModel(mesa.Model):
                 if holds.any():
                     self._record(HOLD, holds, np.full(self.games, country.actor_index), True)
         s = self.state
-        rule.fade_memories(rules, s, self.recent, self.stance)
+        cells: list[tuple[np.ndarray, np.ndarray]] = []  # (move, game) of every move taken
         for mm, doing in taken:  # an action at most once a turn: no repeats within a game
             games = np.flatnonzero(doing)
-            groups = rules.move_group[mm[games]]
-            self.recent[groups, games] += 1.0
-            self.stance[groups, games] += 1.0
+            cells.append((mm[games], games))
             self.move_counts[mm[games], games] += 1
+        moves = np.concatenate([m for m, _ in cells]) if cells else np.empty(0, np.intp)
+        games = np.concatenate([g for _, g in cells]) if cells else np.empty(0, np.intp)
+        rule.remember(rules, s, self.recent, self.stance, (rules.move_group[moves], games))
         s[rules.score_index] = score
         s[rules.rung_index] = rule.next_rung(
             s[rules.rung_index],

@@ -286,12 +286,8 @@ class CrisisModel(mesa.Model):
         for event in res.events:  # moves are public once the turn resolves
             event["seen"] = ev.PUBLIC
         turn_events.extend(res.events)
-        rule.fade_memories(rules, s, self.recent, self.stance)
-        # each actor takes an action at most once a turn, so the groups taken are distinct
         taken = np.array(res.taken, dtype=np.intp)
-        groups = rules.move_group.take(taken)
-        self.recent[groups] += 1.0
-        self.stance[groups] += 1.0
+        rule.remember(rules, s, self.recent, self.stance, rules.move_group.take(taken))
         self.move_counts[taken] += 1
         if self.record:
             for agent, moves in zip(self._actor_agents, chosen, strict=True):

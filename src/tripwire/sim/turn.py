@@ -177,7 +177,7 @@ def move_scores(
     on Kahn's ladder, (rung - 1) / 3; and recent_m counts the actor's recent uses of the
     same action, decayed by param.repetition_memory each turn (repeated signals lose value);
     undone_m the same count for the actions the move reverses, decayed by the slower
-    param.stance_memory (``stance``; see fade_memories): an actor that undoes its own recent
+    param.stance_memory (``stance``; see remember): an actor that undoes its own recent
     stance pays audience costs for it (Fearon 1994), and a stance binds longer than a signal
     tires.
     Sums run over each move's nonzero effect entries, in one fixed order, so that every
@@ -227,9 +227,13 @@ def move_scores(
     return utility, scores
 
 
-def fade_memories(rules: Rules, state: np.ndarray, recent: np.ndarray, stance: np.ndarray) -> None:
-    """The end of a turn's fading of the actors' two memories of their own moves, in place
-    (both (groups,) for one game or (groups, G)); the turn's moves are then added to both.
+def remember(
+    rules: Rules, state: np.ndarray, recent: np.ndarray, stance: np.ndarray, taken: Any
+) -> None:
+    """The end of a turn for the actors' two memories of their own moves, in place (both
+    (groups,) for one game or (groups, G)): each fades, then counts the turn's moves once.
+    ``taken`` indexes the cells of the (actor, action) groups taken this turn (distinct: an
+    actor takes an action at most once a turn), as ``recent[taken]`` reads them.
 
     ``recent`` (the repetition cost's count) keeps param.repetition_memory of itself a turn:
     a signal sent again soon is worth less. ``stance`` (the reversal cost's count) keeps
@@ -240,6 +244,8 @@ def fade_memories(rules: Rules, state: np.ndarray, recent: np.ndarray, stance: n
     """
     recent *= state[rules.index["param.repetition_memory"]]
     stance *= state[rules.index["param.stance_memory"]]
+    recent[taken] += 1.0
+    stance[taken] += 1.0
 
 
 def _bins(rules: Rules, name: str, rows: np.ndarray, games: int) -> np.ndarray:
