@@ -125,3 +125,59 @@ def test_richardson_arms_race_is_stable_at_defaults(catalog):
         p["param.richardson_a"] * p["param.richardson_b"]
         > p["param.richardson_k"] * p["param.richardson_l"]
     )
+
+
+def _view(arms: bool = True, **state: float):
+    """The decision view of the baseline with ``state`` set at the start: on turn 2, after
+    Russia bought DPRK shells on turn 1 (``arms``) or held."""
+    from tripwire.scenario.loader import load_scenario
+    from tripwire.scenario.overrides import Assignment, apply_overrides
+    from tripwire.sim.model import CrisisModel
+    from tripwire.sim.policies import QueuedPolicy
+    from tripwire.sim.rules import compile_rules
+
+    spec = apply_overrides(load_scenario("baseline"), [Assignment(k, v) for k, v in state.items()])
+    rules = compile_rules(spec)
+    index = {(m.actor, m.action, m.target): m.index for m in rules.moves}
+    first = [index["RUS", "buy_dprk_munitions", "PRK"]] if arms else []
+    held = {"PRK": QueuedPolicy([[], []])}  # no shipment from Pyongyang either
+    model = CrisisModel(rules, rng=1, collect=False,
+                        policies={"RUS": QueuedPolicy([first, []]), **({} if arms else held)})  # fmt: skip
+    model.step()
+    model.begin_turn()
+    return model.view, index
+
+
+def test_russia_hands_over_technology_the_more_the_deeper_the_ties():
+    """Title 'Deepening Ties', I.2 'tech in exchange for arms': a transfer's chance moves by
+    param.tech_trust per 100 points of military cooperation plus relations away from their
+    2026 level (60 each); below the depth of ties missile technology needs, or with no arms
+    sold or shipped in the last six months, no satellite technology is offered."""
+    sat = ("RUS", "transfer_satellite_tech", "PRK")
+    chances = {}
+    for coop, rel in ((60, 60), (80, 70), (55, 45)):
+        view, index = _view(**{"coop.military": coop, "rel.PRK_RUS": rel, "RUS.munitions_need": 60})
+        chances[coop, rel] = float(view.success[index[sat]])
+        assert view.legal[index[sat]]
+        state = view.state[[view.rules.index["coop.military"], view.rules.index["rel.PRK_RUS"]]]
+        assert float(view.success[index[sat]]) == pytest.approx(
+            0.75 + 0.35 * (state.sum() - 120) / 100
+        )
+    assert chances[80, 70] > chances[60, 60] > chances[55, 45]
+    for shallow in ({"coop.military": 45.0}, {"rel.PRK_RUS": 35.0}):
+        view, index = _view(**shallow)
+        assert not view.legal[index[sat]], shallow
+    view, index = _view(arms=False)
+    assert not view.legal[index[sat]]
+
+
+def test_an_isolated_moscow_courts_pyongyang_harder():
+    """I.1 'Isolating Moscow from the West has pushed it to revive old Cold War-era
+    partnerships': Russia's alliances motive scales with its isolation (1 at the 2026 level
+    of 75), so a summit is worth less to a Moscow the West has let back in."""
+    summit = ("RUS", "leaders_summit", "PRK")
+    worth = {}
+    for isolation in (75.0, 20.0):
+        view, index = _view(**{"RUS.isolation": isolation})
+        worth[isolation] = float(view.utility[index[summit]])
+    assert worth[20.0] < worth[75.0]
