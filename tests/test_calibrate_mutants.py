@@ -74,6 +74,42 @@ MUTANTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "disable:\n  dynamics: [nuclear_debate_drift]\n",
         ("missile progress",),
     ),
+    "Moscow's isolation no longer drives its outreach": (
+        "actors:\n  RUS:\n    objectives:\n      alliances:\n"
+        "        description: Revive Cold War partnerships, however isolated Moscow is.\n"
+        "        weight: 0.8\n"
+        "        terms: {RUS.isolation: -1.0, rel.PRK_RUS: 0.3, rel.CHN_RUS: 0.3, "
+        "coop.diplomatic: 0.4, coop.military: 0.3, world.unsc_draft: -10}\n"
+        "        source: mutant\n",
+        ("less isolated",),
+    ),
+    "technology handed over whatever the depth of ties": (
+        "state:\n  param.tech_trust: 0\nactions:\n  - id: transfer_satellite_tech\n"
+        "    name: Satellite tech transfer\n    description: mutant\n    actors: [RUS]\n"
+        "    targets: [PRK]\n    domain: military\n    tags: [tech_transfer, munitions_trade]\n"
+        '    precondition: "RUS.munitions_need >= 10"\n    cost: 3\n    success: 0.75\n'
+        "    effects: {PRK.satellite_recon: 8, RUS.munitions_need: -7, coop.military: 4, "
+        "world.tension: 1, world.nonproliferation_norm: -2}\n"
+        "    on_failure: {RUS.munitions_need: -3}\n"
+        '    cameo: "072"\n    escalation: posturing\n    rung: 3\n    source: mutant\n',
+        ("Shallow military ties", "Cool Russia-DPRK relations"),
+    ),
+    "uncoordinated enforcement no longer erodes sanctions": (
+        "disable:\n  dynamics: [erosion_coordination]\n",
+        ("Coordinated enforcement",),
+    ),
+    "an arms race no longer keeps the region tense": (
+        "disable:\n  dynamics: [arms_race_tension]\n",
+        ("regional tension",),
+    ),
+    "sanctions no longer hurt the DPRK economy": (
+        "disable:\n  dynamics: [sanctions_bite]\n",
+        ("DPRK economy",),
+    ),
+    "evasion no longer puts pressure on Beijing": (
+        "disable:\n  dynamics: [evasion_pressure_on_china]\n",
+        ("pressure on China",),
+    ),
     "tension stops lifting military signals": (
         "state:\n  param.tension_rungs: 0\n",
         # a tense region no longer turns a test during a crisis elsewhere into a crisis

@@ -104,9 +104,8 @@ _TRANSFERS = (
     "[transfer_satellite_tech, transfer_missile_tech, share_nuclear_know_how, joint_uav_program]"
 )
 _ENFORCEMENT = "world.sanctions_enforcement"
-_NO_OUTREACH = (
-    "disable:\n  actions: [leaders_summit, senior_visit_pyongyang, normalize_relations]\n"
-)
+_OUTREACH = ("leaders_summit", "senior_visit_pyongyang", "normalize_relations")
+_NO_OUTREACH = f"disable:\n  actions: [{', '.join(_OUTREACH)}]\n"
 CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
     CausalCheck(
         name="Lower Russian war urgency",
@@ -138,6 +137,39 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         factor=0.97,
         margin=2.0,
         source="II.1 'Russian tech support could accelerate DPRK's ICBM'",
+    ),
+    CausalCheck(
+        name="Shallow military ties (Russia-DPRK military cooperation 30)",
+        changes="state:\n  coop.military: 30\n",
+        metric=_reached("enhanced_tech_alliance"),
+        label="share of games reaching Enhanced Tech Alliance",
+        direction="down",
+        factor=0.8,
+        margin=0.05,
+        source="Title 'Deepening Ties'; I.2 'receives advanced Russian satellite, missile, and "
+        "nuclear-related tech in exchange for arms': sensitive technology follows deep ties",
+    ),
+    CausalCheck(
+        name="Cool Russia-DPRK relations (20)",
+        changes="state:\n  rel.PRK_RUS: 20\n",
+        metric=_reached("enhanced_tech_alliance"),
+        label="share of games reaching Enhanced Tech Alliance",
+        direction="down",
+        factor=0.8,
+        margin=0.05,
+        source="Title 'Deepening Ties'; VI Enhanced Tech Alliance: Moscow hands over satellite "
+        "technology to a partner it trusts",
+    ),
+    CausalCheck(
+        name="Moscow less isolated from the West (isolation 20)",
+        changes="state:\n  RUS.isolation: 20\n",
+        metric=_actions(_OUTREACH),
+        label="Russian summits, visits and normalisation steps per game",
+        direction="down",
+        factor=0.85,
+        margin=1.0,
+        source="I.1 'Isolating Moscow from the West has pushed it to revive old Cold War-era "
+        "partnerships'",
     ),
     CausalCheck(
         name="No Russian outreach (summits, visits, normalisation)",
@@ -204,6 +236,17 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         "answers the other's",
     ),
     CausalCheck(
+        name="A DPRK that stands down (posture 20, no grievance)",
+        changes="state:\n  PRK.posture: 20\n  param.richardson_g: 0\n",
+        metric=_final("world.tension"),
+        label="final regional tension",
+        direction="down",
+        factor=0.97,
+        margin=2.0,
+        source="II.1 'raising risks of military confrontation'; IV 'Arms race pressure on "
+        "allies': an arms race above normal levels keeps the region tense",
+    ),
+    CausalCheck(
         name="No DPRK missile progress",
         changes="state:\n  param.indigenous_rd: 0\n"
         "disable:\n  actions: [icbm_test, irbm_test, transfer_missile_tech, "
@@ -263,6 +306,17 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         source="II.4 'North Korean arms flowing to Russia sets precedent for illicit arms trade'",
     ),
     CausalCheck(
+        name="No arms trade with Russia",
+        changes=f"disable:\n  actions: [{', '.join(MUNITIONS_TRADE)}]\n",
+        metric=_reached("enhanced_tech_alliance"),
+        label="share of games reaching Enhanced Tech Alliance",
+        direction="down",
+        factor=0.8,
+        margin=0.05,
+        source="I.2 'North Korea likely receives advanced Russian satellite, missile, and "
+        "nuclear-related tech in exchange for arms': no arms, no technology",
+    ),
+    CausalCheck(
         name="No DPRK provocations",
         changes=f"disable:\n  actions: {_TESTS[:-1]}, nuclear_test, dmz_provocation]\n",
         metric=_final("CHN.stability_image"),
@@ -294,12 +348,23 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         "blur enforcement'",
     ),
     CausalCheck(
+        name="Loopholes closed (cause 2)",
+        changes="state:\n  world.sanctions_loopholes: 5\n",
+        metric=_final("CHN.sanctions_pressure"),
+        label="final pressure on China over sanctions",
+        direction="down",
+        factor=0.9,
+        margin=3.0,
+        source="IV 'Sanctions evasion complicates China's diplomacy: It faces pressure to "
+        "justify its support of a UN-sanctioned state'",
+    ),
+    CausalCheck(
         name="Coordinated enforcement (cause 3)",
         changes="state:\n  world.enforcement_coordination: 95\n",
         metric=_final(_ENFORCEMENT),
         label="final sanctions enforcement",
         direction="up",
-        factor=1.02,
+        factor=1.1,  # a main cause of V, not a nuance: a tenth or more
         margin=0.005,
         source="V.3 'Variance in U.S., EU, and Asian enforcement lets violations go unchecked'",
     ),
@@ -312,6 +377,17 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
         factor=1.02,
         margin=0.005,
         source="V.4 'North Korea has adapted to isolation, focusing on self-reliance'",
+    ),
+    CausalCheck(
+        name="A DPRK dependent on trade (cause 4)",
+        changes="state:\n  PRK.self_reliance: 5\n",
+        metric=_final("PRK.economy"),
+        label="final DPRK economy",
+        direction="down",
+        factor=0.99,
+        margin=0.5,
+        source="V.4 'North Korea has adapted to isolation, focusing on self-reliance and "
+        "survival': a DPRK that has not adapted feels the sanctions",
     ),
     CausalCheck(
         name="Russia's war winds down (cause 5)",
