@@ -140,9 +140,10 @@ def _view(arms: bool = True, **state: float):
     rules = compile_rules(spec)
     index = {(m.actor, m.action, m.target): m.index for m in rules.moves}
     first = [index["RUS", "buy_dprk_munitions", "PRK"]] if arms else []
-    held = {"PRK": QueuedPolicy([[], []])}  # no shipment from Pyongyang either
-    model = CrisisModel(rules, rng=1, collect=False,
-                        policies={"RUS": QueuedPolicy([first, []]), **({} if arms else held)})  # fmt: skip
+    policies = {"RUS": QueuedPolicy([first, []])}
+    if not arms:
+        policies["PRK"] = QueuedPolicy([[], []])  # no shipment from Pyongyang either
+    model = CrisisModel(rules, rng=1, collect=False, policies=policies)
     model.step()
     model.begin_turn()
     return model.view, index
