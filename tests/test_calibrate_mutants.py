@@ -110,6 +110,24 @@ MUTANTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "disable:\n  dynamics: [evasion_pressure_on_china]\n",
         ("pressure on China",),
     ),
+    "China no longer cares for stability": (
+        "actors:\n  CHN:\n    objectives: {stability: 0}\n",
+        ("China without its 'stability' motive",),
+    ),
+    "Washington no longer fears a war": (
+        "actors:\n  USA:\n    objectives: {stability: 0}\n",
+        ("the US without its 'stability' motive",),
+    ),
+    "Moscow no longer uses Pyongyang as a pressure point": (
+        "actors:\n  RUS:\n    objectives: {pressure_point: 0}\n",
+        ("Russia without its 'pressure_point' motive",),
+    ),
+    "Seoul's wish for talks reversed": (
+        "actors:\n  KOR:\n    objectives:\n      engagement:\n"
+        "        description: mutant\n        weight: 0.4\n"
+        "        terms: {world.talks_prospects: -1.0}\n        source: mutant\n",
+        ("South Korea without its 'engagement' motive",),
+    ),
     "tension stops lifting military signals": (
         "state:\n  param.tension_rungs: 0\n",
         # a tense region no longer turns a test during a crisis elsewhere into a crisis

@@ -9,6 +9,9 @@ Three kinds of check, each a line with a verdict:
   technology transfers; strong coordinated enforcement with China; a lower Russian war
   urgency; ...) must move the outcome the way the analysis says, by a stated margin; and
   each bundled crisis scenario must make its own outcome clearly more likely.
+* **Motives**: each motive of each actor, switched off in turn, must change the moves it is
+  for the way its passage says (:data:`MOTIVE_CHECKS`): a motive that moves nothing is a
+  broken mechanism.
 * **History**: DPRK missile launch days per year must sit in the range observed 2012-2025
   (CNS data); the per-turn escalation score is reported next to Rivera et al.'s published
   figures for comparison (not judged: their agents are language models, not this model).
@@ -72,6 +75,8 @@ class CausalCheck:
             factor times the scenario's, and differ by at least ``margin``.
         margin: the smallest absolute difference that counts.
         source: the passage of the analysis the expectation comes from.
+        kind: "cause" (a cause the analysis names) or "motive" (an actor's motive switched
+            off: the moves it is for must follow it).
     """
 
     name: str
@@ -82,6 +87,7 @@ class CausalCheck:
     factor: float
     margin: float
     source: str
+    kind: str = "cause"
 
 
 def _reached(outcome: str) -> Callable[[Any], Any]:
@@ -106,7 +112,7 @@ _TRANSFERS = (
 _ENFORCEMENT = "world.sanctions_enforcement"
 _OUTREACH = ("leaders_summit", "senior_visit_pyongyang", "normalize_relations")
 _NO_OUTREACH = f"disable:\n  actions: [{', '.join(_OUTREACH)}]\n"
-CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
+_CAUSES: tuple[CausalCheck, ...] = (
     CausalCheck(
         name="Lower Russian war urgency",
         changes="state:\n  RUS.war_urgency: 30\n  param.war_urgency_target: 30\n"
@@ -462,6 +468,288 @@ CAUSAL_CHECKS: tuple[CausalCheck, ...] = (
     ),
 )
 
+# Each motive of each actor (catalog/actors.yaml), switched off in turn: the moves the
+# motive is for (its description and passage) must fall (or, for a motive that holds an
+# actor back, rise). A motive that moves nothing, or moves its moves the wrong way, is a
+# broken mechanism: zeroed, its terms' signs flipped, or cut off from the actions that serve
+# it. The thresholds sit about halfway between no effect and the effect measured on the
+# shipped model at batch seeds 1-4, so that noise and a refit do not fail the model while
+# a motive with no effect always does.
+_MOTIVES: tuple[tuple[str, str, str, tuple[str, ...], str, float, float, str], ...] = (
+    # (actor, objective, the moves in words, moves, direction, factor, margin, passage)
+    (
+        "RUS",
+        "resupply",
+        "Russian purchases of DPRK munitions and missiles",
+        ("buy_dprk_munitions", "buy_dprk_missiles"),
+        "down",
+        0.7,
+        2.0,
+        "I.1 'Military resupply: Russia is increasingly reliant on DPRK artillery shells'",
+    ),
+    (
+        "RUS",
+        "alliances",
+        "Russian summits, visits and normalisation steps",
+        _OUTREACH,
+        "down",
+        0.75,
+        1.5,
+        "I.1 'Isolating Moscow from the West has pushed it to revive old "
+        "Cold War-era partnerships'",
+    ),
+    (
+        "RUS",
+        "pressure_point",
+        "Russian naval drills near Japan",
+        ("pacific_naval_drill",),
+        "down",
+        0.9,
+        0.1,
+        "I.1 'North Korea provides a theater to distract the U.S. and Japan "
+        "from the European front'",
+    ),
+    (
+        "PRK",
+        "technology",
+        "DPRK ICBM and IRBM tests",
+        ("icbm_test", "irbm_test"),
+        "down",
+        0.75,
+        2.0,
+        "I.2 'Access to technology'; II.1 'accelerate DPRK's ICBM'",
+    ),
+    (
+        "PRK",
+        "legitimation",
+        "Russia-DPRK summits and joint propaganda",
+        ("leaders_summit", "joint_propaganda"),
+        "down",
+        0.8,
+        1.5,
+        "I.2 'Putin's outreach raises DPRK's international standing'",
+    ),
+    (
+        "PRK",
+        "survival",
+        "DPRK crypto theft, coal smuggling and munitions shipments",
+        ("crypto_theft", "smuggle_coal", "ship_munitions"),
+        "down",
+        0.75,
+        3.0,
+        "I.2 'Economic survival: Barter trade and covert financial transfers help prop up "
+        "Pyongyang's fragile economy'",
+    ),
+    (
+        "PRK",
+        "posture",
+        "DPRK SRBM salvos and DMZ provocations",
+        ("srbm_salvo", "dmz_provocation"),
+        "down",
+        0.92,
+        0.8,
+        "II.2 'embolden Pyongyang to challenge South Korea, Japan, and U.S. military presence'",
+    ),
+    (
+        "PRK",
+        "campaign",
+        "DPRK missile tests",
+        MISSILE_TESTS,
+        "down",
+        0.9,
+        1.5,
+        "II.1 'Increased missile tests'",
+    ),
+    (
+        "PRK",
+        "defiance",
+        "DPRK walk-outs from diplomacy",
+        ("quit_diplomacy",),
+        "down",
+        0.8,
+        1.0,
+        "II.3 'Moscow's support may embolden North Korea to withdraw permanently from "
+        "diplomatic mechanisms'",
+    ),
+    (
+        "PRK",
+        "coercion",
+        "DPRK missile tests",
+        MISSILE_TESTS,
+        "down",
+        0.96,
+        0.8,
+        "VI Missile Crisis 2.0 'DPRK tests weapons during Taiwan crisis or Ukraine escalation "
+        "to stretch U.S. response'",
+    ),
+    (
+        "CHN",
+        "stability",
+        "calls for restraint, mediation and talks convened",
+        ("call_for_restraint", "mediate", "convene_talks"),
+        "down",
+        0.88,
+        2.5,
+        "I.3 'China wants stability in the Korean Peninsula'; VI China Mediation Backfires "
+        "'Beijing tries to moderate'",
+    ),
+    (
+        "CHN",
+        "balancing",
+        "Chinese denunciations of US alliances and vetoes",
+        ("denounce_us_alliances", "veto_sanctions_resolution"),
+        "down",
+        0.87,
+        0.8,
+        "I.3 'quietly supports regional anti-U.S. balancing'",
+    ),
+    (
+        "CHN",
+        "influence",
+        "Chinese aid to the DPRK",
+        ("aid_to_prk",),
+        "down",
+        0.7,
+        1.0,
+        "I.3 'Growing Russian presence in Pyongyang weakens China's exclusive influence'; "
+        "IV 'Loss of influence'",
+    ),
+    (
+        "USA",
+        "deterrence",
+        "US deterrence pledges, bomber flights and carrier deployments",
+        ("extended_deterrence_pledge", "strategic_bomber_flight", "deploy_carrier_group"),
+        "down",
+        0.7,
+        5.0,
+        "II.2 'Breakdown of deterrence'",
+    ),
+    (
+        "USA",
+        "alliances",
+        "US-ROK-Japan trilateral exercises",
+        ("trilateral_exercise",),
+        "down",
+        0.85,
+        1.0,
+        "II.2 'challenge South Korea, Japan, and U.S. military presence'; "
+        "IV 'Weakening U.S. alliances'",
+    ),
+    (
+        "USA",
+        "nonproliferation",
+        "US interdictions, sanctions and draft resolutions",
+        (
+            "maritime_interdiction",
+            "sanction_chinese_banks",
+            "sanction_russian_entities",
+            "table_sanctions_resolution",
+        ),
+        "down",
+        0.87,
+        2.0,
+        "V 'Why Sanctions Work Poorly'; II.4 'Weapon proliferation'",
+    ),
+    (
+        "USA",
+        "stability",
+        "US bomber flights and carrier deployments",
+        ("strategic_bomber_flight", "deploy_carrier_group"),
+        "up",
+        1.08,
+        0.8,
+        "II.1 'raising risks of military confrontation': a Washington that fears war shows "
+        "force less often",
+    ),
+    (
+        "KOR",
+        "security",
+        "trilateral exercises and Kill Chain steps",
+        ("trilateral_exercise", "strengthen_kill_chain"),
+        "down",
+        0.88,
+        1.0,
+        "II.1 'Increased missile tests may provoke South Korea'; II.2 'Breakdown of deterrence'",
+    ),
+    (
+        "KOR",
+        "alliance",
+        "Japan-ROK summits and trilateral exercises",
+        ("japan_korea_summit", "trilateral_exercise"),
+        "down",
+        0.82,
+        3.0,
+        "II.2; IV 'Weakening U.S. alliances'",
+    ),
+    (
+        "KOR",
+        "engagement",
+        "inter-Korean outreach",
+        ("inter_korean_outreach",),
+        "down",
+        0.8,
+        2.0,
+        "II.3 'Undermining regional diplomacy'",
+    ),
+    (
+        "KOR",
+        "nuclear_option",
+        "steps in Seoul's nuclear debate",
+        ("nuclear_option_debate",),
+        "down",
+        0.75,
+        0.7,
+        "IV 'Japan & South Korea may boost military capabilities or host U.S. nukes'",
+    ),
+    (
+        "JPN",
+        "defense",
+        "Japanese missile-defence upgrades and counterstrike steps",
+        ("upgrade_missile_defense", "counterstrike_capability"),
+        "down",
+        0.6,
+        4.0,
+        "IV 'Japan & South Korea may boost military capabilities'",
+    ),
+    (
+        "JPN",
+        "alliance",
+        "trilateral exercises and Japan-ROK summits",
+        ("trilateral_exercise", "japan_korea_summit"),
+        "down",
+        0.75,
+        3.0,
+        "II.2; IV 'Weakening U.S. alliances'",
+    ),
+    (
+        "JPN",
+        "stability",
+        "Japanese unilateral sanctions",
+        ("japan_unilateral_sanctions",),
+        "down",
+        0.96,
+        0.2,
+        "V 'Why Sanctions Work Poorly': Tokyo keeps sanctions enforced",
+    ),
+)
+_COUNTRY = {"RUS": "Russia", "PRK": "the DPRK", "CHN": "China", "USA": "the US",
+            "KOR": "South Korea", "JPN": "Japan"}  # fmt: skip
+MOTIVE_CHECKS: tuple[CausalCheck, ...] = tuple(
+    CausalCheck(
+        name=f"{_COUNTRY[actor]} without its '{objective}' motive",
+        changes=f"actors:\n  {actor}:\n    objectives: {{{objective}: 0}}\n",
+        metric=_actions(moves),
+        label=f"{words} per game",
+        direction=direction,
+        factor=factor,
+        margin=margin,
+        source=passage,
+        kind="motive",
+    )
+    for actor, objective, words, moves, direction, factor, margin, passage in _MOTIVES
+)
+CAUSAL_CHECKS: tuple[CausalCheck, ...] = (*_CAUSES, *MOTIVE_CHECKS)
+
 CRISIS_SCENARIOS = (
     "enhanced_tech_alliance",
     "missile_crisis_2",
@@ -552,7 +840,7 @@ def causal_line(check: CausalCheck, base_frame: Any, cf_frame: Any) -> Line:
         expected = (
             f"{check.label} rises to at least {check.factor:g} x, by at least {check.margin:g}"
         )
-    return Line("cause", check.name, expected, f"{before:.3g} -> {after:.3g}", ok, check.source)
+    return Line(check.kind, check.name, expected, f"{before:.3g} -> {after:.3g}", ok, check.source)
 
 
 def history_lines(result: BatchResult) -> list[Line]:
@@ -638,13 +926,15 @@ def calibrate(
         fired = _trigger_totals(main)
         say(f"{scenario}: {check_runs} games for the causal checks")
         base = _batch(spec, check_runs, seed, jobs, folder / "base").frame
+        played: dict[str, Any] = {}  # checks of the same change share its batch
         for k, check in enumerate(checks):
-            say(f"counterfactual: {check.name}")
-            cf_dir = folder / f"cf{k}"
-            cf_dir.mkdir()
-            cf_spec = _with_turns(counterfactual(scenario, check, cf_dir), turns)
-            cf = _batch(cf_spec, check_runs, seed, jobs, cf_dir / "b").frame
-            out.lines.append(causal_line(check, base, cf))
+            if check.changes not in played:
+                say(f"counterfactual: {check.name}")
+                cf_dir = folder / f"cf{k}"
+                cf_dir.mkdir()
+                cf_spec = _with_turns(counterfactual(scenario, check, cf_dir), turns)
+                played[check.changes] = _batch(cf_spec, check_runs, seed, jobs, cf_dir / "b").frame
+            out.lines.append(causal_line(check, base, played[check.changes]))
         rated = {o.id for o in load_catalog().outcomes}
         for name in crisis:
             if name == scenario or name not in rated:
@@ -739,6 +1029,7 @@ def markdown(cal: Calibration) -> str:
     titles = {
         "band": "Outcome probabilities against the analysis (section VI)",
         "cause": "Causes: one change at a time",
+        "motive": "Motives: each actor's motives, switched off one at a time",
         "scenario": "Crisis scenarios (played on this model)",
         "rate": "Base rates of the record (2017-2025)",
         "mix": "The mix of DPRK tests",

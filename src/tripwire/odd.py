@@ -556,8 +556,10 @@ plays these checks and writes the measured verdicts to [calibration.md](calibrat
 
 * **Bands**: the {sum(1 for o in catalog.outcomes if o.rating)} rated outcomes' probabilities
   and intervals inside their bands (section 1).
-* **Causes**: each counterfactual changes one cause in the scenario, and a measure must move
-  the way the analysis says:
+* **Causes and motives**: each counterfactual changes one cause in the scenario, and a measure
+  must move the way the analysis says; the rows "... without its '...' motive" switch off one
+  motive of one actor in turn, and the moves that motive is for must follow it (a motive
+  that moves nothing, or moves its moves the wrong way, is a broken mechanism):
 
 {checks}
 
