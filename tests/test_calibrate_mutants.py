@@ -110,6 +110,12 @@ MUTANTS: dict[str, tuple[str, tuple[str, ...]]] = {
         "disable:\n  dynamics: [evasion_pressure_on_china]\n",
         ("pressure on China",),
     ),
+    "a Taiwan crisis no longer draws US attention away": (
+        "dynamics:\n  - id: taiwan_draws_attention\n    var: USA.attention_elsewhere\n"
+        '    rate: "-(0.25 * max(0, world.taiwan_strait - 50))"\n'
+        "    description: flipped\n    source: mutant\n",
+        ("crisis over Taiwan",),
+    ),
     "China no longer cares for stability": (
         "actors:\n  CHN:\n    objectives: {stability: 0}\n",
         ("China without its 'stability' motive",),

@@ -14,10 +14,14 @@ from tripwire.fit import (
     CAUSES,
     FREE,
     MIN_ESS,
+    FitResult,
+    candidates,
     cause_miss,
+    confirm,
     effective_sample_size,
     fit,
     fitted_yaml,
+    from_history,
     kept_generation,
     posterior_draws,
     simulate,
@@ -100,7 +104,61 @@ def test_a_cause_the_fit_aims_at_counts_when_its_effect_is_too_small():
 def test_a_fit_is_reproducible_and_narrows():
     """The same seed gives the same fit; the accepted distance falls generation by
     generation."""
-    first = fit("baseline", population=8, generations=2, games=120, seed=3)
-    second = fit("baseline", population=8, generations=2, games=120, seed=3)
+    first = fit("baseline", population=8, generations=2, games=120, seed=3, finalists=2)
+    second = fit("baseline", population=8, generations=2, games=120, seed=3, finalists=2)
     assert fitted_yaml(first, "baseline", seed=3) == fitted_yaml(second, "baseline", seed=3)
     assert first.epsilons[-1] < first.epsilons[1]
+
+
+class _Particle:
+    def __init__(self, a: float, distance: float, weight: float = 1.0):
+        self.parameter, self.distance, self.weight = {"p0": a}, distance, weight
+
+
+class _History:
+    """pyabc's History, as much of it as the fit reads: two generations of particles."""
+
+    max_t = 1
+
+    def __init__(self):
+        self.generations = [
+            [_Particle(0.1, 3.0), _Particle(0.2, 2.0), _Particle(0.3, 2.5)],
+            [_Particle(0.2, 2.0), _Particle(0.4, 1.0), _Particle(0.5, 1.5)],
+        ]
+
+    def get_population(self, t: int):
+        class Population:
+            particles = self.generations[t]
+
+        return Population
+
+    def get_all_populations(self):
+        import pandas as pd
+
+        return pd.DataFrame({"t": [-1, 0, 1], "epsilon": [np.inf, 3.0, 2.0]})
+
+
+def test_the_defaults_are_the_closest_set_on_fresh_games(monkeypatch):
+    """The finalists are the distinct accepted sets closest to the targets, over every
+    generation; the defaults are the finalist closest on games of another seed, not the one
+    whose own games happened to land nearest (the winner's curse)."""
+    free = FREE[:1]
+    name = free[0].name
+    history = _History()
+    finalists = candidates(history, free, 3)
+    assert [v[name] for v in finalists] == [0.4, 0.5, 0.2]  # 0.2 twice in the record: once
+    result = from_history(history, free, population=3)
+    assert result.best() == {name: 0.4} and result.distance() == 1.0
+    replayed = {0.4: 0.9, 0.5: 0.3, 0.2: 0.6}  # on fresh games 0.5 is the closest
+    seeds = []
+
+    def fake(_base, values, games, seed, _causes=()):
+        seeds.append((games, seed))
+        return replayed[values[name]]
+
+    monkeypatch.setattr("tripwire.fit.simulate", fake)
+    chosen = confirm(result, history, base=None, free=free, causes=(), seed=5, games=100, count=3)
+    assert isinstance(chosen, FitResult)
+    assert chosen.best() == {name: 0.5} and chosen.distance() == 0.3
+    assert set(seeds) == {(200, 6)}  # twice the fit's games, of the next batch seed
+    assert "confirmed_on: 200 games of batch seed 6" in fitted_yaml(chosen, "baseline", seed=5)

@@ -445,6 +445,17 @@ _CAUSES: tuple[CausalCheck, ...] = (
         "escalation to stretch U.S. response'",
     ),
     CausalCheck(
+        name="A standing crisis over Taiwan (strait tension 85)",
+        changes="state:\n  world.taiwan_strait: 85\n",
+        metric=_actions(MISSILE_TESTS),
+        label="DPRK missile tests per game",
+        direction="up",
+        factor=1.15,
+        margin=2.0,
+        source="VI Missile Crisis 2.0 'DPRK tests weapons during Taiwan crisis ... to stretch "
+        "U.S. response': a crisis that holds US forces in the Taiwan Strait invites more tests",
+    ),
+    CausalCheck(
         name="A tense start (tension 85)",
         changes="state:\n  world.tension: 85\n",
         metric=_reached("missile_crisis_2"),

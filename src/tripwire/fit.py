@@ -16,11 +16,15 @@ Late generations of ABC-SMC can collapse: a few particles carry nearly all the w
 the 90% intervals shrink to points, an artefact of a tolerance tighter than the games' noise,
 not knowledge. The fit therefore takes its intervals and posterior draws from the last
 generation whose effective sample size (Kish: (sum w)^2 / sum w^2) is at least
-:data:`MIN_ESS` of the population, and records which; the defaults are the one parameter set
-closest to the targets in any generation.
+:data:`MIN_ESS` of the population, and records which. The defaults are chosen among the
+:data:`CONFIRM` parameter sets closest to the targets in any generation, by replaying each on
+fresh games (another batch seed), against the targets and every one-cause check of
+``tripwire calibrate``: the closest set of the fit's own games is partly the one
+whose games happened to land nearest (the winner's curse), and such a set can miss a target
+on the calibration's larger batch.
 
-``tripwire fit`` (``make fit``) writes the result to ``catalog/fitted.yaml``: the accepted
-parameter set closest to the targets becomes the defaults (a point the model was played at;
+``tripwire fit`` (``make fit``) writes the result to ``catalog/fitted.yaml``: the confirmed
+parameter set becomes the defaults (a point the model was played at;
 marginal medians need not be one), with each parameter's central 90% interval and a handful of
 posterior draws that ``tripwire calibrate`` plays to report each outcome's probability with
 its parameter uncertainty. The same seed gives the same fit.
@@ -31,7 +35,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +85,8 @@ FREE: tuple[Free, ...] = (
 )
 
 MIN_ESS = 0.1  # the kept generation's effective sample size, as a share of the population
+CONFIRM = 8  # the closest parameter sets replayed on fresh seeds to choose the defaults
+CONFIRM_GAMES = 2  # times the fit's games, each, of batch seed + 1
 
 
 def statistics(frame: pd.DataFrame, spec: Scenario) -> dict[str, float]:
@@ -130,14 +136,20 @@ def cause_miss(check: CausalCheck, before: float, after: float) -> float:
     return max(0.0, short) + max(0.0, wanted - difference) / check.margin
 
 
-def cause_scenarios(scenario: str | Path, folder: Path) -> list[tuple[CausalCheck, Scenario]]:
-    """The counterfactuals of :data:`CAUSES`, as calibrate builds them (files in ``folder``)."""
+def cause_scenarios(
+    scenario: str | Path, folder: Path, names: Sequence[str] = CAUSES
+) -> list[tuple[CausalCheck, Scenario]]:
+    """The counterfactuals of the checks ``names`` (default :data:`CAUSES`), as calibrate
+    builds them (files in ``folder``); checks of the same change share one scenario."""
     out = []
-    for k, name in enumerate(CAUSES):
+    built: dict[str, Scenario] = {}
+    for k, name in enumerate(names):
         check = next(c for c in CAUSAL_CHECKS if c.name == name)
-        place = folder / f"cause{k}"
-        place.mkdir(parents=True, exist_ok=True)
-        out.append((check, counterfactual(str(scenario), check, place)))
+        if check.changes not in built:
+            place = folder / f"cause{k}"
+            place.mkdir(parents=True, exist_ok=True)
+            built[check.changes] = counterfactual(str(scenario), check, place)
+        out.append((check, built[check.changes]))
     return out
 
 
@@ -155,8 +167,11 @@ def simulate(
     spec = apply_overrides(base, changes)
     frame = play(spec, games, seed)
     total = float(sum(statistics(frame, spec).values()))
+    played: dict[int, pd.DataFrame] = {}  # one batch per counterfactual scenario
     for check, counter in causes:
-        cf = play(apply_overrides(counter, changes), games, seed)
+        if id(counter) not in played:
+            played[id(counter)] = play(apply_overrides(counter, changes), games, seed)
+        cf = played[id(counter)]
         before = float(np.mean(check.metric(frame)))
         total += cause_miss(check, before, float(np.mean(check.metric(cf))))
     return total
@@ -173,11 +188,17 @@ class FitResult:
     generation: int = 0  # the generation kept (see kept_generation)
     sizes: tuple[float, ...] = ()  # each generation's effective sample size
     closest: tuple[float, dict[str, float]] | None = None  # (distance, values) of any generation
+    # the set chosen by replaying the closest sets on fresh seeds (see confirm): its
+    # distance there, its values
+    chosen: tuple[float, dict[str, float]] | None = None
+    confirm_games: int = 0  # how many games of batch seed + 1 confirmed it
 
     def best(self) -> dict[str, float]:
         """The accepted parameter set closest to the targets, in any generation (ties: the
         heaviest of the kept one): a point the model was actually played at, unlike a vector
         of marginal medians."""
+        if self.chosen is not None:
+            return dict(self.chosen[1])
         order = np.lexsort((-self.weights, self.distances))
         if self.closest is not None and self.closest[0] < self.distances[order[0]]:
             return dict(self.closest[1])
@@ -185,7 +206,10 @@ class FitResult:
         return {name: float(row[name]) for name in self.samples.columns}
 
     def distance(self) -> float:
-        """The distance from the targets of :meth:`best`'s parameter set."""
+        """The distance from the targets of :meth:`best`'s parameter set (for a chosen set,
+        on the seeds it was confirmed on)."""
+        if self.chosen is not None:
+            return self.chosen[0]
         kept = float(self.distances.min())
         return min(kept, self.closest[0]) if self.closest is not None else kept
 
@@ -221,9 +245,11 @@ def fit(
     games: int = 300,
     seed: int = 1,
     free: Sequence[Free] = FREE,
+    finalists: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> FitResult:
-    """Fit the free parameters with ABC-SMC (see the module docstring)."""
+    """Fit the free parameters with ABC-SMC (see the module docstring); ``finalists``
+    (default :data:`CONFIRM`) closest sets are replayed to choose the defaults."""
     import logging
 
     import pyabc
@@ -258,20 +284,39 @@ def fit(
         causes += cause_scenarios(scenario, Path(tmp))
         abc.new(f"sqlite:///{os.path.join(tmp, 'abc.db')}", {"distance": 0.0})
         history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0)
-        populations = [history.get_population(t=t).particles for t in range(history.max_t + 1)]
-        weights_by = [np.array([p.weight for p in ps], dtype=float) for ps in populations]
-        generation = kept_generation(weights_by, population)
-        particles = populations[generation]
-        near = min((p for ps in populations for p in ps), key=lambda p: (p.distance, -p.weight))
-        closest = (
-            float(near.distance),
-            {f.name: float(near.parameter[keys[f.name]]) for f in free},
-        )
-        epsilons = history.get_all_populations()["epsilon"].tolist()
-        say(
-            f"kept generation {generation} of {history.max_t} (effective sample size "
-            f"{effective_sample_size(weights_by[generation]):.0f} of {population})"
-        )
+        result = from_history(history, free, population)
+        count = CONFIRM if finalists is None else finalists
+        say(f"replaying the {count} closest parameter sets on fresh games")
+        every = [c.name for c in CAUSAL_CHECKS if c.kind == "cause"]
+        judged = cause_scenarios(scenario, Path(tmp) / "confirm", every)
+        result = confirm(
+            result, history, base=base, free=free, causes=judged, seed=seed, games=games,
+            count=count,
+        )  # fmt: skip
+    say(
+        f"kept generation {result.generation} of {len(result.sizes) - 1} (effective sample "
+        f"size {result.sizes[result.generation]:.0f} of {population})"
+    )
+    return result
+
+
+def from_history(
+    history: Any, free: Sequence[Free] = FREE, population: int = 40, last: int | None = None
+) -> FitResult:
+    """The fit's result from pyabc's record of its generations (``history``), up to
+    generation ``last`` (default: all): what :func:`fit` returns, and what a fit stopped
+    after ``last + 1`` generations would have returned (each generation depends only on
+    those before it)."""
+    keys = {f.name: f"p{k}" for k, f in enumerate(free)}
+    top = history.max_t if last is None else min(last, history.max_t)
+    populations = [history.get_population(t=t).particles for t in range(top + 1)]
+    weights_by = [np.array([p.weight for p in ps], dtype=float) for ps in populations]
+    generation = kept_generation(weights_by, population)
+    particles = populations[generation]
+    near = min((p for ps in populations for p in ps), key=lambda p: (p.distance, -p.weight))
+    closest = (float(near.distance), {f.name: float(near.parameter[keys[f.name]]) for f in free})
+    table = history.get_all_populations()
+    epsilons = table[table["t"] <= top]["epsilon"].tolist()
     samples = pd.DataFrame(
         {f.name: [float(p.parameter[keys[f.name]]) for p in particles] for f in free}
     )
@@ -279,6 +324,48 @@ def fit(
     distances = np.array([p.distance for p in particles], dtype=float)
     sizes = tuple(effective_sample_size(w) for w in weights_by)
     return FitResult(samples, weights, distances, epsilons, generation, sizes, closest)
+
+
+def candidates(history: Any, free: Sequence[Free], count: int) -> list[dict[str, float]]:
+    """The ``count`` distinct accepted parameter sets closest to the targets, over every
+    generation (ties: the heavier first)."""
+    keys = {f.name: f"p{k}" for k, f in enumerate(free)}
+    particles = [p for t in range(history.max_t + 1) for p in history.get_population(t=t).particles]
+    particles.sort(key=lambda p: (p.distance, -p.weight))
+    out: list[dict[str, float]] = []
+    for p in particles:
+        values = {f.name: float(p.parameter[keys[f.name]]) for f in free}
+        if values not in out:
+            out.append(values)
+        if len(out) == count:
+            break
+    return out
+
+
+def confirm(
+    result: FitResult,
+    history: Any,
+    *,
+    base: Scenario,
+    free: Sequence[Free],
+    causes: Sequence[tuple[CausalCheck, Scenario]],
+    seed: int,
+    games: int,
+    count: int = CONFIRM,
+) -> FitResult:
+    """Choose the defaults by replaying the ``count`` closest sets on
+    :data:`CONFIRM_GAMES` times the fit's ``games`` of other seeds (batch seed ``seed + 1``),
+    keeping the one closest there to the targets and to ``causes`` (:func:`fit` passes every
+    one-cause check of calibrate, not only :data:`CAUSES`: a few finalists cost little to
+    judge on all of them). The closest set of the fit is partly chosen by the luck
+    of the fit's own games (the winner's curse): of many sets near the targets, the one whose
+    games happened to land nearest; fresh games judge the finalists without that luck."""
+    scored = [
+        (simulate(base, values, CONFIRM_GAMES * games, seed + 1, causes), k, values)
+        for k, values in enumerate(candidates(history, free, count))
+    ]
+    distance, _, values = min(scored)
+    return replace(result, chosen=(distance, values), confirm_games=CONFIRM_GAMES * games)
 
 
 def fitted_yaml(result: FitResult, scenario: str, *, draws: int = 12, seed: int = 1) -> str:
@@ -296,6 +383,11 @@ def fitted_yaml(result: FitResult, scenario: str, *, draws: int = 12, seed: int 
         f"generation: {result.generation}",
         f"effective_sample_sizes: [{', '.join(f'{e:.1f}' for e in result.sizes)}]",
         f"distance_of_values: {result.distance():.4g}",
+        *(
+            [f"confirmed_on: {result.confirm_games} games of batch seed {seed + 1}"]
+            if result.chosen
+            else []
+        ),
         "values:",
     ]
     best = result.best()
