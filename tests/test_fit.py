@@ -17,6 +17,7 @@ from tripwire.fit import (
     FitResult,
     candidates,
     cause_miss,
+    cause_scenarios,
     confirm,
     effective_sample_size,
     fit,
@@ -162,3 +163,15 @@ def test_the_defaults_are_the_closest_set_on_fresh_games(monkeypatch):
     assert chosen.best() == {name: 0.5} and chosen.distance() == 0.3
     assert set(seeds) == {(200, 6)}  # twice the fit's games, of the next batch seed
     assert "confirmed_on: 200 games of batch seed 6" in fitted_yaml(chosen, "baseline", seed=5)
+
+
+def test_checks_of_one_change_are_each_judged_on_one_shared_scenario(tmp_path):
+    """Two checks of the same counterfactual (same name, different measures) are both
+    judged, on one scenario built once: choosing checks by name judged the first twice."""
+    twins = [c for c in CAUSAL_CHECKS if c.name == "Moscow keeps its military distance"]
+    assert len(twins) == 2 and twins[0].label != twins[1].label
+    built = cause_scenarios("baseline", tmp_path, twins)
+    assert [check for check, _ in built] == twins
+    assert built[0][1] is built[1][1]
+    default = cause_scenarios("baseline", tmp_path / "default")
+    assert [check.name for check, _ in default] == list(CAUSES)

@@ -137,14 +137,15 @@ def cause_miss(check: CausalCheck, before: float, after: float) -> float:
 
 
 def cause_scenarios(
-    scenario: str | Path, folder: Path, names: Sequence[str] = CAUSES
+    scenario: str | Path, folder: Path, checks: Sequence[CausalCheck] | None = None
 ) -> list[tuple[CausalCheck, Scenario]]:
-    """The counterfactuals of the checks ``names`` (default :data:`CAUSES`), as calibrate
-    builds them (files in ``folder``); checks of the same change share one scenario."""
+    """The counterfactuals of ``checks`` (default: every check named in :data:`CAUSES`), as
+    calibrate builds them (files in ``folder``); checks of the same change share one
+    scenario."""
+    chosen = [c for c in CAUSAL_CHECKS if c.name in CAUSES] if checks is None else checks
     out = []
     built: dict[str, Scenario] = {}
-    for k, name in enumerate(names):
-        check = next(c for c in CAUSAL_CHECKS if c.name == name)
+    for k, check in enumerate(chosen):
         if check.changes not in built:
             place = folder / f"cause{k}"
             place.mkdir(parents=True, exist_ok=True)
@@ -194,9 +195,9 @@ class FitResult:
     confirm_games: int = 0  # how many games of batch seed + 1 confirmed it
 
     def best(self) -> dict[str, float]:
-        """The accepted parameter set closest to the targets, in any generation (ties: the
-        heaviest of the kept one): a point the model was actually played at, unlike a vector
-        of marginal medians."""
+        """The defaults: the set :func:`confirm` chose, or else the accepted parameter set
+        closest to the targets, in any generation (ties: the heaviest of the kept one); a
+        point the model was actually played at, unlike a vector of marginal medians."""
         if self.chosen is not None:
             return dict(self.chosen[1])
         order = np.lexsort((-self.weights, self.distances))
@@ -287,7 +288,7 @@ def fit(
         result = from_history(history, free, population)
         count = CONFIRM if finalists is None else finalists
         say(f"replaying the {count} closest parameter sets on fresh games")
-        every = [c.name for c in CAUSAL_CHECKS if c.kind == "cause"]
+        every = [c for c in CAUSAL_CHECKS if c.kind == "cause"]
         judged = cause_scenarios(scenario, Path(tmp) / "confirm", every)
         result = confirm(
             result, history, base=base, free=free, causes=judged, seed=seed, games=games,
