@@ -86,7 +86,7 @@ FREE: tuple[Free, ...] = (
 
 MIN_ESS = 0.1  # the kept generation's effective sample size, as a share of the population
 CONFIRM = 8  # the closest parameter sets replayed on fresh seeds to choose the defaults
-CONFIRM_GAMES = 2  # times the fit's games, each, of batch seed + 1
+CONFIRM_SCALE = 2  # times the fit's games, each, of batch seed + 1
 
 
 def statistics(frame: pd.DataFrame, spec: Scenario) -> dict[str, float]:
@@ -246,11 +246,11 @@ def fit(
     games: int = 300,
     seed: int = 1,
     free: Sequence[Free] = FREE,
-    finalists: int | None = None,
+    finalists: int = CONFIRM,
     progress: Callable[[str], None] | None = None,
 ) -> FitResult:
     """Fit the free parameters with ABC-SMC (see the module docstring); ``finalists``
-    (default :data:`CONFIRM`) closest sets are replayed to choose the defaults."""
+    closest sets are replayed to choose the defaults."""
     import logging
 
     import pyabc
@@ -286,13 +286,12 @@ def fit(
         abc.new(f"sqlite:///{os.path.join(tmp, 'abc.db')}", {"distance": 0.0})
         history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0)
         result = from_history(history, free, population)
-        count = CONFIRM if finalists is None else finalists
-        say(f"replaying the {count} closest parameter sets on fresh games")
+        say(f"replaying the {finalists} closest parameter sets on fresh games")
         every = [c for c in CAUSAL_CHECKS if c.kind == "cause"]
         judged = cause_scenarios(scenario, Path(tmp) / "confirm", every)
         result = confirm(
             result, history, base=base, free=free, causes=judged, seed=seed, games=games,
-            count=count,
+            count=finalists,
         )  # fmt: skip
     say(
         f"kept generation {result.generation} of {len(result.sizes) - 1} (effective sample "
@@ -355,18 +354,18 @@ def confirm(
     count: int = CONFIRM,
 ) -> FitResult:
     """Choose the defaults by replaying the ``count`` closest sets on
-    :data:`CONFIRM_GAMES` times the fit's ``games`` of other seeds (batch seed ``seed + 1``),
+    :data:`CONFIRM_SCALE` times the fit's ``games`` of other seeds (batch seed ``seed + 1``),
     keeping the one closest there to the targets and to ``causes`` (:func:`fit` passes every
     one-cause check of calibrate, not only :data:`CAUSES`: a few finalists cost little to
     judge on all of them). The closest set of the fit is partly chosen by the luck
     of the fit's own games (the winner's curse): of many sets near the targets, the one whose
     games happened to land nearest; fresh games judge the finalists without that luck."""
     scored = [
-        (simulate(base, values, CONFIRM_GAMES * games, seed + 1, causes), k, values)
+        (simulate(base, values, CONFIRM_SCALE * games, seed + 1, causes), k, values)
         for k, values in enumerate(candidates(history, free, count))
     ]
     distance, _, values = min(scored)
-    return replace(result, chosen=(distance, values), confirm_games=CONFIRM_GAMES * games)
+    return replace(result, chosen=(distance, values), confirm_games=CONFIRM_SCALE * games)
 
 
 def fitted_yaml(result: FitResult, scenario: str, *, draws: int = 12, seed: int = 1) -> str:
